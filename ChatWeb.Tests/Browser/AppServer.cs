@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ChatWeb.Tests.Browser;
+
+/// <summary>
+/// The built ChatWeb executable, started as its own process on a free 127.0.0.1 port.
+/// (A net10.0 test host cannot serve the net9.0 runtime's blazor.web.js, so the app runs apart.)
+/// </summary>
+public sealed class AppServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    public Uri BaseUri { get; }
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    private AppServer(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+    }
+
+    public static async Task<AppServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var exe = FindAppHost();
+        var port = FreePort();
+        var info = new ProcessStartInfo(exe, ["--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(exe)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            info.Environment[key.Replace(":", "__")] = value;
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {exe}");
+        var server = new AppServer(process, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitUntilHealthyAsync();
+        return server;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"ChatWeb exited with code {_process.ExitCode}:\n{Log}");
+            try
+            {
+                var response = await http.GetAsync("health");
+                if (response.StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"ChatWeb did not answer /health within 60 s:\n{Log}");
+    }
+
+    /// <summary>Finds the apphost that the build of ChatWeb/ wrote for this configuration.</summary>
+    private static string FindAppHost()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ChatWeb.sln")))
+            dir = dir.Parent;
+        if (dir is null)
+            throw new InvalidOperationException("ChatWeb.sln not found above " + AppContext.BaseDirectory);
+
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        var bin = Path.Combine(dir.FullName, "ChatWeb", "bin", configuration, "net9.0");
+        var exe = Directory.Exists(bin)
+            ? Directory.GetFiles(bin, OperatingSystem.IsWindows() ? "ChatWeb.exe" : "ChatWeb", SearchOption.AllDirectories).FirstOrDefault()
+            : null;
+        return exe ?? throw new InvalidOperationException($"No built ChatWeb executable under {bin}; build the solution first.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+
+namespace ChatWeb.Tests.Browser;
+
+/// <summary>
+/// One running ChatWeb and one headless Debian Chromium, shared by the browser tests of a collection.
+/// Each test opens its own browser context (its own cookies, like a separate person).
+/// </summary>
+public class BrowserFixture : IAsyncLifetime
+{
+    /// <summary>Debian's Chromium; Playwright never downloads a browser here.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public AppServer App { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Settings passed to the app as environment variables; the demo streams at a visible pace.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["ChatWeb:Demo:WordDelayMs"] = "30",
+    };
+
+    public async Task InitializeAsync()
+    {
+        App = await AppServer.StartAsync(Settings);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A fresh context and page at the chat, waiting until the circuit is interactive.</summary>
+    public async Task<IPage> OpenChatAsync(IBrowserContext? context = null)
+    {
+        context ??= await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseUri.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("#prompt")).ToBeEnabledAsync();
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (App is not null) await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,81 @@
+using ChatWeb.Inference.Demo;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace ChatWeb.Tests.Inference;
+
+public sealed class DemoChatClientTests
+{
+    private static DemoChatClient Client(int delayMs = 0) =>
+        new(Options.Create(new DemoOptions { WordDelayMs = delayMs }), TimeProvider.System);
+
+    private static async Task<List<ChatResponseUpdate>> StreamAsync(string prompt, CancellationToken ct = default)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in Client().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, prompt)], cancellationToken: ct))
+            updates.Add(u);
+        return updates;
+    }
+
+    [Theory]
+    [InlineData("hello", "Hello! I am ChatWeb's demo assistant.")]
+    [InlineData("show me some code", "```csharp")]
+    [InlineData("what is streaming?", "token by token")]
+    [InlineData("explain please", "Here is how ChatWeb works.")]
+    [InlineData("something else", "This is ChatWeb's demo mode")]
+    public async Task Keywords_ChooseTheAnswer(string prompt, string expected)
+    {
+        var text = string.Concat((await StreamAsync(prompt)).Select(u => u.Text));
+        Assert.Contains(expected, text);
+    }
+
+    [Fact]
+    public async Task Answer_StreamsWordByWord_AndEndsWithUsage()
+    {
+        var updates = await StreamAsync("explain");
+        var words = updates.Where(u => u.Text.Length > 0).ToList();
+
+        Assert.True(words.Count > 20);
+        Assert.All(words, w => Assert.DoesNotContain(' ', w.Text.TrimEnd()));
+        var usage = updates.Last().Contents.OfType<UsageContent>().Single();
+        Assert.Equal(words.Count, usage.Details.OutputTokenCount);
+    }
+
+    [Fact]
+    public async Task AskedToThink_ItThinksInATagFirst()
+    {
+        var text = string.Concat((await StreamAsync("think about hello")).Select(u => u.Text));
+        Assert.StartsWith("<think>", text);
+        Assert.Contains("</think>", text);
+        Assert.Contains("Hello!", text[text.IndexOf("</think>", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public async Task AskedToFail_ItThrowsAClearError()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StreamAsync("please fail"));
+        Assert.Contains("failed on purpose", error.Message);
+    }
+
+    [Fact]
+    public async Task Cancellation_StopsTheStream()
+    {
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in Client(delayMs: 5).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "explain")], cancellationToken: cts.Token))
+                if (++seen == 3) cts.Cancel();
+        });
+        Assert.Equal(3, seen);
+    }
+
+    [Theory]
+    [InlineData("one two  three\n", new[] { "one ", "two  ", "three\n" })]
+    [InlineData("single", new[] { "single" })]
+    [InlineData("", new string[0])]
+    public void SplitIntoWords_KeepsEveryCharacter(string text, string[] expected)
+    {
+        Assert.Equal(expected, DemoChatClient.SplitIntoWords(text));
+    }
+}

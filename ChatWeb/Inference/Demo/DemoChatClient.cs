@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace ChatWeb.Inference.Demo;
+
+/// <summary>
+/// A simulated assistant used when no model is loaded. It answers a few keywords with canned text,
+/// streams it word by word at a configurable pace, and thinks aloud in a &lt;think&gt; block first
+/// when the prompt asks it to think. A prompt containing "fail" makes it throw, to show errors.
+/// </summary>
+internal sealed class DemoChatClient(IOptions<DemoOptions> options, TimeProvider time) : IChatClient
+{
+    public async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken))
+            updates.Add(update);
+        return updates.ToChatResponse();
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var prompt = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        if (prompt.Contains("fail", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("The demo backend failed on purpose (the prompt asked it to fail).");
+
+        var text = DemoAnswers.For(prompt);
+        if (prompt.Contains("think", StringComparison.OrdinalIgnoreCase))
+            text = $"<think>{DemoAnswers.Thinking}</think>\n\n{text}";
+
+        var delay = TimeSpan.FromMilliseconds(options.Value.WordDelayMs);
+        var count = 0;
+        foreach (var word in SplitIntoWords(text))
+        {
+            if (delay > TimeSpan.Zero)
+                await Task.Delay(delay, time, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            count++;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word);
+        }
+
+        var inputTokens = messages.Sum(m => SplitIntoWords(m.Text).Count());
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant,
+            FinishReason = ChatFinishReason.Stop,
+            Contents = [new UsageContent(new UsageDetails { InputTokenCount = inputTokens, OutputTokenCount = count })],
+        };
+    }
+
+    /// <summary>Splits text into words, each carrying the whitespace that follows it.</summary>
+    internal static IEnumerable<string> SplitIntoWords(string text)
+    {
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var endOfWord = char.IsWhiteSpace(text[i]) && (i + 1 == text.Length || !char.IsWhiteSpace(text[i + 1]));
+            if (endOfWord)
+            {
+                yield return text[start..(i + 1)];
+                start = i + 1;
+            }
+        }
+        if (start < text.Length)
+            yield return text[start..];
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose() { }
+}
