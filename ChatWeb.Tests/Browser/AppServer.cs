@@ -78,18 +78,12 @@ public sealed class AppServer : IAsyncDisposable
     /// <summary>Finds the apphost that the build of ChatWeb/ wrote for this configuration.</summary>
     private static string FindAppHost()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ChatWeb.sln")))
-            dir = dir.Parent;
-        if (dir is null)
-            throw new InvalidOperationException("ChatWeb.sln not found above " + AppContext.BaseDirectory);
-
 #if DEBUG
         const string configuration = "Debug";
 #else
         const string configuration = "Release";
 #endif
-        var bin = Path.Combine(dir.FullName, "ChatWeb", "bin", configuration, "net9.0");
+        var bin = Path.Combine(TestPaths.RepositoryRoot, "ChatWeb", "bin", configuration, "net9.0");
         var exe = Directory.Exists(bin)
             ? Directory.GetFiles(bin, OperatingSystem.IsWindows() ? "ChatWeb.exe" : "ChatWeb", SearchOption.AllDirectories).FirstOrDefault()
             : null;
