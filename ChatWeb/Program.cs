@@ -9,6 +9,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddChatApis();
 
 var app = builder.Build();
 
@@ -20,6 +21,7 @@ if (!app.Environment.IsDevelopment())
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
