@@ -1,6 +1,7 @@
 using ChatWeb.Api.Access;
 using ChatWeb.Api.Chat;
 using ChatWeb.Api.Conversations;
+using ChatWeb.Api.OpenAi;
 using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Api;
@@ -45,6 +46,8 @@ internal static class ApiServiceCollectionExtensions
 
         var api = Protect(app.MapGroup("/api"), ApiErrorShape.ProblemDetails, cors);
         api.MapChatApi();
+
+        Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
 
         return app;
     }
