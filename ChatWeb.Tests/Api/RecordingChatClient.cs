@@ -5,7 +5,8 @@ namespace ChatWeb.Tests.Api;
 
 /// <summary>
 /// An IChatClient that records what it was asked and streams <see cref="Reply"/> piece by piece, or,
-/// with <see cref="Hang"/>, streams one piece and then waits until its request is cancelled.
+/// with <see cref="Hang"/> (or for a prompt containing "forever"), streams one piece and then waits
+/// until its request is cancelled.
 /// </summary>
 internal sealed class RecordingChatClient : IChatClient
 {
@@ -27,7 +28,7 @@ internal sealed class RecordingChatClient : IChatClient
     {
         lock (_lock)
             Requests.Add((messages.ToList(), options));
-        if (Hang)
+        if (Hang || messages.Last().Text.Contains("forever", StringComparison.Ordinal))
         {
             yield return new ChatResponseUpdate(ChatRole.Assistant, "Starting");
             Started.TrySetResult();

@@ -2,6 +2,7 @@ using ChatWeb.Api.Access;
 using ChatWeb.Api.Chat;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.OpenAi;
+using ChatWeb.Api.WebSockets;
 using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Api;
@@ -48,6 +49,7 @@ internal static class ApiServiceCollectionExtensions
         api.MapChatApi();
 
         Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
+        Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors).MapChatSocket();
 
         return app;
     }

@@ -30,28 +30,32 @@ internal static class StrictJsonReader
         }
 
         using (document)
+            return Read<T>(document.RootElement, options, rejectUnknownFields);
+    }
+
+    /// <summary>Reads an already parsed JSON value into <typeparamref name="T"/>, with the same checks.</summary>
+    public static Result<T> Read<T>(JsonElement root, JsonSerializerOptions options, bool rejectUnknownFields)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            return Fail<T>("body", $"The body must be a JSON object, not {Describe(root.ValueKind)}.");
+
+        if (rejectUnknownFields)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                return Fail<T>("body", $"The body must be a JSON object, not {Describe(document.RootElement.ValueKind)}.");
+            var errors = new Dictionary<string, string[]>();
+            FindUnknownFields(root, options.GetTypeInfo(typeof(T)), "", errors);
+            if (errors.Count > 0)
+                return new Result<T>(default, errors);
+        }
 
-            if (rejectUnknownFields)
-            {
-                var errors = new Dictionary<string, string[]>();
-                FindUnknownFields(document.RootElement, options.GetTypeInfo(typeof(T)), "", errors);
-                if (errors.Count > 0)
-                    return new Result<T>(default, errors);
-            }
-
-            try
-            {
-                return new Result<T>(document.RootElement.Deserialize<T>(options), null);
-            }
-            catch (JsonException e)
-            {
-                var field = e.Path is { Length: > 2 } path ? path[2..] : "body";
-                var expected = ExpectedKind(options.GetTypeInfo(typeof(T)), field);
-                return Fail<T>(field, expected is null ? $"Has the wrong type: {e.Message}" : $"Must be {expected}.");
-            }
+        try
+        {
+            return new Result<T>(root.Deserialize<T>(options), null);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path ? path[2..] : "body";
+            var expected = ExpectedKind(options.GetTypeInfo(typeof(T)), field);
+            return Fail<T>(field, expected is null ? $"Has the wrong type: {e.Message}" : $"Must be {expected}.");
         }
     }
 
