@@ -1,6 +1,9 @@
 using ChatWeb.Api;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Terminal;
+
+if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -25,6 +28,7 @@ app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;
