@@ -1,4 +1,5 @@
 using ChatWeb.Api.Access;
+using ChatWeb.Api.Chains;
 using ChatWeb.Api.Chat;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.OpenAi;
@@ -25,6 +26,7 @@ internal static class ApiServiceCollectionExtensions
         builder.Services.AddSingleton<ISystemPresets, ConfiguredSystemPresets>();
         builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
         builder.Services.AddSingleton<ChatTurns>();
+        builder.Services.AddSingleton<ChainRunner>();
         builder.Services.AddProblemDetails();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
@@ -47,6 +49,7 @@ internal static class ApiServiceCollectionExtensions
 
         var api = Protect(app.MapGroup("/api"), ApiErrorShape.ProblemDetails, cors);
         api.MapChatApi();
+        api.MapChainsApi();
 
         Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
         Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors).MapChatSocket();
