@@ -1,4 +1,5 @@
 using ChatWeb.Api;
+using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
 using ChatWeb.Terminal;
@@ -12,6 +13,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddChatSurface();
 builder.AddChatApis();
 
 var app = builder.Build();

@@ -82,6 +82,19 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(["END"], options.StopSequences!);
     }
 
+    [Fact]
+    public async Task ThinkSetting_TurnsThinkingOnAndOff()
+    {
+        using var client = factory.CreateKeyedClient();
+
+        var on = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "hello", settings = new { think = true } }));
+        var off = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "think, then say hello", settings = new { think = false } }));
+
+        Assert.StartsWith("The user wants to see me think.", on.GetProperty("thinking").GetString());
+        Assert.Equal("", off.GetProperty("thinking").GetString());
+        Assert.StartsWith("Hello!", off.GetProperty("response").GetString());
+    }
+
     [Theory]
     [InlineData("{\"message\": \"hi\"", "body", "not valid JSON")]
     [InlineData("", "body", "empty")]
