@@ -5,6 +5,9 @@ namespace ChatWeb.Inference.Tokenization;
 /// <summary>The token ids a vocabulary marks as special, as the model file says.</summary>
 internal sealed record SpecialTokenIds(int? Bos, int? Eos, int? Eot, int? Unknown, bool AddBos)
 {
+    /// <summary>Further tokens that end a turn (&lt;|im_end|&gt;, &lt;|eot_id|&gt;, ...), besides EOS and EOT.</summary>
+    public IReadOnlyList<int> EndOfTurn { get; init; } = [];
+
     public static readonly SpecialTokenIds None = new(null, null, null, null, false);
 }
 
@@ -46,6 +49,7 @@ internal abstract class Tokenizer
         var endIds = new HashSet<int>();
         if (specials.Eos is int eos) endIds.Add(eos);
         if (specials.Eot is int eot) endIds.Add(eot);
+        endIds.UnionWith(specials.EndOfTurn);
         EndOfGenerationIds = endIds;
     }
 
