@@ -1,4 +1,5 @@
 using ChatWeb.Api;
+using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
 
@@ -9,6 +10,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddChatSurface();
 
 var app = builder.Build();
 
