@@ -1,6 +1,7 @@
 using ChatWeb.Api;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddStorage();
 
 var app = builder.Build();
 
