@@ -1,6 +1,8 @@
 using ChatWeb.Api;
+using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Sessions;
 using ChatWeb.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +13,8 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
 builder.AddStorage();
+builder.AddChatSessions();
+builder.AddConversationHistory();
 
 var app = builder.Build();
 
@@ -19,6 +23,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseChatSessions();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
