@@ -1,3 +1,4 @@
+using ChatWeb.Admin;
 using ChatWeb.Api;
 using ChatWeb.Chat;
 using ChatWeb.Components;
@@ -15,6 +16,7 @@ builder.AddInference();
 builder.AddStorage();
 builder.AddChatSessions();
 builder.AddConversationHistory();
+builder.AddAdmin();
 
 var app = builder.Build();
 
@@ -24,6 +26,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseChatSessions();
+app.UseAdmin();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
