@@ -1,7 +1,10 @@
+using ChatWeb.Admin;
 using ChatWeb.Api;
 using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Sessions;
+using ChatWeb.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,6 +14,10 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
 builder.AddChatSurface();
+builder.AddStorage();
+builder.AddChatSessions();
+builder.AddConversationHistory();
+builder.AddAdmin();
 
 var app = builder.Build();
 
@@ -19,6 +26,8 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseChatSessions();
+app.UseAdmin();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
