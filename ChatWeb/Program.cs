@@ -5,6 +5,9 @@ using ChatWeb.Components;
 using ChatWeb.Inference;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
+using ChatWeb.Terminal;
+
+if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +21,7 @@ builder.AddStorage();
 builder.AddChatSessions();
 builder.AddConversationHistory();
 builder.AddAdmin();
+builder.AddChatApis();
 
 var app = builder.Build();
 
@@ -31,9 +35,11 @@ app.UseAdmin();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;
