@@ -1,7 +1,10 @@
+using ChatWeb.Admin;
 using ChatWeb.Api;
 using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Sessions;
+using ChatWeb.Storage;
 using ChatWeb.Terminal;
 
 if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
@@ -14,6 +17,10 @@ builder.WebHost.UseStaticWebAssets();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
 builder.AddChatSurface();
+builder.AddStorage();
+builder.AddChatSessions();
+builder.AddConversationHistory();
+builder.AddAdmin();
 builder.AddChatApis();
 
 var app = builder.Build();
@@ -23,6 +30,8 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseChatSessions();
+app.UseAdmin();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();

@@ -9,12 +9,21 @@ namespace ChatWeb.Tests.Api;
 /// <summary>The official OpenAI .NET client against the running app (its own process, no API keys: loopback is open).</summary>
 public sealed class OpenAiClientTests : IAsyncLifetime
 {
+    private readonly Storage.TempDataFolder _folder = new();
     private AppServer _server = null!;
 
     public async Task InitializeAsync() =>
-        _server = await AppServer.StartAsync(new Dictionary<string, string> { ["ChatWeb:Demo:WordDelayMs"] = "1" });
+        _server = await AppServer.StartAsync(new Dictionary<string, string>
+        {
+            ["ChatWeb:Demo:WordDelayMs"] = "1",
+            ["ChatWeb:Storage:DataFolder"] = _folder.Path,
+        });
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
 
     private ChatClient Client() => new("demo", new ApiKeyCredential("any-key-on-loopback"),
         new OpenAIClientOptions { Endpoint = new Uri(_server.BaseUri, "v1") });

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+
+namespace ChatWeb.Inference.Execution;
+
+/// <summary>
+/// A small fixed set of threads that run one <see cref="IParallelWork"/> at a time, together with the
+/// calling thread. Items are claimed in chunks from a shared counter, so a thread the OS delays
+/// simply takes fewer chunks. Nothing is allocated per run.
+/// </summary>
+/// <remarks>
+/// Between runs the workers spin briefly (a forward pass starts a new run every few microseconds),
+/// then sleep on a monitor so an idle engine costs no CPU. <see cref="Run"/> is for one caller at a time.
+/// </remarks>
+internal sealed class WorkerPool : IDisposable
+{
+    private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
+
+    private readonly Thread[] _threads;
+    private readonly object _gate = new();
+    private IParallelWork? _work;
+    private int _count;
+    private int _grain;
+    private int _next;          // first item not yet claimed (Interlocked)
+    private int _busyWorkers;   // background workers not yet done with this run
+    private int _generation;    // bumped once per run; workers wait for it to change
+    private int _sleepers;      // workers blocked on _gate
+    private volatile bool _stopping;
+
+    /// <param name="threadCount">threads that work, the caller included; 0 or less means one per core.</param>
+    public WorkerPool(int threadCount)
+    {
+        ThreadCount = threadCount > 0 ? threadCount : Environment.ProcessorCount;
+        _threads = new Thread[ThreadCount - 1];
+        for (var i = 0; i < _threads.Length; i++)
+        {
+            _threads[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"ChatWeb inference {i + 1}" };
+            _threads[i].Start(i + 1);
+        }
+    }
+
+    public int ThreadCount { get; }
+
+    /// <summary>Runs items [0, count) in chunks of <paramref name="grain"/> on every thread; returns when all are done.</summary>
+    public void Run(IParallelWork work, int count, int grain)
+    {
+        if (count <= 0)
+            return;
+        grain = Math.Max(1, grain);
+        if (_threads.Length == 0 || count <= grain)
+        {
+            work.Execute(0, count, 0);
+            return;
+        }
+
+        _work = work;
+        _count = count;
+        _grain = grain;
+        _next = 0;
+        _busyWorkers = _threads.Length;
+        Interlocked.Increment(ref _generation); // full fence: the fields above are visible to workers that see it
+        if (Volatile.Read(ref _sleepers) > 0)
+        {
+            lock (_gate)
+                Monitor.PulseAll(_gate);
+        }
+
+        Drain(0);
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _busyWorkers) != 0)
+            spin.SpinOnce(sleep1Threshold: -1);
+        _work = null;
+    }
+
+    /// <summary>A grain that gives each thread several chunks of <paramref name="count"/> items, in multiples of <paramref name="multiple"/>.</summary>
+    public int GrainFor(int count, int multiple)
+    {
+        var grain = count / (ThreadCount * 8);
+        return Math.Max(multiple, (grain + multiple - 1) / multiple * multiple);
+    }
+
+    private void Drain(int worker)
+    {
+        var work = _work!;
+        while (true)
+        {
+            var start = Interlocked.Add(ref _next, _grain) - _grain;
+            if (start >= _count)
+                return;
+            work.Execute(start, Math.Min(start + _grain, _count), worker);
+        }
+    }
+
+    private void WorkerLoop(object? index)
+    {
+        var worker = (int)index!;
+        var seen = 0;
+        while (true)
+        {
+            seen = WaitForNextRun(seen);
+            if (_stopping)
+                return;
+            Drain(worker);
+            Interlocked.Decrement(ref _busyWorkers);
+        }
+    }
+
+    private int WaitForNextRun(int seen)
+    {
+        var spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < spinUntil)
+            Thread.SpinWait(20);
+        if (Volatile.Read(ref _generation) == seen)
+        {
+            lock (_gate)
+            {
+                Interlocked.Increment(ref _sleepers); // full fence before re-reading _generation (pairs with Run)
+                while (Volatile.Read(ref _generation) == seen && !_stopping)
+                    Monitor.Wait(_gate);
+                Interlocked.Decrement(ref _sleepers);
+            }
+        }
+        return Volatile.Read(ref _generation);
+    }
+
+    public void Dispose()
+    {
+        if (_stopping)
+            return;
+        _stopping = true;
+        Interlocked.Increment(ref _generation);
+        lock (_gate)
+            Monitor.PulseAll(_gate);
+        foreach (var thread in _threads)
+            thread.Join();
+    }
+}

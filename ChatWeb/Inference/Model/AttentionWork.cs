@@ -1,0 +1,64 @@
+using System.Numerics.Tensors;
+using ChatWeb.Inference.Execution;
+
+namespace ChatWeb.Inference.Model;
+
+/// <summary>
+/// Causal self-attention for one layer, one item per (row, query head): scores = q·k / √headDim over
+/// the row's sequence cache [0, position], softmax, then the weighted sum of the cached values.
+/// Rows of different sequences read different caches; rows of one sequence see the keys the same
+/// step stored before them.
+/// </summary>
+internal sealed class AttentionWork(ModelConfig config, int threads) : IParallelWork
+{
+    private readonly float[][] _scores = Enumerable.Range(0, threads).Select(_ => Array.Empty<float>()).ToArray(); // per worker [positions]
+    private readonly float _scale = 1f / MathF.Sqrt(config.HeadDim);
+    private BatchRow[] _rows = [];
+    private float[] _q = [];     // [batch, qDim]
+    private float[] _out = [];   // [batch, qDim]
+    private int _layer;
+
+    public void Run(WorkerPool pool, int layer, BatchRow[] rows, int count, float[] q, float[] output)
+    {
+        var longest = 0;
+        for (var b = 0; b < count; b++)
+            longest = Math.Max(longest, rows[b].Position + 1);
+        for (var w = 0; w < _scores.Length; w++)
+        {
+            if (_scores[w].Length < longest)
+                _scores[w] = new float[Math.Max(longest, 256)]; // grows with the longest sequence seen, not per token
+        }
+        (_layer, _rows, _q, _out) = (layer, rows, q, output);
+        var items = count * config.HeadCount;
+        pool.Run(this, items, Math.Max(1, items / (pool.ThreadCount * 4)));
+    }
+
+    public void Execute(int start, int end, int worker)
+    {
+        var headDim = config.HeadDim;
+        var qDim = config.QDim;
+        var groupSize = config.HeadCount / config.KvHeadCount; // query heads sharing one key/value head
+        for (var item = start; item < end; item++)
+        {
+            var b = item / config.HeadCount;
+            var h = item % config.HeadCount;
+            var row = _rows[b];
+            var sequence = row.Sequence;
+            var kvOffset = sequence.LayerOffset(_layer) + h / groupSize * headDim;
+            var q = _q.AsSpan(b * qDim + h * headDim, headDim);
+            var scores = _scores[worker].AsSpan(0, row.Position + 1);
+
+            // scores[t] = q·k[t] / √headDim for every cached position t ≤ this row's position
+            for (var t = 0; t < scores.Length; t++)
+                scores[t] = TensorPrimitives.Dot(q, sequence.Keys.AsSpan(kvOffset + t * sequence.KvDim, headDim)) * _scale;
+
+            Ops.Softmax(scores);
+
+            // out = Σ_t scores[t] · v[t]
+            var output = _out.AsSpan(b * qDim + h * headDim, headDim);
+            output.Clear();
+            for (var t = 0; t < scores.Length; t++)
+                TensorPrimitives.MultiplyAdd(sequence.Values.AsSpan(kvOffset + t * sequence.KvDim, headDim), scores[t], output, output);
+        }
+    }
+}
