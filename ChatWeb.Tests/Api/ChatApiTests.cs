@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ChatWeb.Storage;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Api;
 
@@ -37,7 +39,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task SyncChat_ContinuesAConversationById_SendingTheEarlierTurns()
+    public async Task SyncChat_ContinuesAConversationById_SendingTheDefaultPresetAndTheEarlierTurns()
     {
         var model = new RecordingChatClient();
         using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
@@ -51,15 +53,17 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(7, second.GetProperty("usage").GetProperty("promptTokens").GetInt32());
         Assert.Equal(id, second.GetProperty("conversationId").GetString());
         var sent = model.Requests[1].Messages;
-        Assert.Equal(["First question", "Fine answer.", "Second question"], sent.Select(m => m.Text));
-        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], sent.Select(m => m.Role));
+        Assert.Equal([PresetStore.SeedText, "First question", "Fine answer.", "Second question"], sent.Select(m => m.Text));
+        Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.User], sent.Select(m => m.Role));
     }
 
     [Fact]
     public async Task Chat_PassesThePresetAndGenerationSettings_ToTheModel()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        var app = factory.With(model);
+        app.Services.GetRequiredService<PresetStore>().Create("Concise", "Answer in as few words as you can.", "No lists.", "tests");
+        using var client = ApiFactory.Keyed(app.CreateClient());
 
         var response = await client.PostAsJsonAsync("/api/chat/sync", new
         {
@@ -72,7 +76,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (messages, options) = model.Requests.Single();
         Assert.Equal(ChatRole.System, messages[0].Role);
-        Assert.Contains("as few words", messages[0].Text);
+        Assert.Equal("Answer in as few words as you can.\n\nNo lists.", messages[0].Text);
         Assert.Equal("Speak like a pirate.", messages[1].Text);
         Assert.Equal(0.2f, options!.Temperature);
         Assert.Equal(0.9f, options.TopP);
@@ -106,7 +110,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [InlineData("{\"message\": \"hi\", \"settings\": {\"maxTokens\": 0}}", "settings.maxTokens", "between 1 and 32768")]
     [InlineData("{\"message\": \"  \"}", "message", "Required")]
     [InlineData("{\"message\": \"hi\", \"conversationId\": \"nope\"}", "conversationId", "No conversation with id 'nope'")]
-    [InlineData("{\"message\": \"hi\", \"preset\": \"grumpy\"}", "preset", "Known presets: default, concise")]
+    [InlineData("{\"message\": \"hi\", \"preset\": \"grumpy\"}", "preset", "Known presets: Default.")]
     public async Task BadRequests_Get400_NamingTheFieldAndTheReason(string body, string field, string reason)
     {
         using var client = factory.CreateKeyedClient();

@@ -23,7 +23,7 @@ internal static class ApiServiceCollectionExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<ApiKeyRing>();
-        builder.Services.AddSingleton<ISystemPresets, ConfiguredSystemPresets>();
+        builder.Services.AddSingleton<ISystemPresets, StoredSystemPresets>();
         builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
         builder.Services.AddSingleton<ChatTurns>();
         builder.Services.AddSingleton<ChainRunner>();

@@ -34,7 +34,7 @@ internal sealed partial class ChainRequest
                 ValidateStage(s, errors);
         }
         if (Preset is not null && presets.Find(Preset) is null)
-            errors["preset"] = [$"No system preset named '{Preset}'. Known presets: {string.Join(", ", presets.Names)}."];
+            errors["preset"] = [ChatTurns.UnknownPreset(presets, Preset)];
         Settings?.Validate("settings.", errors);
     }
 

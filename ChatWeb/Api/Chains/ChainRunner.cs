@@ -17,7 +17,9 @@ internal sealed class ChainRunner(IChatClient client, ISystemPresets presets, Ti
     {
         var system = new List<ChatMessage>();
         if (request.Preset is not null)
-            system.Add(new ChatMessage(ChatRole.System, presets.Find(request.Preset)!));
+            system.Add(new ChatMessage(ChatRole.System, presets.Find(request.Preset)!.Prompt));
+        else if (string.IsNullOrWhiteSpace(request.System))
+            system.Add(new ChatMessage(ChatRole.System, presets.Default().Prompt));
         if (!string.IsNullOrWhiteSpace(request.System))
             system.Add(new ChatMessage(ChatRole.System, request.System));
         var options = request.Settings?.ToChatOptions();
