@@ -13,6 +13,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddChatSurface();
 builder.AddStorage();
 builder.AddChatSessions();
 builder.AddConversationHistory();
