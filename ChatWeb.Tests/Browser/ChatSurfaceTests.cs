@@ -128,6 +128,38 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Scrolling_FollowsTheStreamAtTheBottom_AndOffersJumpToBottomElsewhere()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            ViewportSize = new ViewportSize { Width = 800, Height = 500 },
+        });
+        var page = await fixture.OpenChatAsync(context);
+        var list = page.Locator(".message-list");
+        const string distanceFromBottom = "l => l.scrollHeight - l.scrollTop - l.clientHeight";
+        await SendAsync(page, "show me markdown");
+
+        // While the answer overflows the list, the newest text stays in view.
+        await Expect(Answer(page).Locator("table")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        Assert.True(await list.EvaluateAsync<bool>("l => l.scrollHeight > l.clientHeight * 1.5"));
+        Assert.True(await list.EvaluateAsync<double>(distanceFromBottom) < 50);
+        await Expect(page.Locator(".jump-to-bottom")).ToBeHiddenAsync();
+
+        // Scrolled up, the page stays where the reader is and offers the way back.
+        await list.EvaluateAsync("l => l.scrollTop = 0");
+        await Expect(page.Locator(".jump-to-bottom")).ToBeVisibleAsync();
+        await Task.Delay(400);
+        Assert.Equal(0, await list.EvaluateAsync<double>("l => l.scrollTop"));
+
+        await page.Locator(".jump-to-bottom").ClickAsync();
+        Assert.True(await list.EvaluateAsync<double>(distanceFromBottom) < 50);
+        await Expect(page.Locator(".jump-to-bottom")).ToBeHiddenAsync();
+        await WaitForAnswerAsync(page);
+        Assert.True(await list.EvaluateAsync<double>(distanceFromBottom) < 50);
+    }
+
+    [Fact]
     public async Task Escape_StopsTheAnswer()
     {
         var page = await fixture.OpenChatAsync();

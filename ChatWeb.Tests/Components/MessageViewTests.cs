@@ -11,6 +11,7 @@ public sealed class MessageViewTests : BunitContext
     public MessageViewTests()
     {
         Services.AddChatSurfaceForTests();
+        JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
     private static string TextOf(IRenderedComponent<MessageView> view) => view.Find(".message-text").TextContent.Trim();

@@ -30,15 +30,23 @@ export function init(list, jumpButton) {
         showJump();
     });
 
+    // A narrower window or a taller composer changes the list's size: keep the newest text in view.
+    const resized = new ResizeObserver(() => {
+        if (following) list.scrollTop = list.scrollHeight;
+        showJump();
+    });
+
     list.addEventListener("scroll", onScroll, { passive: true });
     list.addEventListener("click", onClick);
     jumpButton.addEventListener("click", onJump);
     observer.observe(list, { childList: true, subtree: true, characterData: true });
+    resized.observe(list);
     highlight(list);
 
     return {
         dispose() {
             observer.disconnect();
+            resized.disconnect();
             list.removeEventListener("scroll", onScroll);
             list.removeEventListener("click", onClick);
             jumpButton.removeEventListener("click", onJump);
