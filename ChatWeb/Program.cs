@@ -7,7 +7,7 @@ using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Terminal;
 
-if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
+if (await TerminalCommands.TryRunAsync(args)) return; // chat | ask | apikey
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -39,7 +39,6 @@ app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
-return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;
