@@ -58,6 +58,20 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task LongConversations_SendOnlyTheNewestTurns_AsTheChatPageDoes()
+    {
+        var model = new RecordingChatClient { Reply = ["ok"] };
+        using var client = ApiFactory.Keyed(factory.With(model, new Dictionary<string, string> { ["ChatWeb:Conversations:MaxTurns"] = "2" }).CreateClient());
+
+        var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "one", system = "Be brief." })))
+            .GetProperty("conversationId").GetString();
+        foreach (var message in new[] { "two", "three" })
+            await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message, conversationId = id }));
+
+        Assert.Equal(["Be brief.", "two", "ok", "three"], model.Requests[^1].Messages.Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task Chat_PassesThePresetAndGenerationSettings_ToTheModel()
     {
         var model = new RecordingChatClient();

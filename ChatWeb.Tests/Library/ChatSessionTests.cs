@@ -39,6 +39,19 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
+    public async Task TrimHistory_DecidesWhatFollowsTheSystemPrompts()
+    {
+        var model = new RecordingChatClient { Reply = ["ok"] };
+        var session = new ChatSession(model) { TrimHistory = (system, conversation) => [.. conversation.TakeLast(1)] };
+        session.SystemPrompts.Add("Be brief.");
+
+        await Collect(session.SendAsync("one"));
+        await Collect(session.SendAsync("two"));
+
+        Assert.Equal(["Be brief.", "two"], model.Requests[^1].Messages.Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task Cancelling_KeepsThePartialAnswerInTheHistory()
     {
         var model = new RecordingChatClient { Hang = true };
