@@ -16,6 +16,7 @@ namespace ChatWeb.Api.WebSockets;
 internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, ILogger logger)
 {
     public const int MaxMessageBytes = 1 << 20;
+    public const int MaxConcurrentReplies = 8;
 
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
@@ -110,6 +111,12 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
         if (_running.ContainsKey(id))
         {
             await SendAsync(new ErrorMessage(id, $"Conversation '{id}' is already streaming a reply; wait for it or cancel it."), aborted);
+            return;
+        }
+
+        if (_running.Count >= MaxConcurrentReplies)
+        {
+            await SendAsync(new ErrorMessage(id, $"At most {MaxConcurrentReplies} replies stream at once on one socket; wait for one or cancel one."), aborted);
             return;
         }
 
