@@ -59,6 +59,24 @@ public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task OneSocket_StreamsAtMostEightRepliesAtOnce()
+    {
+        using var socket = await ConnectAsync(new RecordingChatClient { Hang = true });
+
+        for (var i = 0; i < 8; i++)
+        {
+            await SendAsync(socket, new { type = "chat", id = $"c{i}", message = "Write forever" });
+            await ReadUntilAsync(socket, m => Is(m, "message", $"c{i}"));
+        }
+        await SendAsync(socket, new { type = "chat", id = "c8", message = "One more" });
+        var refused = (await ReadUntilAsync(socket, m => m.GetProperty("type").GetString() == "error"))[^1];
+
+        Assert.Equal("c8", refused.GetProperty("id").GetString());
+        Assert.Contains("At most 8 replies", refused.GetProperty("error").GetString());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
     public async Task SocketWithoutKey_IsRefusedWith401()
     {
         var client = factory.Server.CreateWebSocketClient();
