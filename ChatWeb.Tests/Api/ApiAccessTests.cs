@@ -115,10 +115,12 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.False((await Preflight(open, "https://evil.example")).Headers.Contains("Access-Control-Allow-Origin"));
     }
 
-    [Fact]
-    public void AKeyWithoutAValidHash_StopsTheAppAtStart_SayingHowToFixIt()
+    [Theory]
+    [InlineData("not-a-hash")]
+    [InlineData("zz00000000000000000000000000000000000000000000000000000000000000")]
+    public void AKeyWithoutAValidHash_StopsTheAppAtStart_SayingHowToFixIt(string hash)
     {
-        var bad = factory.With(settings: new Dictionary<string, string> { ["ChatWeb:Api:Keys:0:Sha256"] = "not-a-hash" });
+        var bad = factory.With(settings: new Dictionary<string, string> { ["ChatWeb:Api:Keys:0:Sha256"] = hash });
 
         var error = Assert.ThrowsAny<OptionsValidationException>(() => bad.CreateClient());
 

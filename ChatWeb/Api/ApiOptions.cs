@@ -25,12 +25,13 @@ public sealed class ApiOptions
     public List<string> CorsOrigins { get; set; } = [];
 }
 
-/// <summary>One API key: a name for logs and rate limits, and the SHA-256 of the key in hex.</summary>
+/// <summary>
+/// One API key: a name for logs and rate limits, and the SHA-256 of the key in hex
+/// (checked at start-up by <c>AddChatApis</c>).
+/// </summary>
 public sealed class ApiKeyOptions
 {
-    [Required]
     public string Name { get; set; } = "";
 
-    [Required, RegularExpression("^[0-9a-fA-F]{64}$", ErrorMessage = "Sha256 must be 64 hex digits: the SHA-256 of the key (echo -n KEY | sha256sum).")]
     public string Sha256 { get; set; } = "";
 }

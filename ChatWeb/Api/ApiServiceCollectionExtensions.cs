@@ -18,7 +18,7 @@ internal static class ApiServiceCollectionExtensions
         builder.Services.AddOptions<ApiOptions>()
             .Bind(builder.Configuration.GetSection(ApiOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.Keys.All(k => k.Sha256.Length == 64 && k.Name.Length > 0),
+            .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name) && k.Sha256.Length == 64 && k.Sha256.All(char.IsAsciiHexDigit)),
                 "Each ChatWeb:Api:Keys entry needs a Name and a Sha256 of 64 hex digits (echo -n KEY | sha256sum).")
             .ValidateOnStart();
 
