@@ -8,6 +8,8 @@ namespace ChatWeb.Library;
 /// into thinking and answer at &lt;think&gt; tags by the chat surface's <see cref="ThinkTagSplitter"/>
 /// (reasoning content the client marks as such is thinking too), the blank lines between thinking and
 /// answer are dropped, and the end carries usage (from the client, else counted) and timings.
+/// A backend that streams past <see cref="ChatOptions.MaxOutputTokens"/> is stopped there
+/// (finish reason "length"); stop sequences are left to the backend.
 /// </summary>
 internal static class ChatStepStream
 {
@@ -37,10 +39,17 @@ internal static class ChatStepStream
             }
         }
 
+        var limit = options?.MaxOutputTokens ?? int.MaxValue;
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken))
         {
             if (update.FinishReason == ChatFinishReason.Length)
                 finishReason = "length";
+            if (streamedPieces >= limit && update.Contents.Any(c => c is TextContent or TextReasoningContent))
+            {
+                // Leaving the loop disposes the stream, which ends the generation.
+                finishReason = "length";
+                break;
+            }
             foreach (var content in update.Contents)
             {
                 switch (content)

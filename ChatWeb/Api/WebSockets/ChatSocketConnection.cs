@@ -34,7 +34,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
         finally
         {
             foreach (var reply in _running.Values)
-                reply.Cancel();
+                await TryCancelAsync(reply);
             Task[] replies;
             lock (_replies)
                 replies = [.. _replies];
@@ -185,9 +185,19 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
     private async Task CancelAsync(string id, CancellationToken aborted)
     {
         if (_running.TryGetValue(id, out var cancel))
-            await cancel.CancelAsync();
+            await TryCancelAsync(cancel);
         else
             await SendAsync(new ErrorMessage(id, $"Conversation '{id}' has no reply streaming, so there is nothing to cancel."), aborted);
+    }
+
+    /// <summary>Cancels a reply; one that has just finished (its source disposed) needs nothing.</summary>
+    private static async Task TryCancelAsync(CancellationTokenSource reply)
+    {
+        try
+        {
+            await reply.CancelAsync();
+        }
+        catch (ObjectDisposedException) { }
     }
 
     private async Task SendAsync<T>(T message, CancellationToken cancellationToken)
