@@ -211,8 +211,14 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
                 ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
             });
             var page = await fixture.OpenChatAsync(context);
+            await SendAsync(page, "hostile");
+            await WaitForAnswerAsync(page);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-hostile.png") });
+
             await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
             await SendAsync(page, "show me markdown");
+            await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("reason briefly");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-thinking.png") });
             await WaitForAnswerAsync(page);
             await page.Locator("button.settings-toggle").ClickAsync();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}.png") });

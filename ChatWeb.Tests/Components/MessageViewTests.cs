@@ -139,4 +139,28 @@ public sealed class MessageViewTests : BunitContext
         Assert.Equal("answer", view.Find(".message-text em").TextContent);
         Assert.Contains("30 tokens · 15.0 tokens/s", view.Find(".message-stats").TextContent);
     }
+
+    [Fact]
+    public void StreamingRenders_AreCoalesced_ToOnePerInterval()
+    {
+        var time = new ManualTimeProvider();
+        Services.AddSingleton<TimeProvider>(time);
+        var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
+        var view = Render<MessageView>(p => p.Add(v => v.Message, message));
+        var initialRenders = view.RenderCount;
+
+        // bUnit counts a render of the view and of its children; one message render is this many.
+        message.Append("word0 ");
+        view.WaitForAssertion(() => Assert.Equal("word0", TextOf(view)));
+        var rendersAfterFirstWord = view.RenderCount;
+        var countsPerMessageRender = rendersAfterFirstWord - initialRenders;
+        for (var i = 1; i < 10; i++)
+            message.Append($"word{i} ");
+        Assert.Equal("word0", TextOf(view));
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+
+        view.WaitForAssertion(() => Assert.EndsWith("word9", TextOf(view)));
+        Assert.Equal(rendersAfterFirstWord + countsPerMessageRender, view.RenderCount);
+    }
 }
