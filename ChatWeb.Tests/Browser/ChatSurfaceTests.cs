@@ -217,7 +217,7 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
 
             await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
             await SendAsync(page, "show me markdown");
-            await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("reason briefly");
+            await Expect(Answer(page).Locator(".thinking-panel.live .thoughts")).ToBeVisibleAsync();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-thinking.png") });
             await WaitForAnswerAsync(page);
             await page.Locator("button.settings-toggle").ClickAsync();
