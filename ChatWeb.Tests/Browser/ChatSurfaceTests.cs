@@ -199,6 +199,27 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
         await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Think" })).ToBeCheckedAsync();
     }
 
+    [Theory]
+    [InlineData(ReducedMotion.NoPreference, "blink")]
+    [InlineData(ReducedMotion.Reduce, "none")]
+    public async Task StreamingCursor_BlinksOnlyWhenMotionIsWelcome(ReducedMotion motion, string animation)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            ReducedMotion = motion,
+        });
+        var page = await fixture.OpenChatAsync(context);
+        await SendAsync(page, "explain");
+
+        var cursor = Answer(page).Locator(".cursor");
+        await Expect(cursor).ToBeVisibleAsync();
+        // One evaluation in the page: the streaming tail (and its cursor) is replaced many times a second.
+        Assert.Equal(animation, await page.EvaluateAsync<string>(
+            "() => getComputedStyle(document.querySelector('.message.assistant .cursor')).animationName"));
+        await page.Keyboard.PressAsync("Escape");
+    }
+
     [Fact]
     public async Task DarkMode_Toggles_AndFollowsTheOsUntilThen()
     {
