@@ -1,6 +1,13 @@
+using ChatWeb.Admin;
 using ChatWeb.Api;
+using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Sessions;
+using ChatWeb.Storage;
+using ChatWeb.Terminal;
+
+if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +16,12 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddChatSurface();
+builder.AddStorage();
+builder.AddChatSessions();
+builder.AddConversationHistory();
+builder.AddAdmin();
+builder.AddChatApis();
 
 var app = builder.Build();
 
@@ -17,12 +30,16 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseChatSessions();
+app.UseAdmin();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

@@ -118,7 +118,8 @@ internal sealed unsafe class Transformer : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfZero(tokens.Length);
         CheckLogits(logits, 1);
-        CheckRoom(sequence, tokens.Length);
+        CheckSequence(sequence, tokens.Length);
+        CheckTokens(tokens);
         for (var start = 0; start < tokens.Length; start += _maxBatch)
         {
             var count = Math.Min(_maxBatch, tokens.Length - start);
@@ -138,7 +139,8 @@ internal sealed unsafe class Transformer : IDisposable
             throw new ArgumentException($"{sequences.Length} sequences but {tokens.Length} tokens.", nameof(tokens));
         CheckLogits(logits, sequences.Length);
         foreach (var s in sequences)
-            CheckRoom(s, 1);
+            CheckSequence(s, 1);
+        CheckTokens(tokens);
         for (var start = 0; start < sequences.Length; start += _maxBatch)
         {
             var count = Math.Min(_maxBatch, sequences.Length - start);
@@ -154,16 +156,23 @@ internal sealed unsafe class Transformer : IDisposable
 
     private void SetRow(int index, Sequence sequence, int token, bool wantLogits)
     {
-        if (!ReferenceEquals(sequence.Owner, this))
-            throw new ArgumentException("The sequence belongs to another model.", nameof(sequence));
-        if ((uint)token >= (uint)Config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(token), token, $"Token ids run from 0 to {Config.VocabSize - 1}.");
         _rows[index] = new BatchRow { Sequence = sequence, Token = token, Position = sequence.Length, WantLogits = wantLogits };
         sequence.Length++;
     }
 
-    private static void CheckRoom(Sequence sequence, int tokens)
+    private void CheckTokens(ReadOnlySpan<int> tokens)
     {
+        foreach (var token in tokens)
+        {
+            if ((uint)token >= (uint)Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), token, $"Token ids run from 0 to {Config.VocabSize - 1}.");
+        }
+    }
+
+    private void CheckSequence(Sequence sequence, int tokens)
+    {
+        if (!ReferenceEquals(sequence.Owner, this))
+            throw new ArgumentException("The sequence belongs to another model.", nameof(sequence));
         if (sequence.Length + tokens > sequence.Capacity)
             throw new InvalidOperationException($"The sequence holds {sequence.Length} of {sequence.Capacity} tokens; {tokens} more do not fit.");
     }
