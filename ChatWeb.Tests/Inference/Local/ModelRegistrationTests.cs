@@ -33,6 +33,15 @@ public sealed class ModelRegistrationTests
     }
 
     [Fact]
+    public async Task ModelOnTheCommandLine_IsLoaded()
+    {
+        // "--model <file>" arrives in configuration as the key "model".
+        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+            b.UseSetting("model", TestPaths.Model("stories260K", "stories260K.gguf")));
+        Assert.True((await HealthAsync(app)).GetProperty("modelLoaded").GetBoolean());
+    }
+
+    [Fact]
     public async Task MissingFile_StartsInDemoMode_AndHealthSaysWhy()
     {
         await using var app = App("/nonexistent/missing.gguf");

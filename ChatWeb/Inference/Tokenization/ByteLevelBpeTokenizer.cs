@@ -103,8 +103,7 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
                 if (includeControl) output.AddRange(Encoding.UTF8.GetBytes(text));
                 return;
             case TokenType.UserDefined:
-                // Added tokens are stored as plain text in tokenizer.json; some GGUF files store them byte-level.
-                if (!ByteLevelAlphabet.TryDecode(text, output)) output.AddRange(Encoding.UTF8.GetBytes(text));
+                output.AddRange(Encoding.UTF8.GetBytes(text)); // added tokens are stored as plain text, not byte-level
                 return;
             default:
                 if (!ByteLevelAlphabet.TryDecode(text, output)) output.AddRange(Encoding.UTF8.GetBytes(text));
