@@ -9,7 +9,10 @@ namespace ChatWeb.Inference.Execution;
 /// </summary>
 /// <remarks>
 /// Between runs the workers spin briefly (a forward pass starts a new run every few microseconds),
-/// then sleep on a monitor so an idle engine costs no CPU. <see cref="Run"/> is for one caller at a time.
+/// then sleep on a monitor so an idle engine costs no CPU. A worker joins a run only while it is
+/// open; the caller closes it once every chunk is claimed and no joined worker is still busy, so a
+/// worker the OS has not scheduled never holds the caller up (the machine may have fewer free cores
+/// than threads). <see cref="Run"/> is for one caller at a time.
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
@@ -21,7 +24,7 @@ internal sealed class WorkerPool : IDisposable
     private int _count;
     private int _grain;
     private int _next;          // first item not yet claimed (Interlocked)
-    private int _busyWorkers;   // background workers not yet done with this run
+    private int _active = -1;   // workers inside the current run, or -1 when no run is open to join
     private int _generation;    // bumped once per run; workers wait for it to change
     private int _sleepers;      // workers blocked on _gate
     private volatile bool _stopping;
@@ -56,8 +59,8 @@ internal sealed class WorkerPool : IDisposable
         _count = count;
         _grain = grain;
         _next = 0;
-        _busyWorkers = _threads.Length;
-        Interlocked.Increment(ref _generation); // full fence: the fields above are visible to workers that see it
+        Volatile.Write(ref _active, 0);          // open the run; the fields above are visible to whoever joins it
+        Interlocked.Increment(ref _generation); // wake the workers
         if (Volatile.Read(ref _sleepers) > 0)
         {
             lock (_gate)
@@ -65,8 +68,9 @@ internal sealed class WorkerPool : IDisposable
         }
 
         Drain(0);
+        // every chunk is claimed: close the run as soon as no joined worker is still working
         var spin = new SpinWait();
-        while (Volatile.Read(ref _busyWorkers) != 0)
+        while (Interlocked.CompareExchange(ref _active, -1, 0) != 0)
             spin.SpinOnce(sleep1Threshold: -1);
         _work = null;
     }
@@ -99,8 +103,23 @@ internal sealed class WorkerPool : IDisposable
             seen = WaitForNextRun(seen);
             if (_stopping)
                 return;
+            if (!TryJoin())
+                continue; // that run already finished without us
+            seen = Volatile.Read(ref _generation); // the run we joined (it cannot end while we are in it)
             Drain(worker);
-            Interlocked.Decrement(ref _busyWorkers);
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    private bool TryJoin()
+    {
+        while (true)
+        {
+            var active = Volatile.Read(ref _active);
+            if (active < 0)
+                return false;
+            if (Interlocked.CompareExchange(ref _active, active + 1, active) == active)
+                return true;
         }
     }
 
