@@ -1,6 +1,7 @@
 using ChatWeb.Inference.Cli;
 using ChatWeb.Inference.Gguf;
 using ChatWeb.Inference.Model;
+using ChatWeb.Inference.Tensors;
 
 namespace ChatWeb.Tests.Inference.Cli;
 
@@ -22,11 +23,12 @@ public sealed class EngineCliTests : IDisposable
     {
         var path = Path.Combine(_folder, "tiny.gguf");
 
-        var (code, _) = Run((a, o) => ModelMakeCommand.Run(a, o, TextWriter.Null), "--shape", "tiny", "--type", "f32", "--out", path);
+        var (code, _) = Run((a, o) => ModelMakeCommand.Run(a, o, TextWriter.Null), "--shape", "tiny", "--type", "q8_0", "--out", path);
 
         Assert.Equal(0, code);
         using var model = Transformer.Load(path, new EngineOptions { Threads = 1 });
         Assert.Equal(1024, model.Config.VocabSize);
+        Assert.Equal(GgmlType.Q8_0, model.File.FindTensor("blk.0.ffn_up.weight")!.Type);
         Assert.Equal(1024, model.File.GetArray<string>("tokenizer.ggml.tokens")!.Distinct().Count());
         Assert.Equal(1024 - 3 - 256, model.File.GetArray<string>("tokenizer.ggml.merges")!.Length);
         var logits = new float[1024];

@@ -1,4 +1,3 @@
-using ChatWeb.Inference.Gguf;
 using ChatWeb.Inference.Tensors;
 
 namespace ChatWeb.Inference.Cli;
@@ -23,32 +22,10 @@ internal static class TensorEncoding
     /// </summary>
     public static GgmlType ForRow(GgmlType wanted, int cols)
     {
-        GgmlTypeSizes.TryGet(wanted, out var blockSize, out _);
-        return cols % blockSize == 0 ? wanted : GgmlType.Q4_0;
+        return cols % WeightMatrix.BlockSize(wanted) == 0 ? wanted : GgmlType.Q4_0;
     }
 
-    public static byte[] Encode(GgmlType type, float[] values)
-    {
-        switch (type)
-        {
-            case GgmlType.F32:
-            {
-                var bytes = new byte[values.Length * sizeof(float)];
-                Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-                return bytes;
-            }
-            case GgmlType.F16:
-            {
-                var bytes = new byte[values.Length * 2];
-                var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(bytes.AsSpan());
-                for (var i = 0; i < values.Length; i++)
-                    halves[i] = (Half)values[i];
-                return bytes;
-            }
-            default:
-                throw new NotSupportedException($"Writing {type} tensors needs the quantizer, which this build does not have yet.");
-        }
-    }
+    public static byte[] Encode(GgmlType type, float[] values) => Quantizer.Quantize(type, values);
 
     /// <summary>llama.cpp's <c>general.file_type</c> for a file mostly of <paramref name="type"/>.</summary>
     public static uint FileType(GgmlType type) => type switch

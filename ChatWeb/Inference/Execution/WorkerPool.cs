@@ -75,13 +75,6 @@ internal sealed class WorkerPool : IDisposable
         _work = null;
     }
 
-    /// <summary>A grain that gives each thread several chunks of <paramref name="count"/> items, in multiples of <paramref name="multiple"/>.</summary>
-    public int GrainFor(int count, int multiple)
-    {
-        var grain = count / (ThreadCount * 8);
-        return Math.Max(multiple, (grain + multiple - 1) / multiple * multiple);
-    }
-
     private void Drain(int worker)
     {
         var work = _work!;
