@@ -16,7 +16,8 @@ namespace ChatWeb.Inference.Execution;
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
-    private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
+    private static readonly long PureSpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 500;        // 2 ms
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
@@ -118,9 +119,18 @@ internal sealed class WorkerPool : IDisposable
 
     private int WaitForNextRun(int seen)
     {
-        var spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-        while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < spinUntil)
-            Thread.SpinWait(20);
+        // Spin for a few microseconds (the next run of a forward pass usually starts that soon), then
+        // keep checking while yielding the core to anyone else who wants it, then sleep.
+        var now = Stopwatch.GetTimestamp();
+        var spinUntil = now + PureSpinTicks;
+        var yieldUntil = now + SpinTicks;
+        while (Volatile.Read(ref _generation) == seen && (now = Stopwatch.GetTimestamp()) < yieldUntil)
+        {
+            if (now < spinUntil)
+                Thread.SpinWait(20);
+            else
+                Thread.Yield();
+        }
         if (Volatile.Read(ref _generation) == seen)
         {
             lock (_gate)
