@@ -150,6 +150,43 @@ internal sealed unsafe class Transformer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The general step for continuous batching: any mix of prompt chunks and decode tokens of any
+    /// sequences, in one pass over the weights (chunked by MaxBatch). A sequence's tokens take its
+    /// next positions in the order they appear. Logits of the tokens that want them are written to
+    /// <paramref name="logits"/>, [wanted, vocab], in batch order.
+    /// </summary>
+    public void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits)
+    {
+        var wanted = 0;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var (sequence, token, wantLogits) = batch[i];
+            var earlier = 0; // tokens of the same sequence before this one (n² over a batch of a few hundred at most)
+            for (var j = 0; j < i; j++)
+                earlier += ReferenceEquals(batch[j].Sequence, sequence) ? 1 : 0;
+            CheckSequence(sequence, earlier + 1);
+            CheckTokens(new ReadOnlySpan<int>(in token));
+            wanted += wantLogits ? 1 : 0;
+        }
+        CheckLogits(logits, wanted);
+
+        var written = 0;
+        for (var start = 0; start < batch.Length; start += _maxBatch)
+        {
+            var count = Math.Min(_maxBatch, batch.Length - start);
+            var chunkWanted = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var entry = batch[start + i];
+                SetRow(i, entry.Sequence, entry.Token, entry.WantLogits);
+                chunkWanted += entry.WantLogits ? 1 : 0;
+            }
+            Step(count, logits.Slice(written * Config.VocabSize));
+            written += chunkWanted;
+        }
+    }
+
     /// <summary>One token for one sequence: <c>Decode([sequence], [token], logits)</c>.</summary>
     public void Decode(Sequence sequence, int token, Span<float> logits) =>
         Decode(new ReadOnlySpan<Sequence>(ref sequence), new ReadOnlySpan<int>(ref token), logits);
