@@ -284,8 +284,7 @@ internal sealed unsafe class Transformer : IDisposable
 
                 // store k and v in the row's sequence cache at its position
                 var row = _rows[b];
-                k.CopyTo(row.Sequence.KeyAt(l, row.Position));
-                v.CopyTo(row.Sequence.ValueAt(l, row.Position));
+                row.Sequence.Store(l, row.Position, k, v);
             }
 
             // att = softmax(q·kᵀ / √headDim) · v per head, over each row's cache (causal)
