@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace ChatWeb.Inference.Execution;
 
@@ -29,6 +30,7 @@ internal sealed class WorkerPool : IDisposable
     private int _generation;    // bumped once per run; workers wait for it to change
     private int _sleepers;      // workers blocked on _gate
     private volatile bool _stopping;
+    private ExceptionDispatchInfo? _failure; // the first exception a worker hit in this run
 
     /// <param name="threadCount">threads that work, the caller included; 0 or less means one per core.</param>
     public WorkerPool(int threadCount)
@@ -68,12 +70,23 @@ internal sealed class WorkerPool : IDisposable
                 Monitor.PulseAll(_gate);
         }
 
-        Drain(0);
+        try
+        {
+            Drain(0);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            Volatile.Write(ref _next, int.MaxValue / 2); // stop handing out chunks
+        }
         // every chunk is claimed: close the run as soon as no joined worker is still working
         var spin = new SpinWait();
         while (Interlocked.CompareExchange(ref _active, -1, 0) != 0)
             spin.SpinOnce(sleep1Threshold: -1);
         _work = null;
+        if (Interlocked.Exchange(ref _failure, null) is { } failure)
+            failure.Throw(); // a worker's exception surfaces on the caller, never kills the process
+
     }
 
     private void Drain(int worker)
@@ -100,7 +113,15 @@ internal sealed class WorkerPool : IDisposable
             if (!TryJoin())
                 continue; // that run already finished without us
             seen = Volatile.Read(ref _generation); // the run we joined (it cannot end while we are in it)
-            Drain(worker);
+            try
+            {
+                Drain(worker);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                Volatile.Write(ref _next, int.MaxValue / 2); // stop handing out chunks
+            }
             Interlocked.Decrement(ref _active);
         }
     }

@@ -21,17 +21,17 @@ internal sealed class AttentionWork(ModelConfig config, int threads) : IParallel
 
     public void Run(WorkerPool pool, int layer, BatchRow[] rows, int count, float[] q, float[] output)
     {
-        var longest = 0;
+        var capacity = 0;
         long positions = 0;
         for (var b = 0; b < count; b++)
         {
-            longest = Math.Max(longest, rows[b].Position + 1);
+            capacity = Math.Max(capacity, rows[b].Sequence.Capacity);
             positions += rows[b].Position + 1;
         }
         for (var w = 0; w < _scores.Length; w++)
         {
-            if (_scores[w].Length < longest)
-                _scores[w] = new float[Math.Max(longest, 256)]; // grows with the longest sequence seen, not per token
+            if (_scores[w].Length < capacity)
+                _scores[w] = new float[capacity]; // once per larger sequence capacity, never per token
         }
         (_layer, _rows, _q, _out) = (layer, rows, q, output);
         var items = count * config.HeadCount;
