@@ -14,7 +14,7 @@ public sealed class AllocationTests
         var logits = new float[model.Config.VocabSize];
         var sampler = new Sampler(new SamplerOptions { Temperature = 0.8f, TopK = 40, TopP = 0.95f, MinP = 0.05f, RepetitionPenalty = 1.1f, Seed = 1 }, logits.Length);
         var history = new int[64];
-        model.Prefill(sequence, [1, .. Enumerable.Range(300, 299)], logits); // 300 positions: past any small initial buffer
+        model.Prefill(sequence, [1, .. Enumerable.Range(0, 299).Select(i => 3 + i % 500)], logits); // 300 positions: past any small initial buffer
         var token = sampler.Sample(logits, history); // warm-up: per-thread scratch, the heap of top-k
 
         var before = GC.GetAllocatedBytesForCurrentThread();
