@@ -1,9 +1,11 @@
+using System.Runtime.Intrinsics;
+
 namespace ChatWeb.Inference.Tensors;
 
 /// <summary>
 /// What a quantized block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>, <see cref="Q4_K"/>,
 /// <see cref="Q6_K"/>) provides to <see cref="QuantizedMatMul"/>. Every dot product is between one
-/// row of weight blocks and one row of <see cref="QuantizedActivations"/>.
+/// row of weight blocks and rows of <see cref="QuantizedActivations"/>.
 /// </summary>
 internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuantizedBlock<TSelf>
 {
@@ -17,13 +19,27 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
     static abstract void Dequantize(TSelf* blocks, int count, float* destination);
 
     /// <summary>Σ W·x over <paramref name="count"/> blocks and batch row <paramref name="b"/> of
-    /// <paramref name="x"/>, with plain scalar loops: the reference for <see cref="Dot"/>.</summary>
+    /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
     static abstract float DotScalar(TSelf* w, QuantizedActivations x, int b, int count);
 
-    /// <summary>The same as <see cref="DotScalar"/> at the given vector width.</summary>
-    static abstract float Dot(TSelf* w, QuantizedActivations x, int b, int count, SimdLevel level);
+    /// <summary>Dots one weight row with every batch row of <paramref name="x"/>:
+    /// y[b · yStride] = W·x_b. Level Scalar must use <see cref="DotScalar"/>.</summary>
+    static abstract void DotRow(TSelf* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level);
+}
 
-    /// <summary>Dots one weight row with batch rows b .. b+3 at once, loading and unpacking each
-    /// weight block once for all four (level Vector256 or wider); results[k] is row b+k.</summary>
-    static abstract void Dot4(TSelf* w, QuantizedActivations x, int b, int count, float* results, SimdLevel level);
+/// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that
+/// differ; <see cref="Block32Kernels"/> holds the loops they share.</summary>
+internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf : unmanaged, IBlock32<TSelf>
+{
+    /// <summary>The block's scale as half-precision bits.</summary>
+    static abstract ushort ScaleBits(TSelf* block);
+
+    /// <summary>The 32 integer weights in int16 lanes, in order.</summary>
+    static abstract Vector512<short> Weights512(TSelf* block);
+
+    /// <summary>Weights 0..15 and 16..31 in int16 lanes.</summary>
+    static abstract (Vector256<short> Lo, Vector256<short> Hi) Weights256(TSelf* block);
+
+    /// <summary>Σ q·x over the block as four int32 partial sums (portable 128-bit operations).</summary>
+    static abstract Vector128<int> Dot128(TSelf* block, short* x);
 }

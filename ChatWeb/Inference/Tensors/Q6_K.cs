@@ -176,10 +176,11 @@ internal unsafe struct Q6_K : IQuantizedBlock<Q6_K>
         return Vector128.Sum(total);
     }
 
-    /// <summary>Four batch rows, one after another while the weight row stays in L1 (not tiled yet).</summary>
-    public static void Dot4(Q6_K* w, QuantizedActivations x, int b, int count, float* results, SimdLevel level)
+    /// <summary>Each batch row in turn while the weight row stays in L1 (the weights are still read
+    /// from memory once per call; the K-quant kernels are not tiled across batch rows yet).</summary>
+    public static void DotRow(Q6_K* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level)
     {
-        for (var k = 0; k < 4; k++)
-            results[k] = Dot(w, x, b + k, count, level);
+        for (var b = 0; b < x.Batch; b++)
+            y[b * yStride] = Dot(w, x, b, count, level);
     }
 }
