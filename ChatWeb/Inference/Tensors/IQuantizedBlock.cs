@@ -43,3 +43,24 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
     /// <summary>Σ q·x over the block as four int32 partial sums (portable 128-bit operations).</summary>
     static abstract Vector128<int> Dot128(TSelf* block, short* x);
 }
+
+/// <summary>The parts of a 256-weight K-quant type (<see cref="Q4_K"/>, <see cref="Q6_K"/>) that
+/// differ; <see cref="Block256Kernels"/> holds the loops they share.</summary>
+internal unsafe interface IBlock256<TSelf> : IQuantizedBlock<TSelf> where TSelf : unmanaged, IBlock256<TSelf>
+{
+    /// <summary>Whether the type has per-sub-block minimums (weight = d·u − dmin·min_j).</summary>
+    static abstract bool HasMins { get; }
+
+    /// <summary>d, the super-block scale: weight n = d·u_n (− dmin·min_j).</summary>
+    static abstract float Scale(TSelf* block);
+
+    /// <summary>dmin, the scale of the minimums (0 without them).</summary>
+    static abstract float MinScale(TSelf* block);
+
+    /// <summary>Writes u_n, the 256 integer weights with their sub-block scales multiplied in, as
+    /// int16 (level Vector256 or wider), and, with minimums, the 8 minimums of the groups of 32.</summary>
+    static abstract void Unpack(TSelf* block, short* weights, int* mins, SimdLevel level);
+
+    /// <summary>Σ W·x over the blocks for one batch row with portable 128-bit operations.</summary>
+    static abstract float Dot128(TSelf* w, QuantizedActivations x, int b, int count);
+}
