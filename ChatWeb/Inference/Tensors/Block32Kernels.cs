@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -94,6 +95,7 @@ internal static unsafe class Block32Kernels
         return Vector512.Sum(acc0 + acc1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Block512(Vector512<short> weights, short* x) =>
         Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(weights, Vector512.Load(x)));
 
@@ -113,6 +115,7 @@ internal static unsafe class Block32Kernels
         return Vector128.Create(Vector512.Sum(acc0), Vector512.Sum(acc1), Vector512.Sum(acc2), Vector512.Sum(acc3));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Block256(Vector256<short> lo, Vector256<short> hi, short* x) =>
         Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(lo, Vector256.Load(x)) + Avx2.MultiplyAddAdjacent(hi, Vector256.Load(x + 16)));
 

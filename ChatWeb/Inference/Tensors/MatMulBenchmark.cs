@@ -15,14 +15,18 @@ internal static unsafe class MatMulBenchmark
 {
     private const long BytesBeyondCache = 160L << 20;
 
-    public sealed record Result(GgmlType Type, int Rows, int Cols, int Batch, SimdLevel Level, double MicrosecondsPerCall, double WeightBytesPerCall)
+    /// <param name="CpuMicrosecondsPerCall">The process's CPU time per call: on a busy machine, the
+    /// cost while actually running (wall time also counts waiting for a core).</param>
+    public sealed record Result(GgmlType Type, int Rows, int Cols, int Batch, SimdLevel Level,
+        double MicrosecondsPerCall, double CpuMicrosecondsPerCall, double WeightBytesPerCall)
     {
         public double WeightGigabytesPerSecond => WeightBytesPerCall / MicrosecondsPerCall / 1e3;
         public double MicrosecondsPerToken => MicrosecondsPerCall / Batch;
 
         public override string ToString() =>
-            $"{Type,-5} {Rows}×{Cols} batch {Batch,2} {Level}: {MicrosecondsPerCall,8:F1} µs/call, " +
-            $"{MicrosecondsPerToken,7:F1} µs/token, weights read at {WeightGigabytesPerSecond,5:F1} GB/s";
+            $"{Type,-5} {Rows}×{Cols} batch {Batch,2} {Level}: {MicrosecondsPerCall,8:F1} µs/call " +
+            $"({CpuMicrosecondsPerCall:F1} µs CPU), {MicrosecondsPerToken,7:F1} µs/token, " +
+            $"weights read at {WeightGigabytesPerSecond,5:F1} GB/s ({WeightBytesPerCall / CpuMicrosecondsPerCall / 1e3:F1} GB/s per CPU second)";
     }
 
     /// <summary>Runs <paramref name="calls"/> timed calls (after a warm-up) of a random matrix.</summary>
@@ -46,11 +50,15 @@ internal static unsafe class MatMulBenchmark
             var warmUp = Stopwatch.StartNew();
             for (var k = 0; k < 50 || warmUp.ElapsedMilliseconds < 500; k++)
                 matrices[k % copies].MatMul(x, batch, y, 0, rows, level);
+            using var process = Process.GetCurrentProcess();
+            var cpuStart = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < calls; i++)
                 matrices[i % copies].MatMul(x, batch, y, 0, rows, level);
             watch.Stop();
-            return new Result(type, rows, cols, batch, level, watch.Elapsed.TotalMicroseconds / calls, bytes.Length);
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpuStart;
+            return new Result(type, rows, cols, batch, level, watch.Elapsed.TotalMicroseconds / calls, cpu.TotalMicroseconds / calls, bytes.Length);
         }
         finally
         {
@@ -58,13 +66,14 @@ internal static unsafe class MatMulBenchmark
         }
     }
 
-    /// <summary>The standard set: Q8_0 and Q4_0 at the Qwen2.5-0.5B FFN shape (896 × 4864), batch 1 and 8,
-    /// plus the other types at batch 1.</summary>
+    /// <summary>The standard set: Q8_0 and Q4_0 at the Qwen2.5-0.5B FFN shapes (down: 896 × 4864;
+    /// gate and up: 4864 × 896), batch 1 and 8, plus the other types at batch 1.</summary>
     public static IEnumerable<Result> RunStandard(int calls, SimdLevel level)
     {
         foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0 })
         {
             yield return Measure(type, 896, 4864, 1, calls, level);
+            yield return Measure(type, 4864, 896, 1, calls, level);
             yield return Measure(type, 896, 4864, 8, Math.Max(1, calls / 4), level);
         }
         foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16, GgmlType.BF16, GgmlType.F32 })

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -53,6 +54,7 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     public static void DotRow(Q4_0* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level) =>
         Block32Kernels.DotRow(w, count, x, y, yStride, level);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q4_0* block) => block->D;
 
     /// <summary>Shift counts: 0 for lanes 0..15 (low nibbles), 4 for lanes 16..31 (high nibbles).</summary>
@@ -60,6 +62,7 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
 
     // vpmovzxbw the 16 bytes into both halves of a vector, shift the upper half right by 4
     // (vpsrlvw), keep the nibbles and subtract 8: weights 0..31 in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<short> Weights512(Q4_0* block)
     {
         var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs)).ToVector512Unsafe();
@@ -68,6 +71,7 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
         return (shifted & Vector512.Create((short)0xF)) - Vector512.Create((short)8);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector256<short> Lo, Vector256<short> Hi) Weights256(Q4_0* block)
     {
         var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs));
@@ -75,6 +79,7 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
         return ((q & Vector256.Create((short)0xF)) - eight, Vector256.ShiftRightLogical(q, 4) - eight);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> Dot128(Q4_0* block, short* x)
     {
         var mask = Vector128.Create((short)0xF);

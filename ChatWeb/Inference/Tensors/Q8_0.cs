@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -48,15 +49,19 @@ internal unsafe struct Q8_0 : IBlock32<Q8_0>
     public static void DotRow(Q8_0* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level) =>
         Block32Kernels.DotRow(w, count, x, y, yStride, level);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q8_0* block) => block->D;
 
     // vpmovsxbw: the 32 signed bytes sign-extended to int16.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<short> Weights512(Q8_0* block) => Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Qs));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector256<short> Lo, Vector256<short> Hi) Weights256(Q8_0* block) =>
         (Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs)), Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 16)));
 
     // Portable: int8 × int14 products do not fit int16, so both sides are widened to int32.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> Dot128(Q8_0* block, short* x)
     {
         var sums = Vector128<int>.Zero;
