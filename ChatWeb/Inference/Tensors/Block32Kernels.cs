@@ -32,12 +32,14 @@ internal static unsafe class Block32Kernels
             return;
         }
         // Weight scales as floats, then c = weight scale × x scale per block (per x row).
-        var halves = x.HalfScratch(count);
-        var weightScales = x.RowScratch(count * (1 + Tile));
-        var c = weightScales + count;
+        // (The conversion runs over whole vectors: the padding holds stale values nobody reads.)
+        var padded = (count + 31) & ~31;
+        var halves = x.HalfScratch(padded);
+        var weightScales = x.RowScratch(padded + count * Tile);
+        var c = weightScales + padded;
         for (var i = 0; i < count; i++)
             halves[i] = T.ScaleBits(w + i);
-        F16.ToSingle(new ReadOnlySpan<ushort>(halves, count), new Span<float>(weightScales, count), level);
+        F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(weightScales, padded), level);
 
         var next = 0;
         if (level >= SimdLevel.Vector256)
