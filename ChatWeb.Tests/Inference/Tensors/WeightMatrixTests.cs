@@ -72,6 +72,25 @@ public sealed unsafe class WeightMatrixTests
         Assert.Equal(whole, split);
     }
 
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void MatMul_InSteadyState_AllocatesNothing(GgmlType type)
+    {
+        const int rows = 16, cols = 512, batch = 6;
+        var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: 51));
+        var x = TensorTestData.Gaussian(batch * cols, seed: 52);
+        var y = new float[batch * rows];
+        fixed (byte* p = weights)
+        {
+            var matrix = new WeightMatrix(type, rows, cols, p);
+            matrix.MatMul(x, batch, y, 0, rows); // grows this thread's scratch once
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            matrix.MatMul(x, batch, y, 0, rows);
+            matrix.MatMul(x.AsSpan(0, cols), 1, y, 3, 9);
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        }
+    }
+
     public static IEnumerable<object[]> Types() => TensorTestData.AllTypes.Select(t => new object[] { t });
 
     [Fact]
