@@ -68,10 +68,10 @@ public sealed unsafe class KernelTests
         {
             switch (type)
             {
-                case GgmlType.Q8_0: Q8_0.DotRow((Q8_0*)p, 0, x, output, 1, level); break;
-                case GgmlType.Q4_0: Q4_0.DotRow((Q4_0*)p, 0, x, output, 1, level); break;
-                case GgmlType.Q4_K: Q4_K.DotRow((Q4_K*)p, 0, x, output, 1, level); break;
-                default: Q6_K.DotRow((Q6_K*)p, 0, x, output, 1, level); break;
+                case GgmlType.Q8_0: Q8_0.DotRow((Q8_0*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_0: Q4_0.DotRow((Q4_0*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_K: Q4_K.DotRow((Q4_K*)p, 0, x, 0, batch, output, 1, level); break;
+                default: Q6_K.DotRow((Q6_K*)p, 0, x, 0, batch, output, 1, level); break;
             }
         }
         Assert.All(y, v => Assert.Equal(0f, v));

@@ -20,13 +20,13 @@ internal static unsafe class Block256Kernels
     private const int Groups = Weights / QuantizedActivations.GroupSize;
     private const int AccumulatorFloats = 16;
 
-    public static void DotRow<T>(T* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level)
+    public static void DotRow<T>(T* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level)
         where T : unmanaged, IBlock256<T>
     {
-        var batch = x.Batch;
+        var batch = bEnd - bStart;
         if (level < SimdLevel.Vector256)
         {
-            for (var b = 0; b < batch; b++)
+            for (var b = bStart; b < bEnd; b++)
                 y[b * yStride] = level == SimdLevel.Scalar ? T.DotScalar(w, x, b, count) : T.Dot128(w, x, b, count);
             return;
         }
@@ -44,11 +44,12 @@ internal static unsafe class Block256Kernels
             T.Unpack(w + i, u, mins, level);
             var d = T.Scale(w + i);
             var dmin = T.MinScale(w + i);
-            for (var b = 0; b < batch; b++)
+            for (var k = 0; k < batch; k++)
             {
+                var b = bStart + k;
                 var xd = x.Scales(b)[i];
                 var xq = x.Values(b) + i * Weights;
-                var acc = accumulators + b * AccumulatorFloats;
+                var acc = accumulators + k * AccumulatorFloats;
                 if (level == SimdLevel.Vector512)
                     Avx512F.FusedMultiplyAdd(Dot512(u, xq), Vector512.Create(d * xd), Vector512.Load(acc)).Store(acc);
                 else
@@ -59,15 +60,15 @@ internal static unsafe class Block256Kernels
                     var m = 0;
                     for (var j = 0; j < Groups; j++)
                         m += mins[j] * sums[j];
-                    minTerms[b] += dmin * xd * m;
+                    minTerms[k] += dmin * xd * m;
                 }
             }
         }
-        for (var b = 0; b < batch; b++)
+        for (var k = 0; k < batch; k++)
         {
-            var acc = accumulators + b * AccumulatorFloats;
+            var acc = accumulators + k * AccumulatorFloats;
             var sum = level == SimdLevel.Vector512 ? Vector512.Sum(Vector512.Load(acc)) : Vector256.Sum(Vector256.Load(acc));
-            y[b * yStride] = sum - minTerms[b];
+            y[(bStart + k) * yStride] = sum - minTerms[k];
         }
     }
 

@@ -21,13 +21,12 @@ internal static unsafe class Block32Kernels
     private const int Weights = 32;
     private const int Tile = QuantizedActivations.Tile;
 
-    public static void DotRow<T>(T* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level)
+    public static void DotRow<T>(T* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level)
         where T : unmanaged, IBlock32<T>
     {
-        var batch = x.Batch;
         if (level == SimdLevel.Scalar)
         {
-            for (var b = 0; b < batch; b++)
+            for (var b = bStart; b < bEnd; b++)
                 y[b * yStride] = T.DotScalar(w, x, b, count);
             return;
         }
@@ -41,9 +40,9 @@ internal static unsafe class Block32Kernels
             halves[i] = T.ScaleBits(w + i);
         F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(weightScales, padded), level);
 
-        var next = 0;
+        var next = bStart;
         if (level >= SimdLevel.Vector256)
-            for (; next + Tile <= batch; next += Tile)
+            for (; next + Tile <= bEnd; next += Tile)
             {
                 CombineTiled(weightScales, x.TiledScales(next / Tile), c, count, level);
                 var sums = level == SimdLevel.Vector512
@@ -52,7 +51,7 @@ internal static unsafe class Block32Kernels
                 for (var k = 0; k < Tile; k++)
                     y[(next + k) * yStride] = sums[k];
             }
-        for (var b = next; b < batch; b++)
+        for (var b = next; b < bEnd; b++)
         {
             TensorPrimitives.Multiply(new ReadOnlySpan<float>(weightScales, count), new ReadOnlySpan<float>(x.Scales(b), count), new Span<float>(c, count));
             y[b * yStride] = level switch

@@ -22,9 +22,10 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
     /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
     static abstract float DotScalar(TSelf* w, QuantizedActivations x, int b, int count);
 
-    /// <summary>Dots one weight row with every batch row of <paramref name="x"/>:
-    /// y[b · yStride] = W·x_b. Level Scalar must use <see cref="DotScalar"/>.</summary>
-    static abstract void DotRow(TSelf* w, int count, QuantizedActivations x, float* y, int yStride, SimdLevel level);
+    /// <summary>Dots one weight row with batch rows [bStart, bEnd) of <paramref name="x"/>:
+    /// y[b · yStride] = W·x_b (bStart a multiple of <see cref="QuantizedActivations.Tile"/>).
+    /// Level Scalar must use <see cref="DotScalar"/>.</summary>
+    static abstract void DotRow(TSelf* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
 }
 
 /// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that
