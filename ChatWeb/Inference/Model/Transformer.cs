@@ -25,6 +25,7 @@ internal sealed unsafe class Transformer : IDisposable
     private readonly AttentionWork _attention;
     private readonly int _maxBatch;
     private readonly float[] _inverseFrequencies; // [ropeDims / 2]
+    private int _stepping; // 1 while a step runs: catches two callers at once
 
     // Scratch for one step, pinned so worker threads can address it. B = rows in the step.
     private readonly BatchRow[] _rows;  // [B]
@@ -138,8 +139,15 @@ internal sealed unsafe class Transformer : IDisposable
         if (sequences.Length != tokens.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {tokens.Length} tokens.", nameof(tokens));
         CheckLogits(logits, sequences.Length);
-        foreach (var s in sequences)
-            CheckSequence(s, 1);
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            CheckSequence(sequences[i], 1);
+            for (var j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(sequences[i], sequences[j]))
+                    throw new ArgumentException($"Sequences {j} and {i} are the same; Decode takes one token per sequence.", nameof(sequences));
+            }
+        }
         CheckTokens(tokens);
         for (var start = 0; start < sequences.Length; start += _maxBatch)
         {
@@ -222,6 +230,21 @@ internal sealed unsafe class Transformer : IDisposable
 
     /// <summary>The forward pass over rows [0, count) of <see cref="_rows"/>; logits of wanted rows go to <paramref name="logits"/> in row order.</summary>
     private void Step(int count, Span<float> logits)
+    {
+        if (Interlocked.Exchange(ref _stepping, 1) != 0)
+            throw new InvalidOperationException("A Transformer runs one step at a time; another thread is using it.");
+        try
+        {
+            ForwardPass(count, logits);
+        }
+        finally
+        {
+            Volatile.Write(ref _stepping, 0);
+        }
+    }
+
+    /// <summary>The forward pass itself, top to bottom (see <see cref="Step"/>).</summary>
+    private void ForwardPass(int count, Span<float> logits)
     {
         var c = Config;
         var dim = c.Dim;
