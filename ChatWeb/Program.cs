@@ -9,6 +9,8 @@ using ChatWeb.Terminal;
 
 if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
 
+if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return 0; // model info | model make | bench
+
 var builder = WebApplication.CreateBuilder(args);
 
 // Serve wwwroot and framework files from the build output too, not only in Development.
