@@ -22,6 +22,9 @@ internal static class InferenceServiceCollectionExtensions
         var modelOptions = builder.Configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
         if (string.IsNullOrWhiteSpace(modelOptions.Path))
             modelOptions.Path = builder.Configuration["model"]; // --model <file>
+        if (!string.IsNullOrWhiteSpace(modelOptions.Path) && !Path.IsPathRooted(modelOptions.Path) && !File.Exists(modelOptions.Path)
+            && File.Exists(Path.Combine(builder.Environment.ContentRootPath, modelOptions.Path)))
+            modelOptions.Path = Path.Combine(builder.Environment.ContentRootPath, modelOptions.Path); // relative to the app, not the shell
 
         LocalModel? model = null;
         string? reason = null;
