@@ -40,6 +40,19 @@ public sealed class GgufChatClientTests
     }
 
     [Fact]
+    public async Task StoryEnds_WhenTheModelEndsIt_BeforeTheTokenLimit()
+    {
+        // stories260K ends a story with EOS or by starting the next one with BOS; either ends the answer.
+        using var client = Client();
+        var updates = await StreamAsync(client, new ChatOptions { Temperature = 1f, Seed = 1, MaxOutputTokens = 1000 });
+
+        Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
+        var usage = updates.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details;
+        Assert.InRange(usage.OutputTokenCount!.Value, 20, 999);
+        Assert.DoesNotContain("<s>", Answer(updates));
+    }
+
+    [Fact]
     public async Task StopSequence_SpanningTokens_EndsTheAnswerBeforeIt()
     {
         using var client = Client();

@@ -13,7 +13,8 @@ namespace ChatWeb.Inference.Local;
 /// model's chat template, tokenized, fed to the transformer, and the answer is sampled token by
 /// token and streamed as text. Thinking (inside &lt;think&gt;…&lt;/think&gt;, or after a think
 /// block the template opened) streams as <see cref="TextReasoningContent"/>; generation stops at
-/// EOS/EOT, a stop string, or the token limit; the last update carries usage.
+/// EOS/EOT (or a BOS, with which a base model starts a new document), a stop string, or the token
+/// limit; the last update carries usage.
 /// </summary>
 /// <remarks>
 /// The transformer runs one generation at a time (a semaphore queues the others). The KV cache
@@ -87,7 +88,7 @@ internal sealed partial class GgufChatClient : IChatClient
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var next = sampler.Sample(_logits, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history));
-                if (tokenizer.EndOfGenerationIds.Contains(next))
+                if (tokenizer.EndOfGenerationIds.Contains(next) || next == tokenizer.Specials.Bos)
                 {
                     finish = ChatFinishReason.Stop;
                     break;
