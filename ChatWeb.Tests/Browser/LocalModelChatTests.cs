@@ -12,7 +12,8 @@ public sealed class Stories260KBrowserFixture : BrowserFixture
     };
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Runs on its own, after the parallel tests, so two Chromiums and two apps do not compete for the CPU.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class Stories260KBrowserCollection : ICollectionFixture<Stories260KBrowserFixture>
 {
     public const string Name = "browser-stories260K";
