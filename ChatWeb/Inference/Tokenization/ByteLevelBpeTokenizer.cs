@@ -34,7 +34,7 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
 
     public PreTokenizer PreTokenizer => _preTokenizer;
 
-    protected override void EncodeText(string text, bool afterSpecial, List<int> output)
+    protected override void EncodeText(string text, List<int> output)
     {
         if (_normalizeNfc && !text.IsNormalized(NormalizationForm.FormC))
             text = text.Normalize(NormalizationForm.FormC);
