@@ -138,7 +138,7 @@ public sealed class ChatPageTests : BunitContext
         Answer(page, "answer two");
 
         page.FindAll("button.edit")[0].Click();
-        page.Find("textarea.edit-text").Input("one, edited");
+        page.WaitForElement("textarea.edit-text").Input("one, edited");
         page.Find("form.edit-form").Submit();
         Answer(page, "answer to the edit");
 
@@ -178,5 +178,22 @@ public sealed class ChatPageTests : BunitContext
         Assert.Equal(0.2f, options.Temperature);
         Assert.Equal(GenerationSettings.Default.MaxNewTokens, options.MaxOutputTokens);
         Assert.Equal(ReasoningEffort.Medium, options.Reasoning!.Effort);
+    }
+
+    [Fact]
+    public void ScreenReaders_HearWhenAnAnswerStartsAndEnds_NotEveryToken()
+    {
+        var page = Render<ChatPage>();
+        var live = () => page.Find("[aria-live=polite]").TextContent;
+
+        Send(page, "question");
+        page.WaitForAssertion(() => Assert.Equal("The answer is being written.", live()));
+        _client.Write("some ");
+        _client.Write("words");
+        page.WaitForAssertion(() => Assert.Equal("some words", page.Find(".message.assistant .message-text").TextContent.Trim()));
+        Assert.Equal("The answer is being written.", live());
+
+        _client.Complete();
+        page.WaitForAssertion(() => Assert.Equal("The answer is complete.", live()));
     }
 }
