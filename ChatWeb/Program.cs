@@ -9,6 +9,8 @@ using ChatWeb.Terminal;
 
 if (await TerminalCommands.TryRunAsync(args)) return; // chat | ask | apikey
 
+if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return 0; // model info | model make | bench
+
 var builder = WebApplication.CreateBuilder(args);
 
 // Serve wwwroot and framework files from the build output too, not only in Development.

@@ -114,4 +114,44 @@ public sealed class ChatTemplateStylesTests
         var formatter = new ChatPromptFormatter(null, "<s>", "</s>", NullLogger.Instance);
         Assert.Equal("Once upon a time\n\nthere was a cat", formatter.Format([new("user", "Once upon a time"), new("user", "there was a cat")]));
     }
+
+    // The shape of Llama 3.1's template: the system message is taken out of the list, a date is
+    // written with strftime_now when it is defined, and tools are optional.
+    private const string Llama31StyleTemplate = """
+        {{- bos_token }}
+        {%- if not date_string is defined %}
+            {%- if strftime_now is defined %}
+                {%- set date_string = "26 Jul 2024" %}
+            {%- endif %}
+        {%- endif %}
+        {%- if messages[0]['role'] == 'system' %}
+            {%- set system_message = messages[0]['content']|trim %}
+            {%- set messages = messages[1:] %}
+        {%- else %}
+            {%- set system_message = "" %}
+        {%- endif %}
+        {{- "<|start_header_id|>system<|end_header_id|>\n\n" }}
+        {%- if tools is not none and tools is defined %}
+            {{- "Environment: ipython\n" }}
+        {%- endif %}
+        {{- "Today Date: " + date_string + "\n\n" }}
+        {{- system_message }}
+        {{- "<|eot_id|>" }}
+        {%- for message in messages %}
+            {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' }}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+        {%- endif %}
+        """;
+
+    [Fact]
+    public void Llama31Style_MovesTheSystemMessageIntoTheHeader()
+    {
+        Assert.Equal(
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nToday Date: 26 Jul 2024\n\nBe brief.<|eot_id|>" +
+            "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>" +
+            "<|start_header_id|>assistant<|end_header_id|>\n\n",
+            Render(Llama31StyleTemplate, [new("system", " Be brief. "), new("user", "Hi")], bos: "<|begin_of_text|>"));
+    }
 }

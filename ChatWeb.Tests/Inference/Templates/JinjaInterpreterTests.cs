@@ -29,6 +29,11 @@ public sealed class JinjaInterpreterTests
     [InlineData("{% set greeting %}Hi {{ name }}{% endset %}{{ greeting | upper }}", "HI BOB")]
     [InlineData("  {%- if true -%}  \n x  {%- endif %}\n", "x")]
     [InlineData("a\n  {% if true %}\n  b\n  {% endif %}\nc", "a\n  b\nc")]
+    [InlineData("{{ 'x' }}\n", "x")]
+    [InlineData("{{ 'x' }}\n\n", "x\n")]
+    [InlineData("{{ ['a', 'b', 'c'] | reject('equalto', 'b') | join(', ') }}|{{ [{'n': 1}, {'n': 2}] | map(attribute='n') | list }}", "a, c|[1, 2]")]
+    [InlineData("{{ [{'r': 'user'}, {'r': 'tool'}] | selectattr('r', 'equalto', 'user') | list | length }}", "1")]
+    [InlineData("{% set m = [1, 2, 3] %}{% set m = m[1:] %}{{ m }} {{ m | first }} {{ none is not none }}", "[2, 3] 2 False")]
     public void Renders(string template, string expected)
     {
         Assert.Equal(expected, Render(template, new Dictionary<string, object?> { ["name"] = "Bob" }));

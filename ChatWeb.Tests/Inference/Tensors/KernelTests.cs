@@ -55,23 +55,26 @@ public sealed unsafe class KernelTests
 
     [Theory]
     [MemberData(nameof(QuantizedTypesAndLevels))]
-    public void Dot_OfZeroBlocks_IsZero(GgmlType type, SimdLevel level)
+    public void DotRow_OfZeroBlocks_IsZero(GgmlType type, SimdLevel level)
     {
+        const int batch = 5;
         var cols = WeightMatrix.BlockSize(type);
         var x = new QuantizedActivations();
-        x.Quantize(TensorTestData.Gaussian(cols, seed: 1), 1, cols, cols, withGroupSums: true, level);
+        x.Quantize(TensorTestData.Gaussian(batch * cols, seed: 1), batch, cols, cols, withGroupSums: true, level);
         var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(cols, seed: 2));
+        var y = Enumerable.Repeat(float.NaN, batch).ToArray();
         fixed (byte* p = weights)
+        fixed (float* output = y)
         {
-            var dot = type switch
+            switch (type)
             {
-                GgmlType.Q8_0 => Q8_0.Dot((Q8_0*)p, x, 0, 0, level),
-                GgmlType.Q4_0 => Q4_0.Dot((Q4_0*)p, x, 0, 0, level),
-                GgmlType.Q4_K => Q4_K.Dot((Q4_K*)p, x, 0, 0, level),
-                _ => Q6_K.Dot((Q6_K*)p, x, 0, 0, level),
-            };
-            Assert.Equal(0f, dot);
+                case GgmlType.Q8_0: Q8_0.DotRow((Q8_0*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_0: Q4_0.DotRow((Q4_0*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_K: Q4_K.DotRow((Q4_K*)p, 0, x, 0, batch, output, 1, level); break;
+                default: Q6_K.DotRow((Q6_K*)p, 0, x, 0, batch, output, 1, level); break;
+            }
         }
+        Assert.All(y, v => Assert.Equal(0f, v));
     }
 
     [Theory]

@@ -18,14 +18,14 @@ public sealed unsafe class WeightMatrixTests
     public static IEnumerable<object[]> TypesLevelsAndBatches() =>
         from type in TensorTestData.AllTypes
         from level in Simd.Supported
-        from batch in new[] { 1, 3, 8 }
+        from batch in new[] { 1, 3, 8, 37 } // 37: more than one cache block of batch rows and a partial tile
         select new object[] { type, level, batch };
 
     [Theory]
     [MemberData(nameof(TypesLevelsAndBatches))]
     public void MatMul_MatchesDoublePrecisionReference(GgmlType type, SimdLevel level, int batch)
     {
-        const int rows = 7, cols = 512;
+        const int rows = 19, cols = 512; // 19: more than one cache block of weight rows
         var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: 21, sigma: 0.05f));
         var x = TensorTestData.Gaussian(batch * cols, seed: 22, sigma: 2);
         var y = new float[batch * rows];
@@ -70,6 +70,25 @@ public sealed unsafe class WeightMatrixTests
             });
         }
         Assert.Equal(whole, split);
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void MatMul_InSteadyState_AllocatesNothing(GgmlType type)
+    {
+        const int rows = 16, cols = 512, batch = 6;
+        var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: 51));
+        var x = TensorTestData.Gaussian(batch * cols, seed: 52);
+        var y = new float[batch * rows];
+        fixed (byte* p = weights)
+        {
+            var matrix = new WeightMatrix(type, rows, cols, p);
+            matrix.MatMul(x, batch, y, 0, rows); // grows this thread's scratch once
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            matrix.MatMul(x, batch, y, 0, rows);
+            matrix.MatMul(x.AsSpan(0, cols), 1, y, 3, 9);
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        }
     }
 
     public static IEnumerable<object[]> Types() => TensorTestData.AllTypes.Select(t => new object[] { t });

@@ -59,4 +59,14 @@ public sealed class HuggingFaceBpeTests
     {
         Assert.Equal(Qwen.Value.Encode("Caf\u00e9"), Qwen.Value.Encode("Cafe\u0301"));
     }
+
+    [Fact]
+    public void Qwen3_VeryLongWord_RoundTrips()
+    {
+        var random = new Random(1);
+        var word = string.Concat(Enumerable.Range(0, 20_000).Select(_ => (char)random.Next('a', 'z' + 1)));
+        var ids = Qwen.Value.Encode(word);
+        Assert.InRange(ids.Count, 2_000, 20_000);
+        Assert.Equal(word, Qwen.Value.Decode(ids));
+    }
 }

@@ -25,6 +25,7 @@ internal sealed unsafe class Transformer : IDisposable
     private readonly AttentionWork _attention;
     private readonly int _maxBatch;
     private readonly float[] _inverseFrequencies; // [ropeDims / 2]
+    private int _stepping; // 1 while a step runs: catches two callers at once
 
     // Scratch for one step, pinned so worker threads can address it. B = rows in the step.
     private readonly BatchRow[] _rows;  // [B]
@@ -138,8 +139,15 @@ internal sealed unsafe class Transformer : IDisposable
         if (sequences.Length != tokens.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {tokens.Length} tokens.", nameof(tokens));
         CheckLogits(logits, sequences.Length);
-        foreach (var s in sequences)
-            CheckSequence(s, 1);
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            CheckSequence(sequences[i], 1);
+            for (var j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(sequences[i], sequences[j]))
+                    throw new ArgumentException($"Sequences {j} and {i} are the same; Decode takes one token per sequence.", nameof(sequences));
+            }
+        }
         CheckTokens(tokens);
         for (var start = 0; start < sequences.Length; start += _maxBatch)
         {
@@ -147,6 +155,43 @@ internal sealed unsafe class Transformer : IDisposable
             for (var i = 0; i < count; i++)
                 SetRow(i, sequences[start + i], tokens[start + i], wantLogits: true);
             Step(count, logits.Slice(start * Config.VocabSize));
+        }
+    }
+
+    /// <summary>
+    /// The general step for continuous batching: any mix of prompt chunks and decode tokens of any
+    /// sequences, in one pass over the weights (chunked by MaxBatch). A sequence's tokens take its
+    /// next positions in the order they appear. Logits of the tokens that want them are written to
+    /// <paramref name="logits"/>, [wanted, vocab], in batch order.
+    /// </summary>
+    public void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits)
+    {
+        var wanted = 0;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var (sequence, token, wantLogits) = batch[i];
+            var earlier = 0; // tokens of the same sequence before this one (n² over a batch of a few hundred at most)
+            for (var j = 0; j < i; j++)
+                earlier += ReferenceEquals(batch[j].Sequence, sequence) ? 1 : 0;
+            CheckSequence(sequence, earlier + 1);
+            CheckTokens(new ReadOnlySpan<int>(in token));
+            wanted += wantLogits ? 1 : 0;
+        }
+        CheckLogits(logits, wanted);
+
+        var written = 0;
+        for (var start = 0; start < batch.Length; start += _maxBatch)
+        {
+            var count = Math.Min(_maxBatch, batch.Length - start);
+            var chunkWanted = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var entry = batch[start + i];
+                SetRow(i, entry.Sequence, entry.Token, entry.WantLogits);
+                chunkWanted += entry.WantLogits ? 1 : 0;
+            }
+            Step(count, logits.Slice(written * Config.VocabSize));
+            written += chunkWanted;
         }
     }
 
@@ -185,6 +230,21 @@ internal sealed unsafe class Transformer : IDisposable
 
     /// <summary>The forward pass over rows [0, count) of <see cref="_rows"/>; logits of wanted rows go to <paramref name="logits"/> in row order.</summary>
     private void Step(int count, Span<float> logits)
+    {
+        if (Interlocked.Exchange(ref _stepping, 1) != 0)
+            throw new InvalidOperationException("A Transformer runs one step at a time; another thread is using it.");
+        try
+        {
+            ForwardPass(count, logits);
+        }
+        finally
+        {
+            Volatile.Write(ref _stepping, 0);
+        }
+    }
+
+    /// <summary>The forward pass itself, top to bottom (see <see cref="Step"/>).</summary>
+    private void ForwardPass(int count, Span<float> logits)
     {
         var c = Config;
         var dim = c.Dim;
@@ -247,8 +307,7 @@ internal sealed unsafe class Transformer : IDisposable
 
                 // store k and v in the row's sequence cache at its position
                 var row = _rows[b];
-                k.CopyTo(row.Sequence.KeyAt(l, row.Position));
-                v.CopyTo(row.Sequence.ValueAt(l, row.Position));
+                row.Sequence.Store(l, row.Position, k, v);
             }
 
             // att = softmax(q·kᵀ / √headDim) · v per head, over each row's cache (causal)

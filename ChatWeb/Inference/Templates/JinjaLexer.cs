@@ -22,12 +22,16 @@ internal readonly record struct JinjaToken(TokenKind Kind, string Text, int Line
 /// environment Hugging Face renders chat templates with: <c>trim_blocks</c> (the first newline after
 /// a statement or comment tag is removed), <c>lstrip_blocks</c> (spaces and tabs before a statement
 /// or comment tag at the start of a line are removed) and the <c>-</c> markers (<c>{%-</c>, <c>-%}</c>,
-/// <c>{{-</c>, <c>-}}</c>) that strip all whitespace on that side.
+/// <c>{{-</c>, <c>-}}</c>) that strip all whitespace on that side; a single trailing newline of the
+/// template is dropped (keep_trailing_newline=False).
 /// </summary>
 internal static class JinjaLexer
 {
     public static List<TemplatePiece> Split(string template)
     {
+        // Jinja's keep_trailing_newline=False: a single newline at the very end is not output.
+        if (template.EndsWith("\r\n", StringComparison.Ordinal)) template = template[..^2];
+        else if (template.EndsWith('\n')) template = template[..^1];
         var pieces = new List<TemplatePiece>();
         var pos = 0;
         var line = 1;

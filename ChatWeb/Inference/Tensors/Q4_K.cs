@@ -9,7 +9,7 @@ namespace ChatWeb.Inference.Tensors;
 /// d·scale_j·q − dmin·min_j with 4-bit q and 6-bit scale_j, min_j (144 bytes per 256 weights,
 /// 4.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q4_K : IQuantizedBlock<Q4_K>
+internal unsafe struct Q4_K : IBlock256<Q4_K>
 {
     public const int Weights = 256;
     private const int SubBlocks = 8;
@@ -88,13 +88,52 @@ internal unsafe struct Q4_K : IQuantizedBlock<Q4_K>
         return sum;
     }
 
-    public static float Dot(Q4_K* w, QuantizedActivations x, int b, int count, SimdLevel level)
+    public static bool HasMins => true;
+    public static float Scale(Q4_K* block) => F16.ToSingle(block->D);
+    public static float MinScale(Q4_K* block) => F16.ToSingle(block->DMin);
+
+    public static void DotRow(Q4_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        Block256Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+
+    // u = scale_j·q (≤ 15·63) for the 256 weights, in order: chunk c's low nibbles are weights
+    // 64c..64c+31 and its high nibbles 64c+32..64c+63.
+    public static void Unpack(Q4_K* block, short* weights, int* mins, SimdLevel level)
+    {
+        var scales = stackalloc short[SubBlocks];
+        for (var j = 0; j < SubBlocks; j++)
+        {
+            var (sc, m) = ScaleMin(block->Scales, j);
+            scales[j] = (short)sc;
+            mins[j] = m;
+        }
+        if (level >= SimdLevel.Vector512)
+        {
+            var mask = Vector512.Create((short)0xF);
+            for (var c = 0; c < 4; c++)
+            {
+                var q = Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Qs + 32 * c));
+                ((q & mask) * Vector512.Create(scales[2 * c])).Store(weights + 64 * c);
+                (Vector512.ShiftRightLogical(q, 4) * Vector512.Create(scales[2 * c + 1])).Store(weights + 64 * c + 32);
+            }
+        }
+        else
+        {
+            var mask = Vector256.Create((short)0xF);
+            for (var c = 0; c < 4; c++)
+                for (var h = 0; h < 32; h += 16)
+                {
+                    var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * c + h));
+                    ((q & mask) * Vector256.Create(scales[2 * c])).Store(weights + 64 * c + h);
+                    (Vector256.ShiftRightLogical(q, 4) * Vector256.Create(scales[2 * c + 1])).Store(weights + 64 * c + 32 + h);
+                }
+        }
+    }
+
+    public static float Dot128(Q4_K* w, QuantizedActivations x, int b, int count)
     {
         var xq = x.Values(b);
         var xd = x.Scales(b);
         var sums = x.GroupSums(b);
-        if (level == SimdLevel.Scalar)
-            return DotScalar(w, x, b, count);
         var acc = 0f;
         var scales = stackalloc short[SubBlocks];
         for (var i = 0; i < count; i++)
@@ -107,50 +146,10 @@ internal unsafe struct Q4_K : IQuantizedBlock<Q4_K>
                 scales[j] = (short)sc;
                 msum += m * sums[i * SubBlocks + j];
             }
-            var isum = level switch
-            {
-                SimdLevel.Vector512 => Block512(block, scales, xq + i * Weights),
-                SimdLevel.Vector256 => Block256(block, scales, xq + i * Weights),
-                _ => Block128(block, scales, xq + i * Weights),
-            };
+            var isum = Block128(block, scales, xq + i * Weights);
             acc += xd[i] * (F16.ToSingle(block->D) * isum - F16.ToSingle(block->DMin) * msum);
         }
         return acc;
-    }
-
-    // Σ scale_j·q·x over one super-block. The scale is multiplied into the int16 weights first
-    // (≤ 15·63), so vpmaddwd's int32 pair sums need no further scaling.
-    private static float Block512(Q4_K* block, short* scales, short* x)
-    {
-        var acc = Vector512<int>.Zero;
-        var mask = Vector512.Create((short)0xF);
-        for (var c = 0; c < 4; c++)
-        {
-            var q = Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Qs + 32 * c));
-            var lo = (q & mask) * Vector512.Create(scales[2 * c]);
-            var hi = Vector512.ShiftRightLogical(q, 4) * Vector512.Create(scales[2 * c + 1]);
-            acc += Avx512BW.MultiplyAddAdjacent(lo, Vector512.Load(x + 64 * c))
-                 + Avx512BW.MultiplyAddAdjacent(hi, Vector512.Load(x + 64 * c + 32));
-        }
-        return Vector512.Sum(Avx512F.ConvertToVector512Single(acc)); // lanes fit int32; their total may not
-    }
-
-    private static float Block256(Q4_K* block, short* scales, short* x)
-    {
-        var acc = Vector256<int>.Zero;
-        var mask = Vector256.Create((short)0xF);
-        for (var c = 0; c < 4; c++)
-        {
-            var s0 = Vector256.Create(scales[2 * c]);
-            var s1 = Vector256.Create(scales[2 * c + 1]);
-            for (var h = 0; h < 32; h += 16)
-            {
-                var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * c + h));
-                acc += Avx2.MultiplyAddAdjacent((q & mask) * s0, Vector256.Load(x + 64 * c + h))
-                     + Avx2.MultiplyAddAdjacent(Vector256.ShiftRightLogical(q, 4) * s1, Vector256.Load(x + 64 * c + 32 + h));
-            }
-        }
-        return Vector256.Sum(Avx.ConvertToVector256Single(acc));
     }
 
     private static float Block128(Q4_K* block, short* scales, short* x)
@@ -176,11 +175,4 @@ internal unsafe struct Q4_K : IQuantizedBlock<Q4_K>
         return Vector128.Sum(Vector128.ConvertToSingle(acc));
     }
 
-    /// <summary>Four batch rows; the K-quant kernels are not tiled yet, so each row is dotted in
-    /// turn while the weight row stays in L1 (the weights are still read from memory once).</summary>
-    public static void Dot4(Q4_K* w, QuantizedActivations x, int b, int count, float* results, SimdLevel level)
-    {
-        for (var k = 0; k < 4; k++)
-            results[k] = Dot(w, x, b + k, count, level);
-    }
 }

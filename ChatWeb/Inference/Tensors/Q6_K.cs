@@ -11,7 +11,7 @@ namespace ChatWeb.Inference.Tensors;
 /// low 4 bits from Ql[64h + l + 32·(k mod 2)] (low nibble for k &lt; 2, high for k ≥ 2) and high
 /// 2 bits from bits 2k, 2k+1 of Qh[32h + l].</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q6_K : IQuantizedBlock<Q6_K>
+internal unsafe struct Q6_K : IBlock256<Q6_K>
 {
     public const int Weights = 256;
 
@@ -65,31 +65,24 @@ internal unsafe struct Q6_K : IQuantizedBlock<Q6_K>
         return sum;
     }
 
-    public static float Dot(Q6_K* w, QuantizedActivations x, int b, int count, SimdLevel level)
+    public static bool HasMins => false;
+    public static float Scale(Q6_K* block) => F16.ToSingle(block->D);
+    public static float MinScale(Q6_K* block) => 0;
+
+    public static void DotRow(Q6_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        Block256Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+
+    // u = scale_s·(q − 32) (|u| ≤ 4096): q is rebuilt in int16 lanes from its low and high bits.
+    public static void Unpack(Q6_K* block, short* weights, int* mins, SimdLevel level)
     {
-        if (level == SimdLevel.Scalar)
-            return DotScalar(w, x, b, count);
-        var xq = x.Values(b);
-        var xd = x.Scales(b);
-        var acc = 0f;
-        for (var i = 0; i < count; i++)
-        {
-            var isum = level switch
-            {
-                SimdLevel.Vector512 => Block512(w + i, xq + i * Weights),
-                SimdLevel.Vector256 => Block256(w + i, xq + i * Weights),
-                _ => Block128(w + i, xq + i * Weights),
-            };
-            acc += xd[i] * F16.ToSingle(w[i].D) * isum;
-        }
-        return acc;
+        if (level >= SimdLevel.Vector512)
+            Unpack512(block, weights);
+        else
+            Unpack256(block, weights);
     }
 
-    // Σ scale_s·(q − 32)·x over one super-block: q is rebuilt in int16 lanes, the scale multiplied
-    // in (|scale·(q − 32)| ≤ 4096) and vpmaddwd sums pairs into int32.
-    private static float Block512(Q6_K* block, short* x)
+    private static void Unpack512(Q6_K* block, short* weights)
     {
-        var acc = Vector512<int>.Zero;
         var low4 = Vector512.Create((short)0xF);
         var two = Vector512.Create((short)3);
         var offset = Vector512.Create((short)32);
@@ -102,26 +95,24 @@ internal unsafe struct Q6_K : IQuantizedBlock<Q6_K>
             var qlA = Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Ql + 64 * h));
             var qlB = Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Ql + 64 * h + 32));
             var qh = Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Qh + 32 * h));
-            var xh = x + 128 * h;
+            var u = weights + 128 * h;
             var q0 = (qlA & low4) | ((qh & two) << 4);
             var q1 = (qlB & low4) | ((Vector512.ShiftRightLogical(qh, 2) & two) << 4);
             var q2 = Vector512.ShiftRightLogical(qlA, 4) | ((Vector512.ShiftRightLogical(qh, 4) & two) << 4);
             var q3 = Vector512.ShiftRightLogical(qlB, 4) | ((Vector512.ShiftRightLogical(qh, 6) & two) << 4);
-            acc += Avx512BW.MultiplyAddAdjacent((q0 - offset) * Avx512BW.PermuteVar32x16(scales, pick), Vector512.Load(xh));
+            ((q0 - offset) * Avx512BW.PermuteVar32x16(scales, pick)).Store(u);
             pick += step;
-            acc += Avx512BW.MultiplyAddAdjacent((q1 - offset) * Avx512BW.PermuteVar32x16(scales, pick), Vector512.Load(xh + 32));
+            ((q1 - offset) * Avx512BW.PermuteVar32x16(scales, pick)).Store(u + 32);
             pick += step;
-            acc += Avx512BW.MultiplyAddAdjacent((q2 - offset) * Avx512BW.PermuteVar32x16(scales, pick), Vector512.Load(xh + 64));
+            ((q2 - offset) * Avx512BW.PermuteVar32x16(scales, pick)).Store(u + 64);
             pick += step;
-            acc += Avx512BW.MultiplyAddAdjacent((q3 - offset) * Avx512BW.PermuteVar32x16(scales, pick), Vector512.Load(xh + 96));
+            ((q3 - offset) * Avx512BW.PermuteVar32x16(scales, pick)).Store(u + 96);
             pick += step;
         }
-        return Vector512.Sum(Avx512F.ConvertToVector512Single(acc)); // lanes fit int32; their total may not
     }
 
-    private static float Block256(Q6_K* block, short* x)
+    private static void Unpack256(Q6_K* block, short* weights)
     {
-        var acc = Vector256<int>.Zero;
         var low4 = Vector256.Create((short)0xF);
         var two = Vector256.Create((short)3);
         var offset = Vector256.Create((short)32);
@@ -132,18 +123,27 @@ internal unsafe struct Q6_K : IQuantizedBlock<Q6_K>
                 var qlA = Avx2.ConvertToVector256Int16(Vector128.Load(block->Ql + 64 * h + l));
                 var qlB = Avx2.ConvertToVector256Int16(Vector128.Load(block->Ql + 64 * h + 32 + l));
                 var qh = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qh + 32 * h + l));
-                var xh = x + 128 * h + l;
+                var u = weights + 128 * h + l;
                 var s = block->Scales + 8 * h + half;
                 var q0 = (qlA & low4) | ((qh & two) << 4);
                 var q1 = (qlB & low4) | ((Vector256.ShiftRightLogical(qh, 2) & two) << 4);
                 var q2 = Vector256.ShiftRightLogical(qlA, 4) | ((Vector256.ShiftRightLogical(qh, 4) & two) << 4);
                 var q3 = Vector256.ShiftRightLogical(qlB, 4) | ((Vector256.ShiftRightLogical(qh, 6) & two) << 4);
-                acc += Avx2.MultiplyAddAdjacent((q0 - offset) * Vector256.Create((short)s[0]), Vector256.Load(xh))
-                     + Avx2.MultiplyAddAdjacent((q1 - offset) * Vector256.Create((short)s[2]), Vector256.Load(xh + 32))
-                     + Avx2.MultiplyAddAdjacent((q2 - offset) * Vector256.Create((short)s[4]), Vector256.Load(xh + 64))
-                     + Avx2.MultiplyAddAdjacent((q3 - offset) * Vector256.Create((short)s[6]), Vector256.Load(xh + 96));
+                ((q0 - offset) * Vector256.Create((short)s[0])).Store(u);
+                ((q1 - offset) * Vector256.Create((short)s[2])).Store(u + 32);
+                ((q2 - offset) * Vector256.Create((short)s[4])).Store(u + 64);
+                ((q3 - offset) * Vector256.Create((short)s[6])).Store(u + 96);
             }
-        return Vector256.Sum(Avx.ConvertToVector256Single(acc));
+    }
+
+    public static float Dot128(Q6_K* w, QuantizedActivations x, int b, int count)
+    {
+        var xq = x.Values(b);
+        var xd = x.Scales(b);
+        var acc = 0f;
+        for (var i = 0; i < count; i++)
+            acc += xd[i] * F16.ToSingle(w[i].D) * Block128(w + i, xq + i * Weights);
+        return acc;
     }
 
     private static float Block128(Q6_K* block, short* x)
@@ -176,10 +176,4 @@ internal unsafe struct Q6_K : IQuantizedBlock<Q6_K>
         return Vector128.Sum(total);
     }
 
-    /// <summary>Four batch rows, one after another while the weight row stays in L1 (not tiled yet).</summary>
-    public static void Dot4(Q6_K* w, QuantizedActivations x, int b, int count, float* results, SimdLevel level)
-    {
-        for (var k = 0; k < 4; k++)
-            results[k] = Dot(w, x, b + k, count, level);
-    }
 }

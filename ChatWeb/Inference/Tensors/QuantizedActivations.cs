@@ -28,6 +28,10 @@ internal sealed unsafe class QuantizedActivations
     private short[] _values = [];
     private float[] _scales = [];
     private int[] _groupSums = [];
+    private short[] _tiledValues = [];
+    private float[] _tiledScales = [];
+    private float[] _rowScratch = [];
+    private ushort[] _halfScratch = [];
 
     public static QuantizedActivations ForCurrentThread() => t_current ??= new QuantizedActivations();
 
@@ -44,6 +48,30 @@ internal sealed unsafe class QuantizedActivations
     /// <summary>Σ of the integers in each group of 32 of batch row <paramref name="b"/> [cols / 32];
     /// filled only when <see cref="Quantize"/> was asked for them.</summary>
     public int* GroupSums(int b) => (int*)Unsafe.AsPointer(ref _groupSums[0]) + b * (Cols / GroupSize);
+
+    /// <summary>Batch rows 4t .. 4t+3 interleaved block by block, [cols / 32, 4, 32], so a kernel that
+    /// dots one weight block with four rows reads them from one pointer; filled for 32-value blocks.</summary>
+    public short* TiledValues(int t) => (short*)Unsafe.AsPointer(ref _tiledValues[0]) + t * Tile * Cols;
+
+    /// <summary>The scales of the same four rows, [cols / 32, 4].</summary>
+    public float* TiledScales(int t) => (float*)Unsafe.AsPointer(ref _tiledScales[0]) + t * Tile * (Cols / BlockSize);
+
+    /// <summary>Batch rows per tile (see <see cref="TiledValues"/>).</summary>
+    public const int Tile = 4;
+
+    /// <summary>Per-thread float scratch for the kernels (at least <paramref name="length"/>, pinned).</summary>
+    public float* RowScratch(int length)
+    {
+        Grow(ref _rowScratch, Math.Max(1, length));
+        return (float*)Unsafe.AsPointer(ref _rowScratch[0]);
+    }
+
+    /// <summary>Per-thread half-precision scratch for the kernels (pinned).</summary>
+    public ushort* HalfScratch(int length)
+    {
+        Grow(ref _halfScratch, Math.Max(1, length));
+        return (ushort*)Unsafe.AsPointer(ref _halfScratch[0]);
+    }
 
     /// <summary>Value i of batch row b as the float it stands for (for tests).</summary>
     public float Dequantized(int b, int i) => Values(b)[i] * Scales(b)[i / BlockSize];
@@ -71,6 +99,8 @@ internal sealed unsafe class QuantizedActivations
                 d[k] = amax / MaxMagnitude;
                 Round(xb, blockSize, amax == 0 ? 0 : MaxMagnitude / amax, q + (long)k * blockSize, level);
             }
+            if (blockSize == GroupSize && batch >= Tile)
+                Interleave(batch / Tile);
             if (withGroupSums)
             {
                 int* sums = GroupSums(0);
@@ -80,6 +110,28 @@ internal sealed unsafe class QuantizedActivations
                     for (var i = 0; i < GroupSize; i++)
                         s += q[g * GroupSize + i];
                     sums[g] = s;
+                }
+            }
+        }
+    }
+
+    private void Interleave(int tiles)
+    {
+        var blocks = Cols / BlockSize;
+        Grow(ref _tiledValues, tiles * Tile * Cols);
+        Grow(ref _tiledScales, tiles * Tile * blocks);
+        for (var t = 0; t < tiles; t++)
+        {
+            short* values = TiledValues(t);
+            float* scales = TiledScales(t);
+            for (var k = 0; k < Tile; k++)
+            {
+                short* row = Values(t * Tile + k);
+                float* rowScales = Scales(t * Tile + k);
+                for (var i = 0; i < blocks; i++)
+                {
+                    new ReadOnlySpan<short>(row + i * BlockSize, BlockSize).CopyTo(new Span<short>(values + (i * Tile + k) * BlockSize, BlockSize));
+                    scales[i * Tile + k] = rowScales[i];
                 }
             }
         }

@@ -21,8 +21,9 @@ public enum SimdLevel
 /// <summary>Which <see cref="SimdLevel"/>s this CPU (and the runtime's settings) allow.</summary>
 /// <remarks>
 /// The widest supported level is chosen once at start-up. A run can force narrower paths with
-/// <c>DOTNET_EnableAVX512F=0</c> (→ Vector256), <c>DOTNET_EnableAVX2=0</c> (→ Vector128) or
-/// <c>DOTNET_EnableHWIntrinsic=0</c> (→ Scalar); the tests also call each level directly.
+/// <c>DOTNET_EnableAVX512F=0</c> on .NET 9 or <c>DOTNET_EnableAVX512=0</c> on .NET 10 (→ Vector256),
+/// <c>DOTNET_EnableAVX2=0</c> (→ Vector128) or <c>DOTNET_EnableHWIntrinsic=0</c> (→ Scalar); the
+/// tests also run every supported level directly through the internal MatMul overload.
 /// </remarks>
 internal static class Simd
 {

@@ -34,7 +34,7 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
 
     public PreTokenizer PreTokenizer => _preTokenizer;
 
-    protected override void EncodeText(string text, bool afterSpecial, List<int> output)
+    protected override void EncodeText(string text, List<int> output)
     {
         if (_normalizeNfc && !text.IsNormalized(NormalizationForm.FormC))
             text = text.Normalize(NormalizationForm.FormC);
@@ -62,29 +62,49 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
         return ids;
     }
 
-    /// <summary>Applies merges to one byte-level word: repeatedly the adjacent pair with the lowest rank, leftmost first.</summary>
+    /// <summary>
+    /// Applies merges to one byte-level word: repeatedly the adjacent pair with the lowest rank,
+    /// leftmost first, using a priority queue over a linked list of symbols (n log n for long words).
+    /// </summary>
     private List<string> Merge(string word)
     {
-        var symbols = new List<string>(word.Length);
-        foreach (var c in word) symbols.Add(c.ToString());
-        while (symbols.Count > 1)
+        var symbols = new Symbol[word.Length];
+        for (var i = 0; i < word.Length; i++)
+            symbols[i] = new Symbol(i, 1, i - 1, i + 1 < word.Length ? i + 1 : -1);
+
+        var queue = new PriorityQueue<(int Left, int Length), (int Rank, int Left)>();
+        void TryAddPair(int left, int right)
         {
-            var bestRank = int.MaxValue;
-            var best = -1;
-            for (var i = 0; i + 1 < symbols.Count; i++)
-            {
-                if (_mergeRanks.TryGetValue((symbols[i], symbols[i + 1]), out var rank) && rank < bestRank)
-                {
-                    bestRank = rank;
-                    best = i;
-                }
-            }
-            if (best < 0) break;
-            symbols[best] += symbols[best + 1];
-            symbols.RemoveAt(best + 1);
+            if (left < 0 || right < 0) return;
+            var pair = (word.Substring(symbols[left].Start, symbols[left].Length), word.Substring(symbols[right].Start, symbols[right].Length));
+            if (_mergeRanks.TryGetValue(pair, out var rank))
+                queue.Enqueue((left, symbols[left].Length + symbols[right].Length), (rank, left));
         }
-        return symbols;
+        for (var i = 1; i < symbols.Length; i++)
+            TryAddPair(i - 1, i);
+
+        while (queue.TryDequeue(out var pair, out _))
+        {
+            var left = symbols[pair.Left];
+            if (left.Length == 0 || left.Next < 0) continue;
+            var right = symbols[left.Next];
+            if (left.Length + right.Length != pair.Length) continue; // stale: a side has changed since
+            var rightIndex = left.Next;
+            symbols[pair.Left] = left with { Length = pair.Length, Next = right.Next };
+            symbols[rightIndex] = right with { Length = 0 };
+            if (right.Next >= 0)
+                symbols[right.Next] = symbols[right.Next] with { Previous = pair.Left };
+            TryAddPair(left.Previous, pair.Left);
+            TryAddPair(pair.Left, right.Next);
+        }
+
+        var result = new List<string>();
+        for (var i = word.Length > 0 ? 0 : -1; i >= 0; i = symbols[i].Next)
+            result.Add(word.Substring(symbols[i].Start, symbols[i].Length));
+        return result;
     }
+
+    private readonly record struct Symbol(int Start, int Length, int Previous, int Next);
 
     /// <summary>A merged symbol's id; a symbol missing from the vocabulary falls back to its single bytes.</summary>
     private IEnumerable<int> IdsOf(string symbol)
@@ -103,8 +123,7 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
                 if (includeControl) output.AddRange(Encoding.UTF8.GetBytes(text));
                 return;
             case TokenType.UserDefined:
-                // Added tokens are stored as plain text in tokenizer.json; some GGUF files store them byte-level.
-                if (!ByteLevelAlphabet.TryDecode(text, output)) output.AddRange(Encoding.UTF8.GetBytes(text));
+                output.AddRange(Encoding.UTF8.GetBytes(text)); // added tokens are stored as plain text, not byte-level
                 return;
             default:
                 if (!ByteLevelAlphabet.TryDecode(text, output)) output.AddRange(Encoding.UTF8.GetBytes(text));

@@ -86,7 +86,11 @@ internal static class HuggingFaceTokenizerLoader
         return merges;
     }
 
-    private static PreTokenizer ReadPreTokenizer(JsonElement pre, string source)
+    private static PreTokenizer ReadPreTokenizer(JsonElement pre, string source) =>
+        new("tokenizer.json", [.. ReadSplitPatterns(pre, source)]);
+
+    /// <summary>The split expressions of a tokenizer.json pre-tokenizer, applied in turn.</summary>
+    internal static List<string> ReadSplitPatterns(JsonElement pre, string source)
     {
         var patterns = new List<string>();
         void Visit(JsonElement element)
@@ -111,12 +115,16 @@ internal static class HuggingFaceTokenizerLoader
                     if (!element.TryGetProperty("use_regex", out var useRegex) || useRegex.GetBoolean())
                         patterns.Add(ByteLevelRegex);
                     break;
+                case "Digits":
+                    var individual = element.TryGetProperty("individual_digits", out var ind) && ind.GetBoolean();
+                    patterns.Add(individual ? @"\p{N}" : @"\p{N}+");
+                    break;
                 case var other:
                     throw new InvalidDataException($"{source}: pre-tokenizer '{other}' is not supported.");
             }
         }
         if (pre.ValueKind == JsonValueKind.Object) Visit(pre);
-        return new PreTokenizer("tokenizer.json", [.. patterns]);
+        return patterns;
     }
 
     /// <summary>BOS/EOS from tokenizer_config.json (bos_token, eos_token, add_bos_token), when given.</summary>

@@ -31,9 +31,9 @@ internal sealed class SentencePieceTokenizer : Tokenizer
     /// <summary>Whether a '▁' is put before the text (and after each special token), as SentencePiece's add_dummy_prefix does.</summary>
     public bool AddSpacePrefix { get; }
 
-    protected override void EncodeText(string text, bool afterSpecial, List<int> output)
+    protected override void EncodeText(string text, List<int> output)
     {
-        if (AddSpacePrefix && afterSpecial) text = " " + text;
+        if (AddSpacePrefix) text = " " + text;
         text = text.Replace(' ', SpaceMark);
 
         // One symbol per character (surrogate pairs stay together), linked left to right.

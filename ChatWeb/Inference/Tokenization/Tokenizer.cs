@@ -92,7 +92,8 @@ internal abstract class Tokenizer
     /// </summary>
     public void Encode(string text, IReadOnlyList<Range> plainRanges, bool parseSpecial, List<int> output)
     {
-        var afterSpecial = true; // the start of the text counts as "after a special token"
+        // Text between special tokens is tokenized fragment by fragment; each fragment starts the
+        // text or follows a special token (SentencePiece puts its '▁' prefix there).
         var fragmentStart = 0;
         var rangeIndex = 0;
         var i = 0;
@@ -104,9 +105,8 @@ internal abstract class Tokenizer
             {
                 var (length, id) = special;
                 if (i > fragmentStart)
-                    EncodeText(text[fragmentStart..i], afterSpecial, output);
+                    EncodeText(text[fragmentStart..i], output);
                 output.Add(id);
-                afterSpecial = true;
                 i += length;
                 fragmentStart = i;
             }
@@ -116,7 +116,7 @@ internal abstract class Tokenizer
             }
         }
         if (fragmentStart < text.Length)
-            EncodeText(text[fragmentStart..], afterSpecial, output);
+            EncodeText(text[fragmentStart..], output);
     }
 
     private (int Length, int Id)? MatchSpecial(string text, int at)
@@ -129,8 +129,8 @@ internal abstract class Tokenizer
         return null;
     }
 
-    /// <summary>Tokenizes text that holds no special tokens; <paramref name="afterSpecial"/> is true at the start of the text or right after a special token.</summary>
-    protected abstract void EncodeText(string text, bool afterSpecial, List<int> output);
+    /// <summary>Tokenizes text that holds no special tokens: the whole text, or a piece of it right after a special token.</summary>
+    protected abstract void EncodeText(string text, List<int> output);
 
     /// <summary>Appends the bytes a token stands for. Control tokens give nothing unless <paramref name="includeControl"/>.</summary>
     public abstract void AppendTokenBytes(int id, List<byte> output, bool includeControl = false);

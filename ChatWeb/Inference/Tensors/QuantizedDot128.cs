@@ -1,17 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace ChatWeb.Inference.Tensors;
-
-/// <summary>Integer dot-product steps shared by the 256-bit kernels.</summary>
-internal static unsafe class QuantizedDot256
-{
-    /// <summary>32 int16 weights (two halves) · 32 int16 activations, as 8 float partial sums.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Block(Vector256<short> lo, Vector256<short> hi, short* x) =>
-        Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(lo, Vector256.Load(x)) + Avx2.MultiplyAddAdjacent(hi, Vector256.Load(x + 16)));
-}
 
 /// <summary>Integer dot-product steps for the portable 128-bit kernels.</summary>
 internal static class QuantizedDot128
