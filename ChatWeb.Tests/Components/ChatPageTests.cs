@@ -46,7 +46,7 @@ public sealed class ChatPageTests : BunitContext
 
         _client.Complete();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".cursor")));
-        Assert.NotNull(page.Find("button.send"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send"))); // the page re-renders just after the message
     }
 
     [Fact]
