@@ -88,6 +88,25 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task TheSidebar_SwitchesBetweenConversations_AndNewChatStartsAfresh()
+    {
+        var page = await fixture.OpenChatAsync(await NewPersonAsync());
+        await SendAndWaitAsync(page, "hello, first chat");
+        await page.Locator("a.new-chat").ClickAsync();
+        await Expect(page.Locator(".message")).ToHaveCountAsync(0);
+        await SendAndWaitAsync(page, "tell me about streaming");
+        await Expect(Sidebar(page).Locator("li a")).ToHaveTextAsync(["tell me about streaming", "hello, first chat"]);
+
+        await Sidebar(page).GetByRole(AriaRole.Link, new() { Name = "hello, first chat" }).ClickAsync();
+
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync(["hello, first chat"]);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/c/"));
+        await SendAndWaitAsync(page, "hello again");
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync(["hello, first chat", "hello again"]);
+        await Expect(Sidebar(page).Locator("li a").First).ToHaveTextAsync("hello, first chat");
+    }
+
+    [Fact]
     public async Task RenameAndDelete_InTheSidebar()
     {
         var page = await fixture.OpenChatAsync(await NewPersonAsync());

@@ -10,6 +10,8 @@ public sealed class ConversationListTests : BunitContext
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
     private readonly List<(string Id, string Title)> _renamed = [];
     private readonly List<string> _deleted = [];
+    private readonly List<string> _opened = [];
+    private int _newChats;
 
     public ConversationListTests() => SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
@@ -18,7 +20,9 @@ public sealed class ConversationListTests : BunitContext
             .Add(c => c.Conversations, conversations)
             .Add(c => c.CurrentId, "b")
             .Add(c => c.OnRename, r => _renamed.Add(r))
-            .Add(c => c.OnDelete, id => _deleted.Add(id)));
+            .Add(c => c.OnDelete, id => _deleted.Add(id))
+            .Add(c => c.OnOpen, id => _opened.Add(id))
+            .Add(c => c.OnNewChat, () => _newChats++));
 
     private static StoredConversation Chat(string id, string title) => new(id, "owner", title, null, "{}", Now, Now);
 
@@ -32,6 +36,18 @@ public sealed class ConversationListTests : BunitContext
         Assert.Equal("c/a", links[0].GetAttribute("href"));
         Assert.Equal("page", links[1].GetAttribute("aria-current"));
         Assert.Equal("", list.Find("a.new-chat").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Clicks_OpenAConversation_OrStartANewChat_InPlace()
+    {
+        var list = RenderList(Chat("a", "Alpha"));
+
+        list.Find("li > a").Click();
+        list.Find("a.new-chat").Click();
+
+        Assert.Equal(["a"], _opened);
+        Assert.Equal(1, _newChats);
     }
 
     [Fact]
