@@ -32,22 +32,25 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
     {
         var page = await fixture.OpenChatAsync();
         await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
-        await SendAsync(page, "hello");
+        await SendAsync(page, "ponder, then say hello"); // about four seconds of thoughts
 
         var toggle = Answer(page).Locator(".thinking-toggle");
         await Expect(toggle).ToContainTextAsync("Thinking…");
         await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
-        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user wants to see me think.");
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user asked me to ponder");
+        var firstLabel = await toggle.InnerTextAsync();
+        await Expect(toggle).Not.ToHaveTextAsync(firstLabel); // the clock runs while it thinks
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("First, what is being asked?");
 
-        await Expect(toggle).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Thought for \d+\.\d s"));
+        await Expect(toggle).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Thought for \d+\.\d s"), new() { Timeout = 20_000 });
         await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
         await Expect(Answer(page).Locator(".thoughts")).ToHaveCountAsync(0);
         await WaitForAnswerAsync(page);
         await Expect(Answer(page).Locator(".message-text")).ToContainTextAsync("Hello! I am ChatWeb's demo assistant.");
-        await Expect(Answer(page).Locator(".message-text")).Not.ToContainTextAsync("The user wants");
+        await Expect(Answer(page).Locator(".message-text")).Not.ToContainTextAsync("ponder");
 
         await toggle.ClickAsync();
-        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user wants to see me think.");
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("That settles it; time to answer.");
     }
 
     [Fact]
@@ -211,8 +214,14 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
                 ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
             });
             var page = await fixture.OpenChatAsync(context);
+            await SendAsync(page, "hostile");
+            await WaitForAnswerAsync(page);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-hostile.png") });
+
             await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
-            await SendAsync(page, "show me markdown");
+            await SendAsync(page, "ponder, then show me markdown");
+            await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("Second, what would help most?");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-thinking.png") });
             await WaitForAnswerAsync(page);
             await page.Locator("button.settings-toggle").ClickAsync();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}.png") });

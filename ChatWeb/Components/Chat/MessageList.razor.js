@@ -16,7 +16,6 @@ export function init(list, jumpButton) {
         following = true;
         list.scrollTop = list.scrollHeight;
         showJump();
-        list.querySelector(".message:last-of-type")?.focus?.({ preventScroll: true });
     };
     const onClick = event => {
         const button = event.target.closest?.(".copy-code");
