@@ -140,7 +140,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
     /// <summary>The messages for the model: the preset's system prompt and the newest turns that fit the context.</summary>
     public TrimmedHistory ForModel(Preset preset, IReadOnlyList<ChatMessage> conversation) =>
         ContextTrimmer.Trim(preset.SystemPrompt, conversation, options.Value.MaxTurns,
-            options.Value.ContextTokens - options.Value.AnswerTokens, tokens);
+            Math.Max(1, (tokens.ContextTokens ?? options.Value.ContextTokens) - options.Value.AnswerTokens), tokens);
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
