@@ -54,7 +54,7 @@ public sealed class ChatPageHistoryTests : BunitContext
         var messages = Store.Messages(Owner, chat.Id);
         Assert.Equal(["What is SQLite?", "A small database."], messages.Select(m => m.Text));
         Assert.Equal(MessageStatus.Complete, messages[1].Status);
-        Assert.Equal("What is SQLite?", page.Find(".conversation-list li a").TextContent);
+        Assert.Equal("What is SQLite?", page.Find(".conversation-list li button.open").TextContent);
         JSInterop.VerifyInvoke("history.replaceState");
     }
 

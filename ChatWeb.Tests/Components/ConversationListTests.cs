@@ -27,15 +27,14 @@ public sealed class ConversationListTests : BunitContext
     private static StoredConversation Chat(string id, string title) => new(id, "owner", title, null, "{}", Now, Now);
 
     [Fact]
-    public void ListsTheConversations_LinkingEach_AndMarksTheCurrentOne()
+    public void ListsTheConversations_AndMarksTheCurrentOne()
     {
         var list = RenderList(Chat("a", "Alpha"), Chat("b", "Beta"));
 
-        var links = list.FindAll("li > a");
-        Assert.Equal(["Alpha", "Beta"], links.Select(a => a.TextContent));
-        Assert.Equal("c/a", links[0].GetAttribute("href"));
-        Assert.Equal("page", links[1].GetAttribute("aria-current"));
-        Assert.Equal("", list.Find("a.new-chat").GetAttribute("href"));
+        var entries = list.FindAll("li > button.open");
+        Assert.Equal(["Alpha", "Beta"], entries.Select(a => a.TextContent));
+        Assert.Null(entries[0].GetAttribute("aria-current"));
+        Assert.Equal("page", entries[1].GetAttribute("aria-current"));
     }
 
     [Fact]
@@ -43,8 +42,8 @@ public sealed class ConversationListTests : BunitContext
     {
         var list = RenderList(Chat("a", "Alpha"));
 
-        list.Find("li > a").Click();
-        list.Find("a.new-chat").Click();
+        list.Find("li > button.open").Click();
+        list.Find("button.start-chat").Click();
 
         Assert.Equal(["a"], _opened);
         Assert.Equal(1, _newChats);
@@ -74,7 +73,7 @@ public sealed class ConversationListTests : BunitContext
 
         list.Find("button[aria-label='Delete Alpha']").Click();
         Assert.Contains("Delete “Alpha”?", list.Find(".confirm").TextContent);
-        list.Find("button:not(.danger)").Click();
+        list.FindAll("li button").Single(b => b.TextContent == "Keep").Click();
         Assert.Empty(_deleted);
 
         list.Find("button[aria-label='Delete Alpha']").Click();
