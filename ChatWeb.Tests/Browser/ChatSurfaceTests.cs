@@ -175,6 +175,51 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Keyboard_ReachesTheControls_WithAVisibleFocusRing()
+    {
+        var page = await fixture.OpenChatAsync();
+        await SendAsync(page, "hello");
+        await WaitForAnswerAsync(page);
+
+        await page.Locator("#prompt").FocusAsync();
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await Expect(page.Locator("button.regenerate")).ToBeFocusedAsync();
+        var outline = await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle");
+        Assert.NotEqual("none", outline);
+
+        await page.Keyboard.PressAsync("Enter"); // regenerates
+        await Expect(Answer(page).Locator(".cursor")).ToHaveCountAsync(1);
+        await WaitForAnswerAsync(page);
+
+        await page.Locator("#prompt").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Think" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Think" })).ToBeCheckedAsync();
+    }
+
+    [Theory]
+    [InlineData(ReducedMotion.NoPreference, "blink")]
+    [InlineData(ReducedMotion.Reduce, "none")]
+    public async Task StreamingCursor_BlinksOnlyWhenMotionIsWelcome(ReducedMotion motion, string animation)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            ReducedMotion = motion,
+        });
+        var page = await fixture.OpenChatAsync(context);
+        await SendAsync(page, "explain");
+
+        var cursor = Answer(page).Locator(".cursor");
+        await Expect(cursor).ToBeVisibleAsync();
+        // One evaluation in the page: the streaming tail (and its cursor) is replaced many times a second.
+        Assert.Equal(animation, await page.EvaluateAsync<string>(
+            "() => getComputedStyle(document.querySelector('.message.assistant .cursor')).animationName"));
+        await page.Keyboard.PressAsync("Escape");
+    }
+
+    [Fact]
     public async Task DarkMode_Toggles_AndFollowsTheOsUntilThen()
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
