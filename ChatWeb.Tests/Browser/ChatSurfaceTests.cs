@@ -240,6 +240,7 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
         await page.ReloadAsync();
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
         await Expect(page.Locator("#prompt")).ToBeEnabledAsync(); // interactive again
+        await Expect(page.Locator("button.theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true"); // its script is wired
 
         await page.Locator("button.theme-toggle").ClickAsync();
         Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>(background));
