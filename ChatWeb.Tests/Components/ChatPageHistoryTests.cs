@@ -23,6 +23,9 @@ public sealed class ChatPageHistoryTests : BunitContext
         Services.AddChatSurfaceForTests();
         Services.AddChatHistoryForTests(Owner);
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Streams end on thread-pool threads; with test classes running in parallel on two cores
+        // those can wait more than bUnit's default second.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(5);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
@@ -37,6 +40,7 @@ public sealed class ChatPageHistoryTests : BunitContext
 
     private void Answer(IRenderedComponent<ChatPage> page, string text)
     {
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop"))); // the page is answering
         _client.Write(text);
         _client.Complete();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
