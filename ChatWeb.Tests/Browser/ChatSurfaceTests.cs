@@ -61,10 +61,9 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
         page.Dialog += (_, dialog) => { dialogs.Add(dialog.Message); _ = dialog.DismissAsync(); };
         var requests = new List<string>();
         page.Request += (_, request) => requests.Add(request.Url);
-        var address = page.Url;
-
         await SendAsync(page, "show me something hostile");
         await WaitForAnswerAsync(page);
+        var address = page.Url; // the chat's own address (/c/{id}) once its first prompt is stored
 
         var answer = Answer(page).Locator(".message-text");
         await Expect(answer).ToContainTextAsync("<script>window.__chatwebInjected");
@@ -240,6 +239,8 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
 
         await page.ReloadAsync();
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(page.Locator("#prompt")).ToBeEnabledAsync(); // interactive again
+        await Expect(page.Locator("button.theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true"); // its script is wired
 
         await page.Locator("button.theme-toggle").ClickAsync();
         Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>(background));

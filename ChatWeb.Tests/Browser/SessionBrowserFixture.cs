@@ -19,7 +19,9 @@ public sealed class SessionBrowserFixture : BrowserFixture
     };
 }
 
-[CollectionDefinition(Name)]
+// Runs alone, after the parallel collections: a second app server and browser at once on two cores
+// made circuits slow to connect.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SessionBrowserCollection : ICollectionFixture<SessionBrowserFixture>
 {
     public const string Name = "sessions-browser";

@@ -88,6 +88,25 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
     }
 
     [Fact]
+    public async Task TheSidebar_SwitchesBetweenConversations_AndNewChatStartsAfresh()
+    {
+        var page = await fixture.OpenChatAsync(await NewPersonAsync());
+        await SendAndWaitAsync(page, "hello, first chat");
+        await page.Locator("button.start-chat").ClickAsync();
+        await Expect(page.Locator(".message")).ToHaveCountAsync(0);
+        await SendAndWaitAsync(page, "tell me about streaming");
+        await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync(["tell me about streaming", "hello, first chat"]);
+
+        await Sidebar(page).GetByRole(AriaRole.Button, new() { Name = "hello, first chat", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync(["hello, first chat"]);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/c/"));
+        await SendAndWaitAsync(page, "hello again");
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync(["hello, first chat", "hello again"]);
+        await Expect(Sidebar(page).Locator("li button.open").First).ToHaveTextAsync("hello, first chat");
+    }
+
+    [Fact]
     public async Task RenameAndDelete_InTheSidebar()
     {
         var page = await fixture.OpenChatAsync(await NewPersonAsync());
@@ -96,10 +115,10 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Rename hello, rename me" }).ClickAsync();
         await page.Locator(".conversation-list input").FillAsync("Greetings");
         await page.Locator(".conversation-list input").PressAsync("Enter");
-        await Expect(Sidebar(page).Locator("li a")).ToHaveTextAsync("Greetings");
+        await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync("Greetings");
 
         await page.ReloadAsync();
-        await Expect(Sidebar(page).Locator("li a")).ToHaveTextAsync("Greetings");
+        await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync("Greetings");
 
         await Expect(page.Locator("#prompt")).ToBeEnabledAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete Greetings" }).ClickAsync();

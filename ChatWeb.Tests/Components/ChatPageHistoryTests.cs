@@ -23,6 +23,9 @@ public sealed class ChatPageHistoryTests : BunitContext
         Services.AddChatSurfaceForTests();
         Services.AddChatHistoryForTests(Owner);
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Streams end on thread-pool threads; with test classes running in parallel on two cores
+        // those can wait more than bUnit's default second.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(5);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
@@ -37,6 +40,7 @@ public sealed class ChatPageHistoryTests : BunitContext
 
     private void Answer(IRenderedComponent<ChatPage> page, string text)
     {
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop"))); // the page is answering
         _client.Write(text);
         _client.Complete();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
@@ -54,7 +58,7 @@ public sealed class ChatPageHistoryTests : BunitContext
         var messages = Store.Messages(Owner, chat.Id);
         Assert.Equal(["What is SQLite?", "A small database."], messages.Select(m => m.Text));
         Assert.Equal(MessageStatus.Complete, messages[1].Status);
-        Assert.Equal("What is SQLite?", page.Find(".conversation-list li a").TextContent);
+        Assert.Equal("What is SQLite?", page.Find(".conversation-list li button.open").TextContent);
         JSInterop.VerifyInvoke("history.replaceState");
     }
 
@@ -128,6 +132,7 @@ public sealed class ChatPageHistoryTests : BunitContext
         page.WaitForAssertion(() => Assert.Contains("partial", page.Find(".message.assistant .message-text").TextContent));
         page.Find("button.stop").Click();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
+        _client.Complete(); // the next request reads the next answer
 
         Send(page, "two");
         _client.Write("cut off");

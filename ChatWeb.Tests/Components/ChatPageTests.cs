@@ -46,7 +46,7 @@ public sealed class ChatPageTests : BunitContext
 
         _client.Complete();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".cursor")));
-        Assert.NotNull(page.Find("button.send"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send"))); // the page re-renders just after the message
     }
 
     [Fact]
@@ -94,6 +94,7 @@ public sealed class ChatPageTests : BunitContext
 
     private void Answer(IRenderedComponent<ChatPage> page, string text)
     {
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop"))); // the page is answering
         _client.Write(text);
         _client.Complete();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
@@ -157,7 +158,7 @@ public sealed class ChatPageTests : BunitContext
 
         page.Find("button.new-chat").Click();
 
-        Assert.Empty(page.FindAll(".message"));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".message"))); // the click may queue behind a render
         Assert.True(page.Find("button.new-chat").HasAttribute("disabled"));
     }
 

@@ -6,7 +6,7 @@ namespace ChatWeb.Tests.Storage;
 public sealed class SqliteDistributedCacheTests : IDisposable
 {
     private readonly TempDataFolder _folder = new();
-    private readonly ManualTime _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _folder.Dispose();
 

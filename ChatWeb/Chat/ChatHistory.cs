@@ -68,14 +68,8 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
                 if (!stillRunning.Contains(m.Id))
                     conversations.UpdateMessage(Owner, m.Id, m.Text, status, m.Thoughts, m.Error);
             }
-            var message = new ConversationMessage(m.Role, m.Text, status);
-            if (!string.IsNullOrEmpty(m.Thoughts))
-            {
-                message.AppendThinking(m.Thoughts, m.CreatedAt);
-                message.EndThinking(m.Stats?.Thinking ?? TimeSpan.Zero);
-            }
-            if (m.Error is not null || m.Stats?.OutputTokens is not null)
-                message.Finish(status, m.Error, m.Stats?.OutputTokens, m.Stats?.Generation);
+            var message = ConversationMessage.Restore(m.Role, m.Text, status, m.Error, m.Thoughts,
+                m.Stats?.Thinking, m.Stats?.OutputTokens, m.Stats?.Generation);
             _saved[message] = new Saved(m.Id) { Version = message.Version };
             messages.Add(message);
         }
@@ -146,7 +140,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
     /// <summary>The messages for the model: the preset's system prompt and the newest turns that fit the context.</summary>
     public TrimmedHistory ForModel(Preset preset, IReadOnlyList<ChatMessage> conversation) =>
         ContextTrimmer.Trim(preset.SystemPrompt, conversation, options.Value.MaxTurns,
-            options.Value.ContextTokens - options.Value.AnswerTokens, tokens);
+            Math.Max(1, (tokens.ContextTokens ?? options.Value.ContextTokens) - options.Value.AnswerTokens), tokens);
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 

@@ -11,7 +11,7 @@ public sealed class ConversationOptions
     [Range(1, 1000, ErrorMessage = "ChatWeb:Conversations:MaxTurns must be between 1 and 1000.")]
     public int MaxTurns { get; set; } = 20;
 
-    /// <summary>The context window in tokens, used while the backend does not report its model's own.</summary>
+    /// <summary>The context window in tokens, used while no model reports its own (<see cref="ITokenCounter.ContextTokens"/>).</summary>
     [Range(256, 1_048_576, ErrorMessage = "ChatWeb:Conversations:ContextTokens must be between 256 and 1048576.")]
     public int ContextTokens { get; set; } = 4096;
 
