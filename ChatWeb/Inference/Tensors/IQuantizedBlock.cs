@@ -22,10 +22,11 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
     /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
     static abstract float DotScalar(TSelf* w, QuantizedActivations x, int b, int count);
 
-    /// <summary>Dots one weight row with batch rows [bStart, bEnd) of <paramref name="x"/>:
-    /// y[b · yStride] = W·x_b (bStart a multiple of <see cref="QuantizedActivations.Tile"/>).
-    /// Level Scalar must use <see cref="DotScalar"/>.</summary>
-    static abstract void DotRow(TSelf* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
+    /// <summary>Dots <paramref name="rowCount"/> consecutive weight rows of <paramref name="count"/>
+    /// blocks with batch rows [bStart, bEnd) of <paramref name="x"/>: y[b · yStride + k] = W_k·x_b
+    /// (bStart a multiple of <see cref="QuantizedActivations.Tile"/>). Level Scalar must use
+    /// <see cref="DotScalar"/>.</summary>
+    static abstract void DotRows(TSelf* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
 }
 
 /// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that

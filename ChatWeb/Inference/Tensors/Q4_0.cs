@@ -51,8 +51,8 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
         return sum;
     }
 
-    public static void DotRow(Q4_0* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        Block32Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void DotRows(Q4_0* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        Block32Kernels.DotRows(w, rowCount, count, x, bStart, bEnd, y, yStride, level);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q4_0* block) => block->D;
