@@ -55,7 +55,7 @@ public sealed unsafe class KernelTests
 
     [Theory]
     [MemberData(nameof(QuantizedTypesAndLevels))]
-    public void DotRow_OfZeroBlocks_IsZero(GgmlType type, SimdLevel level)
+    public void DotRows_OfZeroBlocks_IsZero(GgmlType type, SimdLevel level)
     {
         const int batch = 5;
         var cols = WeightMatrix.BlockSize(type);
@@ -68,10 +68,10 @@ public sealed unsafe class KernelTests
         {
             switch (type)
             {
-                case GgmlType.Q8_0: Q8_0.DotRow((Q8_0*)p, 0, x, 0, batch, output, 1, level); break;
-                case GgmlType.Q4_0: Q4_0.DotRow((Q4_0*)p, 0, x, 0, batch, output, 1, level); break;
-                case GgmlType.Q4_K: Q4_K.DotRow((Q4_K*)p, 0, x, 0, batch, output, 1, level); break;
-                default: Q6_K.DotRow((Q6_K*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q8_0: Q8_0.DotRows((Q8_0*)p, 1, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_0: Q4_0.DotRows((Q4_0*)p, 1, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_K: Q4_K.DotRows((Q4_K*)p, 1, 0, x, 0, batch, output, 1, level); break;
+                default: Q6_K.DotRows((Q6_K*)p, 1, 0, x, 0, batch, output, 1, level); break;
             }
         }
         Assert.All(y, v => Assert.Equal(0f, v));

@@ -22,10 +22,11 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
     /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
     static abstract float DotScalar(TSelf* w, QuantizedActivations x, int b, int count);
 
-    /// <summary>Dots one weight row with batch rows [bStart, bEnd) of <paramref name="x"/>:
-    /// y[b · yStride] = W·x_b (bStart a multiple of <see cref="QuantizedActivations.Tile"/>).
-    /// Level Scalar must use <see cref="DotScalar"/>.</summary>
-    static abstract void DotRow(TSelf* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
+    /// <summary>Dots <paramref name="rowCount"/> consecutive weight rows of <paramref name="count"/>
+    /// blocks with batch rows [bStart, bEnd) of <paramref name="x"/>: y[b · yStride + k] = W_k·x_b
+    /// (bStart a multiple of <see cref="QuantizedActivations.Tile"/>). Level Scalar must use
+    /// <see cref="DotScalar"/>.</summary>
+    static abstract void DotRows(TSelf* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
 }
 
 /// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that
@@ -34,6 +35,13 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
 {
     /// <summary>The block's scale as half-precision bits.</summary>
     static abstract ushort ScaleBits(TSelf* block);
+
+    /// <summary>What the single-row kernels subtract from the stored integers: they dot the stored
+    /// q' = q + Offset and correct with Offset·Σx (Q4_0 stores q + 8 in its nibbles).</summary>
+    static abstract int Offset { get; }
+
+    /// <summary>Σ q'·x over the block (q' as stored, see <see cref="Offset"/>) as 8 int32 partial sums (AVX2).</summary>
+    static abstract Vector256<int> StoredDot256(TSelf* block, short* x);
 
     /// <summary>The 32 integer weights in int16 lanes, in order.</summary>
     static abstract Vector512<short> Weights512(TSelf* block);

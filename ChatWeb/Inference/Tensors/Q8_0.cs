@@ -46,11 +46,19 @@ internal unsafe struct Q8_0 : IBlock32<Q8_0>
         return sum;
     }
 
-    public static void DotRow(Q8_0* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        Block32Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void DotRows(Q8_0* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        Block32Kernels.DotRows(w, rowCount, count, x, bStart, bEnd, y, yStride, level);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q8_0* block) => block->D;
+
+    public static int Offset => 0;
+
+    // vpmovsxbw each 16-byte half to int16, vpmaddwd with x.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> StoredDot256(Q8_0* block, short* x) =>
+        Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs)), Vector256.Load(x))
+        + Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 16)), Vector256.Load(x + 16));
 
     // vpmovsxbw: the 32 signed bytes sign-extended to int16.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

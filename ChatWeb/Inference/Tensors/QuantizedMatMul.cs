@@ -30,8 +30,7 @@ internal static unsafe class QuantizedMatMul
                 for (var b0 = 0; b0 < batch; b0 += BatchChunk)
                 {
                     var b1 = Math.Min(b0 + BatchChunk, batch);
-                    for (var r = r0; r < r1; r++)
-                        T.DotRow((T*)data + (long)r * blocks, blocks, activations, b0, b1, output + r, rows, level);
+                    T.DotRows((T*)data + (long)r0 * blocks, r1 - r0, blocks, activations, b0, b1, output + r0, rows, level);
                 }
             }
     }
