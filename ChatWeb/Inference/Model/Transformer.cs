@@ -24,7 +24,11 @@ internal sealed unsafe class Transformer : IDisposable
     private readonly MatMulWork _matMul;
     private readonly AttentionWork _attention;
     private readonly int _maxBatch;
-    private readonly float[] _inverseFrequencies; // [ropeDims / 2]
+    private readonly ParallelRows _parallelRows;
+    private readonly Action<int, int, int> _prepareAttention; // PrepareAttention, bound once
+    private readonly Action<int, int, int> _swiGlu;           // SwiGlu, bound once
+    private readonly float[] _inverseFrequencies;             // [ropeDims / 2]
+    private int _layer;    // the layer PrepareAttention works on
     private int _stepping; // 1 while a step runs: catches two callers at once
 
     // Scratch for one step, pinned so worker threads can address it. B = rows in the step.
@@ -37,7 +41,7 @@ internal sealed unsafe class Transformer : IDisposable
     private readonly float[] _att;      // [B, qDim]   attention output, heads side by side
     private readonly float[] _hb;       // [B, ffnDim] gate, then silu(gate) ⊙ up
     private readonly float[] _hb2;      // [B, ffnDim] up
-    private readonly float[] _scratch;  // [ffnDim]
+    private readonly float[] _scratch;  // [threads, ffnDim]
     private readonly float[] _cos;      // [B, ropeDims / 2]
     private readonly float[] _sin;      // [B, ropeDims / 2]
     private readonly float[] _final;    // [B, dim]    final-normed rows whose logits are wanted
@@ -50,6 +54,9 @@ internal sealed unsafe class Transformer : IDisposable
         _pool = new WorkerPool(options.Threads);
         _matMul = new MatMulWork(_pool);
         _attention = new AttentionWork(config, _pool.ThreadCount);
+        _parallelRows = new ParallelRows(_pool);
+        _prepareAttention = PrepareAttention;
+        _swiGlu = SwiGlu;
         _maxBatch = Math.Max(1, options.MaxBatch);
 
         var pairs = config.RopeDims / 2;
@@ -72,7 +79,7 @@ internal sealed unsafe class Transformer : IDisposable
         _att = Pinned(b * config.QDim);
         _hb = Pinned(b * config.FfnDim);
         _hb2 = Pinned(b * config.FfnDim);
-        _scratch = Pinned(config.FfnDim);
+        _scratch = Pinned(_pool.ThreadCount * config.FfnDim);
         _cos = Pinned(b * pairs);
         _sin = Pinned(b * pairs);
         _final = Pinned(b * config.Dim);
@@ -276,39 +283,9 @@ internal sealed unsafe class Transformer : IDisposable
             // q, k, v = xb · Wqᵀ, xb · Wkᵀ, xb · Wvᵀ (one parallel pass over the three matrices)
             _matMul.Run(P(_xb), count, layer.Wq, P(_q), layer.Wk, P(_k), layer.Wv, P(_v));
 
-            for (var b = 0; b < count; b++)
-            {
-                var q = Row(_q, b, c.QDim);
-                var k = Row(_k, b, c.KvDim);
-                var v = Row(_v, b, c.KvDim);
-
-                // qwen2: + bias
-                if (layer.Bq is not null)
-                {
-                    TensorPrimitives.Add(q, layer.Bq, q);
-                    TensorPrimitives.Add(k, layer.Bk!, k);
-                    TensorPrimitives.Add(v, layer.Bv!, v);
-                }
-
-                // qwen3: RMS-normalise each head of q and k
-                if (layer.QNorm is not null)
-                {
-                    for (var h = 0; h < c.QDim; h += c.HeadDim)
-                        Ops.RmsNorm(q.Slice(h, c.HeadDim), layer.QNorm, q.Slice(h, c.HeadDim), c.RmsEpsilon);
-                    for (var h = 0; h < c.KvDim; h += c.HeadDim)
-                        Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
-                }
-
-                // rotary position embedding of q and k
-                var cos = _cos.AsSpan(b * pairs, pairs);
-                var sin = _sin.AsSpan(b * pairs, pairs);
-                Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
-                Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
-
-                // store k and v in the row's sequence cache at its position
-                var row = _rows[b];
-                row.Sequence.Store(l, row.Position, k, v);
-            }
+            // per row: qwen2 bias, qwen3 q/k norms, RoPE, then k and v into the row's sequence cache
+            _layer = l;
+            _parallelRows.Run(count, _prepareAttention);
 
             // att = softmax(q·kᵀ / √headDim) · v per head, over each row's cache (causal)
             _attention.Run(_pool, l, _rows, count, _q, _att);
@@ -323,8 +300,7 @@ internal sealed unsafe class Transformer : IDisposable
 
             // hb = silu(xb · Wgateᵀ) ⊙ (xb · Wupᵀ)
             _matMul.Run(P(_xb), count, layer.Gate, P(_hb), layer.Up, P(_hb2));
-            for (var b = 0; b < count; b++)
-                Ops.SwiGlu(Row(_hb, b, c.FfnDim), Row(_hb2, b, c.FfnDim), _scratch);
+            _parallelRows.Run(count, _swiGlu);
 
             // x += hb · Wdownᵀ
             _matMul.Run(P(_hb), count, layer.Down, P(_xb));
@@ -344,6 +320,55 @@ internal sealed unsafe class Transformer : IDisposable
             fixed (float* output = logits)
                 _matMul.Run(P(_final), wanted, _w.Output, output);
         }
+    }
+
+    /// <summary>Rows [start, end) of the step, after the q/k/v projections of layer <see cref="_layer"/>.</summary>
+    private void PrepareAttention(int start, int end, int worker)
+    {
+        var c = Config;
+        var layer = _w.Layers[_layer];
+        var pairs = c.RopeDims / 2;
+        for (var b = start; b < end; b++)
+        {
+            var q = Row(_q, b, c.QDim);
+            var k = Row(_k, b, c.KvDim);
+            var v = Row(_v, b, c.KvDim);
+
+            // qwen2: + bias
+            if (layer.Bq is not null)
+            {
+                TensorPrimitives.Add(q, layer.Bq, q);
+                TensorPrimitives.Add(k, layer.Bk!, k);
+                TensorPrimitives.Add(v, layer.Bv!, v);
+            }
+
+            // qwen3: RMS-normalise each head of q and k
+            if (layer.QNorm is not null)
+            {
+                for (var h = 0; h < c.QDim; h += c.HeadDim)
+                    Ops.RmsNorm(q.Slice(h, c.HeadDim), layer.QNorm, q.Slice(h, c.HeadDim), c.RmsEpsilon);
+                for (var h = 0; h < c.KvDim; h += c.HeadDim)
+                    Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
+            }
+
+            // rotary position embedding of q and k
+            var cos = _cos.AsSpan(b * pairs, pairs);
+            var sin = _sin.AsSpan(b * pairs, pairs);
+            Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
+            Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
+
+            // store k and v in the row's sequence cache at its position
+            var row = _rows[b];
+            row.Sequence.Store(_layer, row.Position, k, v);
+        }
+    }
+
+    /// <summary>hb = silu(gate) ⊙ up for rows [start, end).</summary>
+    private void SwiGlu(int start, int end, int worker)
+    {
+        var ffn = Config.FfnDim;
+        for (var b = start; b < end; b++)
+            Ops.SwiGlu(Row(_hb, b, ffn), Row(_hb2, b, ffn), _scratch.AsSpan(worker * ffn, ffn));
     }
 
     private static Span<float> Row(float[] matrix, int row, int width) => matrix.AsSpan(row * width, width);
