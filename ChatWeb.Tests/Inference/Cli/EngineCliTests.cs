@@ -35,6 +35,7 @@ public sealed class EngineCliTests : IDisposable
         using var model = Transformer.Load(path, new EngineOptions { Threads = 1 });
         Assert.Equal(1024, model.Config.VocabSize);
         Assert.Equal(type, model.File.FindTensor("blk.0.ffn_up.weight")!.Type);
+        Assert.Equal(type is GgmlType.Q4_0 or GgmlType.Q4_K ? GgmlType.Q6_K : type, model.File.FindTensor("output.weight")!.Type);
         Assert.Equal(1024, model.File.GetArray<string>("tokenizer.ggml.tokens")!.Distinct().Count());
         Assert.Equal(1024 - 3 - 256, model.File.GetArray<string>("tokenizer.ggml.merges")!.Length);
         var logits = new float[1024];
