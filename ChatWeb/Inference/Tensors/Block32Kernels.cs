@@ -15,6 +15,13 @@ namespace ChatWeb.Inference.Tensors;
 /// by each x row's scales, so the inner loops are three instructions per block and x row. Four x
 /// rows at a time (interleaved by <see cref="QuantizedActivations"/>) share each unpacked weight
 /// block: the weights are read and unpacked once for the whole batch.
+/// A single x row (decoding) uses 256-bit operations at both the 256- and 512-bit levels: a block's
+/// two 16-weight halves each fill a 256-bit register, while one 512-bit register would need them
+/// joined (a lane-crossing insert, and for Q4_0 a variable shift) and converts twice as many lanes
+/// to float. Q4_0's stored nibbles are dotted unsigned and corrected by 8·Σx per block afterwards,
+/// which saves subtracting 8 from every weight. Measured on this project's AMD EPYC (CPU time per
+/// call, single thread), this form took about 0.6× the time of the 512-bit one for Q4_0 and about
+/// the same for Q8_0, which is bound by memory bandwidth either way.
 /// </remarks>
 internal static unsafe class Block32Kernels
 {
@@ -56,8 +63,7 @@ internal static unsafe class Block32Kernels
             TensorPrimitives.Multiply(new ReadOnlySpan<float>(weightScales, count), new ReadOnlySpan<float>(x.Scales(b), count), new Span<float>(c, count));
             y[b * yStride] = level switch
             {
-                SimdLevel.Vector512 => Dot1x512(w, x.Values(b), c, count),
-                SimdLevel.Vector256 => Dot1x256(w, x.Values(b), c, count),
+                >= SimdLevel.Vector256 => Dot1x256(w, x.Values(b), c, T.Offset == 0 ? null : x.GroupSums(b), count),
                 _ => Dot1x128(w, x.Values(b), c, count),
             };
         }
@@ -79,21 +85,6 @@ internal static unsafe class Block32Kernels
         for (; i < count; i++)
             for (var k = 0; k < Tile; k++)
                 c[Tile * i + k] = weightScales[i] * tiledScales[Tile * i + k];
-    }
-
-    private static float Dot1x512<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
-    {
-        var acc0 = Vector512<float>.Zero;
-        var acc1 = Vector512<float>.Zero;
-        var i = 0;
-        for (; i + 2 <= count; i += 2)
-        {
-            acc0 = Avx512F.FusedMultiplyAdd(Block512(T.Weights512(w + i), x + i * Weights), Vector512.Create(c[i]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Block512(T.Weights512(w + i + 1), x + (i + 1) * Weights), Vector512.Create(c[i + 1]), acc1);
-        }
-        if (i < count)
-            acc0 = Avx512F.FusedMultiplyAdd(Block512(T.Weights512(w + i), x + i * Weights), Vector512.Create(c[i]), acc0);
-        return Vector512.Sum(acc0 + acc1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -120,15 +111,32 @@ internal static unsafe class Block32Kernels
     private static Vector256<float> Block256(Vector256<short> lo, Vector256<short> hi, short* x) =>
         Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(lo, Vector256.Load(x)) + Avx2.MultiplyAddAdjacent(hi, Vector256.Load(x + 16)));
 
-    private static float Dot1x256<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
+    // Σ_i c_i·Σ q'·x − Offset·Σ_i c_i·(Σ x over block i).
+    private static float Dot1x256<T>(T* w, short* x, float* c, int* groupSums, int count) where T : unmanaged, IBlock32<T>
     {
-        var acc = Vector256<float>.Zero;
-        for (var i = 0; i < count; i++)
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var i = 0;
+        for (; i + 2 <= count; i += 2)
         {
-            var (lo, hi) = T.Weights256(w + i);
-            acc = Fma.MultiplyAdd(Block256(lo, hi, x + i * Weights), Vector256.Create(c[i]), acc);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.StoredDot256(w + i, x + i * Weights)), Vector256.Create(c[i]), acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.StoredDot256(w + i + 1, x + (i + 1) * Weights)), Vector256.Create(c[i + 1]), acc1);
         }
-        return Vector256.Sum(acc);
+        if (i < count)
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.StoredDot256(w + i, x + i * Weights)), Vector256.Create(c[i]), acc0);
+        var sum = Vector256.Sum(acc0 + acc1);
+        if (T.Offset != 0)
+        {
+            var correction = Vector256<float>.Zero;
+            var k = 0;
+            for (; k + 8 <= count; k += 8)
+                correction = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Vector256.Load(groupSums + k)), Vector256.Load(c + k), correction);
+            var tail = 0f;
+            for (; k < count; k++)
+                tail += groupSums[k] * c[k];
+            sum -= T.Offset * (Vector256.Sum(correction) + tail);
+        }
+        return sum;
     }
 
     private static Vector128<float> Dot4x256<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>

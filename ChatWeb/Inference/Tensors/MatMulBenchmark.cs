@@ -13,7 +13,7 @@ namespace ChatWeb.Inference.Tensors;
 /// every call reads its weights from main memory, as a real model's decoding step does.</remarks>
 internal static unsafe class MatMulBenchmark
 {
-    private const long BytesBeyondCache = 160L << 20;
+    private const long BytesBeyondCache = 160L << 20; // several times the L3 cache
 
     /// <param name="CpuMicrosecondsPerCall">The process's CPU time per call: on a busy machine, the
     /// cost while actually running (wall time also counts waiting for a core).</param>
@@ -29,11 +29,13 @@ internal static unsafe class MatMulBenchmark
             $"weights read at {WeightGigabytesPerSecond,5:F1} GB/s ({WeightBytesPerCall / CpuMicrosecondsPerCall / 1e3:F1} GB/s per CPU second)";
     }
 
-    /// <summary>Runs <paramref name="calls"/> timed calls (after a warm-up) of a random matrix.</summary>
-    public static Result Measure(GgmlType type, int rows, int cols, int batch, int calls, SimdLevel level)
+    /// <summary>Runs <paramref name="calls"/> timed calls (after a warm-up of at least
+    /// <paramref name="warmUp"/>, so tiered compilation has installed optimised code) of a random
+    /// matrix; with <paramref name="fromMainMemory"/>, of copies of it that together exceed the caches.</summary>
+    public static Result Measure(GgmlType type, int rows, int cols, int batch, int calls, SimdLevel level, TimeSpan warmUp, bool fromMainMemory = true)
     {
         var bytes = Quantizer.Quantize(type, Random(rows * cols, seed: 1, scale: 0.05f));
-        var copies = (int)Math.Max(1, BytesBeyondCache / bytes.Length);
+        var copies = fromMainMemory ? (int)Math.Max(1, BytesBeyondCache / bytes.Length) : 1;
         var memory = (byte*)NativeMemory.AlignedAlloc((nuint)((long)bytes.Length * copies), 64);
         try
         {
@@ -46,9 +48,8 @@ internal static unsafe class MatMulBenchmark
             }
             var x = Random(batch * cols, seed: 2, scale: 1f);
             var y = new float[batch * rows];
-            // Warm up long enough for the JIT's tiered compilation to install optimised code.
-            var warmUp = Stopwatch.StartNew();
-            for (var k = 0; k < 50 || warmUp.ElapsedMilliseconds < 500; k++)
+            var warmUpWatch = Stopwatch.StartNew();
+            for (var k = 0; k < copies || warmUpWatch.Elapsed < warmUp; k++)
                 matrices[k % copies].MatMul(x, batch, y, 0, rows, level);
             using var process = Process.GetCurrentProcess();
             var cpuStart = process.TotalProcessorTime;
@@ -67,17 +68,22 @@ internal static unsafe class MatMulBenchmark
     }
 
     /// <summary>The standard set: Q8_0 and Q4_0 at the Qwen2.5-0.5B FFN shapes (down: 896 × 4864;
-    /// gate and up: 4864 × 896), batch 1 and 8, plus the other types at batch 1.</summary>
-    public static IEnumerable<Result> RunStandard(int calls, SimdLevel level)
+    /// gate and up: 4864 × 896) at batch 1, 8 and 64, plus the other types at batch 1 (896 × 4864).
+    /// <paramref name="small"/> runs the same cases on small matrices without warm-up (a quick check
+    /// that the benchmark works, for the test suite).</summary>
+    public static IEnumerable<Result> RunStandard(int calls, SimdLevel level, bool small = false)
     {
+        var (rows, cols) = small ? (64, 512) : (896, 4864);
+        var warmUp = small ? TimeSpan.Zero : TimeSpan.FromMilliseconds(500);
         foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0 })
         {
-            yield return Measure(type, 896, 4864, 1, calls, level);
-            yield return Measure(type, 4864, 896, 1, calls, level);
-            yield return Measure(type, 896, 4864, 8, Math.Max(1, calls / 4), level);
+            yield return Measure(type, rows, cols, 1, calls, level, warmUp, !small);
+            yield return Measure(type, cols, rows, 1, calls, level, warmUp, !small);
+            yield return Measure(type, rows, cols, 8, Math.Max(1, calls / 4), level, warmUp, !small);
+            yield return Measure(type, rows, cols, 64, Math.Max(1, calls / 32), level, warmUp, !small);
         }
         foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16, GgmlType.BF16, GgmlType.F32 })
-            yield return Measure(type, 896, 4864, 1, Math.Max(1, calls / 2), level);
+            yield return Measure(type, rows, cols, 1, Math.Max(1, calls / 2), level, warmUp, !small);
     }
 
     private static float[] Random(int count, int seed, float scale)
