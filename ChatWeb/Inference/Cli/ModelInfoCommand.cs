@@ -33,6 +33,8 @@ internal static class ModelInfoCommand
             output.WriteLine($"shape          {c.LayerCount} layers, dim {c.Dim}, {c.HeadCount} heads ({c.KvHeadCount} key/value, head size {c.HeadDim}), FFN {c.FfnDim}, vocab {c.VocabSize}");
             output.WriteLine($"rope           {c.Architecture.Rope}, base {c.RopeBase}{(file.FindTensor("rope_freqs.weight") is null ? "" : ", frequency factors")}");
             output.WriteLine($"output         {(file.FindTensor("output.weight") is null ? "tied to the token embedding" : "separate")}");
+            _ = ModelWeights.Load(file, c); // every tensor present, of the right shape and a type with kernels
+            output.WriteLine("engine         can run this file");
         }
         catch (GgufFormatException e)
         {
