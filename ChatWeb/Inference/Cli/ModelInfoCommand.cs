@@ -25,7 +25,7 @@ internal static class ModelInfoCommand
         output.WriteLine($"parameters     {parameters / 1e6:F1} M in {file.Tensors.Count} tensors");
         var types = file.Tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Sum(t => t.ByteSize))
             .Select(g => $"{g.Key} ×{g.Count()} ({Megabytes(g.Sum(t => t.ByteSize))})");
-        output.WriteLine($"tensor types   {string.Join(", ", types)}");
+        output.WriteLine($"tensor types   {(file.Tensors.Count == 0 ? "none (a vocabulary-only file)" : string.Join(", ", types))}");
         try
         {
             var c = ModelConfig.FromGguf(file);
