@@ -13,7 +13,7 @@ internal static class ModelInfoCommand
         args.RejectUnknown();
         var path = args.Positional[0];
         if (!File.Exists(path))
-            throw new CliException($"No such file: {path}");
+            throw new CliException($"No such file: {Path.GetFullPath(path)}");
 
         using var file = GgufFile.Open(path);
         var arch = file.GetString("general.architecture") ?? "(none)";
