@@ -15,18 +15,18 @@ internal static unsafe class MatMulBenchmark
 {
     private const long BytesBeyondCache = 160L << 20; // several times the L3 cache
 
-    /// <param name="CpuMicrosecondsPerCall">The process's CPU time per call: on a busy machine, the
-    /// cost while actually running (wall time also counts waiting for a core).</param>
+    /// <summary>Per-call times: the median, and the best call (on a busy machine the best is the
+    /// closest to the cost of a call that had a core and the memory bus to itself).</summary>
     public sealed record Result(GgmlType Type, int Rows, int Cols, int Batch, SimdLevel Level,
-        double MicrosecondsPerCall, double CpuMicrosecondsPerCall, double WeightBytesPerCall)
+        double MedianMicroseconds, double BestMicroseconds, double WeightBytesPerCall)
     {
-        public double WeightGigabytesPerSecond => WeightBytesPerCall / MicrosecondsPerCall / 1e3;
-        public double MicrosecondsPerToken => MicrosecondsPerCall / Batch;
+        public double MedianGigabytesPerSecond => WeightBytesPerCall / MedianMicroseconds / 1e3;
+        public double BestGigabytesPerSecond => WeightBytesPerCall / BestMicroseconds / 1e3;
 
         public override string ToString() =>
-            $"{Type,-5} {Rows}×{Cols} batch {Batch,2} {Level}: {MicrosecondsPerCall,8:F1} µs/call " +
-            $"({CpuMicrosecondsPerCall:F1} µs CPU), {MicrosecondsPerToken,7:F1} µs/token, " +
-            $"weights read at {WeightGigabytesPerSecond,5:F1} GB/s ({WeightBytesPerCall / CpuMicrosecondsPerCall / 1e3:F1} GB/s per CPU second)";
+            $"{Type,-5} {Rows}×{Cols} batch {Batch,2} {Level}: median {MedianMicroseconds,8:F1} µs/call " +
+            $"(best {BestMicroseconds:F1}), {MedianMicroseconds / Batch,7:F1} µs/token, " +
+            $"weights read at {MedianGigabytesPerSecond,5:F1} GB/s (best {BestGigabytesPerSecond:F1})";
     }
 
     /// <summary>Runs <paramref name="calls"/> timed calls (after a warm-up of at least
@@ -51,15 +51,15 @@ internal static unsafe class MatMulBenchmark
             var warmUpWatch = Stopwatch.StartNew();
             for (var k = 0; k < copies || warmUpWatch.Elapsed < warmUp; k++)
                 matrices[k % copies].MatMul(x, batch, y, 0, rows, level);
-            using var process = Process.GetCurrentProcess();
-            var cpuStart = process.TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
+            var times = new double[calls];
             for (var i = 0; i < calls; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
                 matrices[i % copies].MatMul(x, batch, y, 0, rows, level);
-            watch.Stop();
-            process.Refresh();
-            var cpu = process.TotalProcessorTime - cpuStart;
-            return new Result(type, rows, cols, batch, level, watch.Elapsed.TotalMicroseconds / calls, cpu.TotalMicroseconds / calls, bytes.Length);
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            Array.Sort(times);
+            return new Result(type, rows, cols, batch, level, times[calls / 2], times[0], bytes.Length);
         }
         finally
         {
