@@ -18,17 +18,24 @@ public sealed class EngineCliTests : IDisposable
         return (code, output.ToString());
     }
 
-    [Fact]
-    public void ModelMake_Tiny_WritesAModelThatLoadsAndRuns()
+    [Theory]
+    [InlineData("q8_0", GgmlType.Q8_0)]
+    [InlineData("q4_0", GgmlType.Q4_0)]
+    [InlineData("q4_k", GgmlType.Q4_K)]
+    [InlineData("f16", GgmlType.F16)]
+    [InlineData("f32", GgmlType.F32)]
+    public void ModelMake_Tiny_WritesAModelThatLoadsAndRuns(string typeName, GgmlType type)
     {
         var path = Path.Combine(_folder, "tiny.gguf");
 
-        var (code, _) = Run((a, o) => ModelMakeCommand.Run(a, o, TextWriter.Null), "--shape", "tiny", "--type", "q8_0", "--out", path);
+        var (code, _) = Run((a, o) => ModelMakeCommand.Run(a, o, TextWriter.Null), "--shape", "tiny", "--type", typeName, "--out", path);
 
         Assert.Equal(0, code);
+        Assert.False(File.Exists(path + ".partial"));
         using var model = Transformer.Load(path, new EngineOptions { Threads = 1 });
         Assert.Equal(1024, model.Config.VocabSize);
-        Assert.Equal(GgmlType.Q8_0, model.File.FindTensor("blk.0.ffn_up.weight")!.Type);
+        Assert.Equal(type, model.File.FindTensor("blk.0.ffn_up.weight")!.Type);
+        Assert.Equal(type is GgmlType.Q4_0 or GgmlType.Q4_K ? GgmlType.Q6_K : type, model.File.FindTensor("output.weight")!.Type);
         Assert.Equal(1024, model.File.GetArray<string>("tokenizer.ggml.tokens")!.Distinct().Count());
         Assert.Equal(1024 - 3 - 256, model.File.GetArray<string>("tokenizer.ggml.merges")!.Length);
         var logits = new float[1024];
@@ -49,6 +56,17 @@ public sealed class EngineCliTests : IDisposable
     }
 
     [Fact]
+    public void Llama1bShape_RopeFactors_SlowOnlyTheLongWavelengths()
+    {
+        var factors = ModelShape.Find("llama-1b").RopeFrequencyFactors();
+
+        Assert.Equal(32, factors.Length); // head size 64
+        Assert.Equal(1f, factors[0]);     // the fastest rotation is kept
+        Assert.Equal(32f, factors[^1]);   // the slowest is slowed by the full factor
+        Assert.True(factors.Zip(factors.Skip(1)).All(p => p.First <= p.Second));
+    }
+
+    [Fact]
     public void ModelInfo_DescribesStories260K()
     {
         var (code, output) = Run(ModelInfoCommand.Run, TestPaths.Model("stories260K", "stories260K.gguf"));
@@ -58,6 +76,7 @@ public sealed class EngineCliTests : IDisposable
         Assert.Contains("F32 ×48", output);
         Assert.Contains("context        2048 tokens", output);
         Assert.Contains("chat template  none", output);
+        Assert.Contains("engine         can run this file", output);
     }
 
     [Fact]

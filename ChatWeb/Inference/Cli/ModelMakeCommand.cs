@@ -20,7 +20,7 @@ internal static class ModelMakeCommand
         if (args.Positional.Count > 0)
             throw new CliException($"Unexpected argument '{args.Positional[0]}'.");
         if (tokenizerPath is not null && !File.Exists(tokenizerPath))
-            throw new CliException($"No such file: {tokenizerPath}");
+            throw new CliException($"No such file: {Path.GetFullPath(tokenizerPath)}");
 
         var tokenizer = tokenizerPath is null ? TokenizerSection.Generate(shape.Vocab) : TokenizerSection.FromHuggingFace(tokenizerPath, shape.Vocab);
         var writer = Describe(shape, type, tokenizer, seed);
@@ -63,10 +63,10 @@ internal static class ModelMakeCommand
         tokenizer.AddTo(writer, s.PreTokenizer);
 
         var index = 0;
-        void Matrix(string name, int rows, int cols)
+        void Matrix(string name, int rows, int cols, GgmlType? typeOverride = null)
         {
             var tensorSeed = seed * 1000 + index++;
-            var tensorType = TensorEncoding.ForRow(type, cols);
+            var tensorType = typeOverride ?? TensorEncoding.ForRow(type, cols);
             writer.AddTensor(name, tensorType, [cols, rows], () => TensorEncoding.Encode(tensorType, Random(rows * cols, tensorSeed, 0.035f)));
         }
         void Vector(string name, float[] values) => writer.AddTensor(name, GgmlType.F32, [values.Length], TensorEncoding.Encode(GgmlType.F32, values));
@@ -74,7 +74,10 @@ internal static class ModelMakeCommand
 
         var qDim = s.Heads * s.HeadDim;
         var kvDim = s.KvHeads * s.HeadDim;
-        Matrix("token_embd.weight", s.Vocab, s.Dim);
+        // As llama-quantize does for 4-bit files, the output projection keeps more bits: Q6_K, or Q8_0
+        // when its rows do not fit 256-weight blocks. A tied embedding is that output projection.
+        GgmlType? outputType = type is GgmlType.Q4_0 or GgmlType.Q4_K ? (s.Dim % 256 == 0 ? GgmlType.Q6_K : GgmlType.Q8_0) : null;
+        Matrix("token_embd.weight", s.Vocab, s.Dim, s.TiedOutput ? outputType : null);
         if (s.Llama3RopeScaling)
             Vector("rope_freqs.weight", s.RopeFrequencyFactors());
         for (var l = 0; l < s.Layers; l++)
@@ -98,7 +101,7 @@ internal static class ModelMakeCommand
         }
         Vector("output_norm.weight", Ones(s.Dim));
         if (!s.TiedOutput)
-            Matrix("output.weight", s.Vocab, s.Dim);
+            Matrix("output.weight", s.Vocab, s.Dim, outputType);
         return writer;
     }
 

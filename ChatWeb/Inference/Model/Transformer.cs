@@ -24,8 +24,13 @@ internal sealed unsafe class Transformer : IDisposable
     private readonly MatMulWork _matMul;
     private readonly AttentionWork _attention;
     private readonly int _maxBatch;
-    private readonly float[] _inverseFrequencies; // [ropeDims / 2]
+    private readonly ParallelRows _parallelRows;
+    private readonly Action<int, int, int> _prepareAttention; // PrepareAttention, bound once
+    private readonly Action<int, int, int> _swiGlu;           // SwiGlu, bound once
+    private readonly float[] _inverseFrequencies;             // [ropeDims / 2]
+    private int _layer;    // the layer PrepareAttention works on
     private int _stepping; // 1 while a step runs: catches two callers at once
+    private bool _disposed;
 
     // Scratch for one step, pinned so worker threads can address it. B = rows in the step.
     private readonly BatchRow[] _rows;  // [B]
@@ -37,7 +42,7 @@ internal sealed unsafe class Transformer : IDisposable
     private readonly float[] _att;      // [B, qDim]   attention output, heads side by side
     private readonly float[] _hb;       // [B, ffnDim] gate, then silu(gate) ⊙ up
     private readonly float[] _hb2;      // [B, ffnDim] up
-    private readonly float[] _scratch;  // [ffnDim]
+    private readonly float[] _scratch;  // [threads, ffnDim]
     private readonly float[] _cos;      // [B, ropeDims / 2]
     private readonly float[] _sin;      // [B, ropeDims / 2]
     private readonly float[] _final;    // [B, dim]    final-normed rows whose logits are wanted
@@ -50,6 +55,9 @@ internal sealed unsafe class Transformer : IDisposable
         _pool = new WorkerPool(options.Threads);
         _matMul = new MatMulWork(_pool);
         _attention = new AttentionWork(config, _pool.ThreadCount);
+        _parallelRows = new ParallelRows(_pool);
+        _prepareAttention = PrepareAttention;
+        _swiGlu = SwiGlu;
         _maxBatch = Math.Max(1, options.MaxBatch);
 
         var pairs = config.RopeDims / 2;
@@ -72,7 +80,7 @@ internal sealed unsafe class Transformer : IDisposable
         _att = Pinned(b * config.QDim);
         _hb = Pinned(b * config.FfnDim);
         _hb2 = Pinned(b * config.FfnDim);
-        _scratch = Pinned(config.FfnDim);
+        _scratch = Pinned(_pool.ThreadCount * config.FfnDim);
         _cos = Pinned(b * pairs);
         _sin = Pinned(b * pairs);
         _final = Pinned(b * config.Dim);
@@ -117,6 +125,7 @@ internal sealed unsafe class Transformer : IDisposable
     /// <summary>Feeds a prompt into a sequence (in chunks of MaxBatch tokens) and writes the last token's logits [vocab].</summary>
     public void Prefill(Sequence sequence, ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfZero(tokens.Length);
         CheckLogits(logits, 1);
         CheckSequence(sequence, tokens.Length);
@@ -136,6 +145,7 @@ internal sealed unsafe class Transformer : IDisposable
     /// </summary>
     public void Decode(ReadOnlySpan<Sequence> sequences, ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (sequences.Length != tokens.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {tokens.Length} tokens.", nameof(tokens));
         CheckLogits(logits, sequences.Length);
@@ -166,6 +176,7 @@ internal sealed unsafe class Transformer : IDisposable
     /// </summary>
     public void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var wanted = 0;
         for (var i = 0; i < batch.Length; i++)
         {
@@ -231,6 +242,7 @@ internal sealed unsafe class Transformer : IDisposable
     /// <summary>The forward pass over rows [0, count) of <see cref="_rows"/>; logits of wanted rows go to <paramref name="logits"/> in row order.</summary>
     private void Step(int count, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this); // the weights' memory is unmapped
         if (Interlocked.Exchange(ref _stepping, 1) != 0)
             throw new InvalidOperationException("A Transformer runs one step at a time; another thread is using it.");
         try
@@ -276,39 +288,9 @@ internal sealed unsafe class Transformer : IDisposable
             // q, k, v = xb · Wqᵀ, xb · Wkᵀ, xb · Wvᵀ (one parallel pass over the three matrices)
             _matMul.Run(P(_xb), count, layer.Wq, P(_q), layer.Wk, P(_k), layer.Wv, P(_v));
 
-            for (var b = 0; b < count; b++)
-            {
-                var q = Row(_q, b, c.QDim);
-                var k = Row(_k, b, c.KvDim);
-                var v = Row(_v, b, c.KvDim);
-
-                // qwen2: + bias
-                if (layer.Bq is not null)
-                {
-                    TensorPrimitives.Add(q, layer.Bq, q);
-                    TensorPrimitives.Add(k, layer.Bk!, k);
-                    TensorPrimitives.Add(v, layer.Bv!, v);
-                }
-
-                // qwen3: RMS-normalise each head of q and k
-                if (layer.QNorm is not null)
-                {
-                    for (var h = 0; h < c.QDim; h += c.HeadDim)
-                        Ops.RmsNorm(q.Slice(h, c.HeadDim), layer.QNorm, q.Slice(h, c.HeadDim), c.RmsEpsilon);
-                    for (var h = 0; h < c.KvDim; h += c.HeadDim)
-                        Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
-                }
-
-                // rotary position embedding of q and k
-                var cos = _cos.AsSpan(b * pairs, pairs);
-                var sin = _sin.AsSpan(b * pairs, pairs);
-                Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
-                Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
-
-                // store k and v in the row's sequence cache at its position
-                var row = _rows[b];
-                row.Sequence.Store(l, row.Position, k, v);
-            }
+            // per row: qwen2 bias, qwen3 q/k norms, RoPE, then k and v into the row's sequence cache
+            _layer = l;
+            _parallelRows.Run(count, _prepareAttention);
 
             // att = softmax(q·kᵀ / √headDim) · v per head, over each row's cache (causal)
             _attention.Run(_pool, l, _rows, count, _q, _att);
@@ -323,8 +305,7 @@ internal sealed unsafe class Transformer : IDisposable
 
             // hb = silu(xb · Wgateᵀ) ⊙ (xb · Wupᵀ)
             _matMul.Run(P(_xb), count, layer.Gate, P(_hb), layer.Up, P(_hb2));
-            for (var b = 0; b < count; b++)
-                Ops.SwiGlu(Row(_hb, b, c.FfnDim), Row(_hb2, b, c.FfnDim), _scratch);
+            _parallelRows.Run(count, _swiGlu);
 
             // x += hb · Wdownᵀ
             _matMul.Run(P(_hb), count, layer.Down, P(_xb));
@@ -346,6 +327,55 @@ internal sealed unsafe class Transformer : IDisposable
         }
     }
 
+    /// <summary>Rows [start, end) of the step, after the q/k/v projections of layer <see cref="_layer"/>.</summary>
+    private void PrepareAttention(int start, int end, int worker)
+    {
+        var c = Config;
+        var layer = _w.Layers[_layer];
+        var pairs = c.RopeDims / 2;
+        for (var b = start; b < end; b++)
+        {
+            var q = Row(_q, b, c.QDim);
+            var k = Row(_k, b, c.KvDim);
+            var v = Row(_v, b, c.KvDim);
+
+            // qwen2: + bias
+            if (layer.Bq is not null)
+            {
+                TensorPrimitives.Add(q, layer.Bq, q);
+                TensorPrimitives.Add(k, layer.Bk!, k);
+                TensorPrimitives.Add(v, layer.Bv!, v);
+            }
+
+            // qwen3: RMS-normalise each head of q and k
+            if (layer.QNorm is not null)
+            {
+                for (var h = 0; h < c.QDim; h += c.HeadDim)
+                    Ops.RmsNorm(q.Slice(h, c.HeadDim), layer.QNorm, q.Slice(h, c.HeadDim), c.RmsEpsilon);
+                for (var h = 0; h < c.KvDim; h += c.HeadDim)
+                    Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
+            }
+
+            // rotary position embedding of q and k
+            var cos = _cos.AsSpan(b * pairs, pairs);
+            var sin = _sin.AsSpan(b * pairs, pairs);
+            Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
+            Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
+
+            // store k and v in the row's sequence cache at its position
+            var row = _rows[b];
+            row.Sequence.Store(_layer, row.Position, k, v);
+        }
+    }
+
+    /// <summary>hb = silu(gate) ⊙ up for rows [start, end).</summary>
+    private void SwiGlu(int start, int end, int worker)
+    {
+        var ffn = Config.FfnDim;
+        for (var b = start; b < end; b++)
+            Ops.SwiGlu(Row(_hb, b, ffn), Row(_hb2, b, ffn), _scratch.AsSpan(worker * ffn, ffn));
+    }
+
     private static Span<float> Row(float[] matrix, int row, int width) => matrix.AsSpan(row * width, width);
 
     private static float[] Pinned(int length) => GC.AllocateArray<float>(length, pinned: true);
@@ -353,8 +383,12 @@ internal sealed unsafe class Transformer : IDisposable
     /// <summary>The address of a pinned scratch array.</summary>
     private static float* P(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
+    /// <summary>Stops the threads and unmaps the file; call it only when no step is running.</summary>
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _pool.Dispose();
         _file.Dispose();
     }
