@@ -16,7 +16,7 @@ namespace ChatWeb.Inference.Model;
 /// Not thread-safe: one caller at a time (the scheduler serialises steps). Buffers are sized once for
 /// <see cref="EngineOptions.MaxBatch"/> rows, so a step allocates nothing.
 /// </remarks>
-internal sealed unsafe class Transformer : IDisposable
+internal sealed unsafe class Transformer : IStepEngine, IDisposable
 {
     private readonly GgufFile _file;
     private readonly ModelWeights _w;
@@ -84,6 +84,9 @@ internal sealed unsafe class Transformer : IDisposable
 
     public int ThreadCount => _pool.ThreadCount;
 
+    /// <summary>Most rows one <see cref="Forward"/> step takes (<see cref="EngineOptions.MaxBatch"/>).</summary>
+    public int MaxBatch => _maxBatch;
+
     /// <summary>Opens a GGUF file and maps its weights. Malformed or unsupported files raise <see cref="GgufFormatException"/>.</summary>
     public static Transformer Load(string path, EngineOptions? options = null)
     {
@@ -148,6 +151,43 @@ internal sealed unsafe class Transformer : IDisposable
                 SetRow(i, sequences[start + i], tokens[start + i], wantLogits: true);
             Step(count, logits.Slice(start * Config.VocabSize));
         }
+    }
+
+    /// <summary>
+    /// The general step: any mix of rows — prompt chunks of some sequences, one decoded token of others —
+    /// in ONE pass over the weights. Writes the logits of the rows that want them, [wanted, vocab], in row
+    /// order. Checks every row before changing any sequence, so a refused step leaves them all as they were.
+    /// </summary>
+    public void Forward(ReadOnlySpan<StepRow> rows, Span<float> logits)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(rows.Length);
+        if (rows.Length > _maxBatch)
+            throw new ArgumentException($"{rows.Length} rows exceed the step size of {_maxBatch}.", nameof(rows));
+        var wanted = 0;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var row = rows[i];
+            if ((uint)row.Token >= (uint)Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(rows), row.Token, $"Token ids run from 0 to {Config.VocabSize - 1}.");
+            var ofThisSequence = 0; // rows of this sequence up to and including this one
+            for (var j = 0; j <= i; j++)
+                ofThisSequence += ReferenceEquals(rows[j].Sequence, row.Sequence) ? 1 : 0;
+            if (ofThisSequence == 1)
+                CheckSequence(row.Sequence, CountRows(rows, row.Sequence));
+            wanted += row.WantLogits ? 1 : 0;
+        }
+        CheckLogits(logits, wanted);
+        for (var i = 0; i < rows.Length; i++)
+            SetRow(i, rows[i].Sequence, rows[i].Token, rows[i].WantLogits);
+        Step(rows.Length, logits);
+    }
+
+    private static int CountRows(ReadOnlySpan<StepRow> rows, Sequence sequence)
+    {
+        var count = 0;
+        foreach (var row in rows)
+            count += ReferenceEquals(row.Sequence, sequence) ? 1 : 0;
+        return count;
     }
 
     /// <summary>One token for one sequence: <c>Decode([sequence], [token], logits)</c>.</summary>
