@@ -2,6 +2,8 @@ using ChatWeb.Api;
 using ChatWeb.Components;
 using ChatWeb.Inference;
 
+if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return; // model info | model make | bench
+
 var builder = WebApplication.CreateBuilder(args);
 
 // Serve wwwroot and framework files from the build output too, not only in Development.

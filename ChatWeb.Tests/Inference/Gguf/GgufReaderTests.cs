@@ -99,6 +99,20 @@ public sealed class GgufReaderTests
         Assert.Equal([64L, 512L], file.FindTensor("token_embd.weight")!.Dimensions);
     }
 
+    [Theory]
+    [InlineData("ggml-vocab-llama-spm.gguf", "llama", 32000)]
+    [InlineData("ggml-vocab-phi-3.gguf", "llama", 32064)]
+    [InlineData("ggml-vocab-gpt-2.gguf", "gpt2", 50257)]
+    [InlineData("ggml-vocab-deepseek-llm.gguf", "gpt2", 102400)]
+    public void LlamaCppVocabularyFiles_Open(string name, string tokenizerModel, int tokens)
+    {
+        using var file = GgufFile.Open(TestPaths.Model("llama.cpp-vocab", name));
+
+        Assert.Empty(file.Tensors);
+        Assert.Equal(tokenizerModel, file.GetString("tokenizer.ggml.model"));
+        Assert.Equal(tokens, file.GetArray<string>("tokenizer.ggml.tokens")!.Length);
+    }
+
     public static TheoryData<string, Func<byte[], byte[]>, string> Malformations => new()
     {
         { "bad magic", b => Patch(b, 0, "GGUX"u8), "Not a GGUF file" },

@@ -61,6 +61,44 @@ public sealed class BatchedDecodingTests
     }
 
     [Fact]
+    public void MixedStep_PromptOfOneAndTokensOfOthers_EqualsSeparateCalls()
+    {
+        var synthetic = ArchitectureTests.Make("qwen3").Build();
+        var gguf = synthetic.ToGguf();
+        var vocab = synthetic.Vocab;
+
+        float[] Separate(out float[] promptLogits)
+        {
+            using var model = ArchitectureTests.Load(gguf);
+            var (a, b) = (model.CreateSequence(), model.CreateSequence());
+            var scratch = new float[vocab];
+            model.Prefill(a, [1, 2, 3], scratch);
+            var decoded = new float[vocab];
+            model.Decode(a, 4, decoded);
+            promptLogits = new float[vocab];
+            model.Prefill(b, [9, 8, 7, 6, 5], promptLogits);
+            return decoded;
+        }
+        var expectedDecode = Separate(out var expectedPrompt);
+
+        using var model = ArchitectureTests.Load(gguf); // MaxBatch 4: the six tokens take two chunks
+        var (a, b) = (model.CreateSequence(), model.CreateSequence());
+        model.Prefill(a, [1, 2, 3], new float[vocab]);
+        var logits = new float[2 * vocab];
+        model.Forward(
+        [
+            new(b, 9, false), new(a, 4, true), new(b, 8, false), new(b, 7, false), new(b, 6, false), new(b, 5, true),
+        ], logits);
+
+        for (var i = 0; i < vocab; i++)
+        {
+            Assert.Equal(expectedDecode[i], logits[i], 1e-5f);
+            Assert.Equal(expectedPrompt[i], logits[vocab + i], 1e-5f);
+        }
+        Assert.Equal((4, 5), (a.Length, b.Length));
+    }
+
+    [Fact]
     public void SequenceBeyondItsCapacity_IsRefused()
     {
         using var model = ArchitectureTests.Load(ArchitectureTests.Make("llama").Build().ToGguf());

@@ -24,7 +24,15 @@ internal sealed class SyntheticModel
     public int Seed { get; init; } = 1;
 
     /// <summary>Weights by GGUF tensor name; matrices as [rows = outputs][cols = inputs] flattened row-major.</summary>
-    public Dictionary<string, double[]> Weights { get; } = [];
+    public Dictionary<string, double[]> Weights { get; private set; } = [];
+
+    /// <summary>The same model with every weight passed through <paramref name="map"/> (name, values) → values.</summary>
+    public SyntheticModel WithWeights(Func<string, double[], double[]> map)
+    {
+        var copy = (SyntheticModel)MemberwiseClone();
+        copy.Weights = Weights.ToDictionary(kv => kv.Key, kv => map(kv.Key, kv.Value));
+        return copy;
+    }
 
     public bool QkvBias => Architecture == "qwen2";
     public bool QkNorm => Architecture == "qwen3";

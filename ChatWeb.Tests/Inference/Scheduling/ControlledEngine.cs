@@ -14,17 +14,15 @@ internal sealed class ControlledEngine(Transformer model) : IStepEngine, IDispos
 
     public ModelConfig Config => model.Config;
 
-    public int MaxBatch => model.MaxBatch;
-
     /// <summary>A row with this token makes the step throw (as a failing kernel would); -1 = never.</summary>
     public int FaultToken { get; set; } = -1;
 
     /// <summary>Per completed step: the rows' sequences and whether each wanted logits.</summary>
-    public List<StepRow[]> Steps { get; } = [];
+    public List<BatchToken[]> Steps { get; } = [];
 
     public Sequence CreateSequence(int capacity = 0) => model.CreateSequence(capacity);
 
-    public void Forward(ReadOnlySpan<StepRow> rows, Span<float> logits)
+    public void Forward(ReadOnlySpan<BatchToken> rows, Span<float> logits)
     {
         if (_held)
         {

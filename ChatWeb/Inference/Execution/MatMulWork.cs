@@ -35,7 +35,9 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
             _outputs[_matrixCount++] = y;
             totalRows += w.Rows;
         }
-        pool.Run(this, totalRows, pool.GrainFor(totalRows, 16));
+        // Quantized kernels quantize x once per chunk: with many batch rows, fewer and larger chunks.
+        var chunksPerThread = batch == 1 ? 8 : 3;
+        pool.Run(this, totalRows, Math.Max(16, totalRows / (pool.ThreadCount * chunksPerThread)));
     }
 
     public void Execute(int start, int end, int worker)

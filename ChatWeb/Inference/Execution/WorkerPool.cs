@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace ChatWeb.Inference.Execution;
 
@@ -9,11 +10,15 @@ namespace ChatWeb.Inference.Execution;
 /// </summary>
 /// <remarks>
 /// Between runs the workers spin briefly (a forward pass starts a new run every few microseconds),
-/// then sleep on a monitor so an idle engine costs no CPU. <see cref="Run"/> is for one caller at a time.
+/// then sleep on a monitor so an idle engine costs no CPU. A worker joins a run only while it is
+/// open; the caller closes it once every chunk is claimed and no joined worker is still busy, so a
+/// worker the OS has not scheduled never holds the caller up (the machine may have fewer free cores
+/// than threads). <see cref="Run"/> is for one caller at a time.
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
-    private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
+    private static readonly long PureSpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 500;        // 2 ms
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
@@ -21,10 +26,11 @@ internal sealed class WorkerPool : IDisposable
     private int _count;
     private int _grain;
     private int _next;          // first item not yet claimed (Interlocked)
-    private int _busyWorkers;   // background workers not yet done with this run
+    private int _active = -1;   // workers inside the current run, or -1 when no run is open to join
     private int _generation;    // bumped once per run; workers wait for it to change
     private int _sleepers;      // workers blocked on _gate
     private volatile bool _stopping;
+    private ExceptionDispatchInfo? _failure; // the first exception a worker hit in this run
 
     /// <param name="threadCount">threads that work, the caller included; 0 or less means one per core.</param>
     public WorkerPool(int threadCount)
@@ -56,26 +62,31 @@ internal sealed class WorkerPool : IDisposable
         _count = count;
         _grain = grain;
         _next = 0;
-        _busyWorkers = _threads.Length;
-        Interlocked.Increment(ref _generation); // full fence: the fields above are visible to workers that see it
+        Volatile.Write(ref _active, 0);          // open the run; the fields above are visible to whoever joins it
+        Interlocked.Increment(ref _generation); // wake the workers
         if (Volatile.Read(ref _sleepers) > 0)
         {
             lock (_gate)
                 Monitor.PulseAll(_gate);
         }
 
-        Drain(0);
+        try
+        {
+            Drain(0);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            Volatile.Write(ref _next, int.MaxValue / 2); // stop handing out chunks
+        }
+        // every chunk is claimed: close the run as soon as no joined worker is still working
         var spin = new SpinWait();
-        while (Volatile.Read(ref _busyWorkers) != 0)
+        while (Interlocked.CompareExchange(ref _active, -1, 0) != 0)
             spin.SpinOnce(sleep1Threshold: -1);
         _work = null;
-    }
+        if (Interlocked.Exchange(ref _failure, null) is { } failure)
+            failure.Throw(); // a worker's exception surfaces on the caller, never kills the process
 
-    /// <summary>A grain that gives each thread several chunks of <paramref name="count"/> items, in multiples of <paramref name="multiple"/>.</summary>
-    public int GrainFor(int count, int multiple)
-    {
-        var grain = count / (ThreadCount * 8);
-        return Math.Max(multiple, (grain + multiple - 1) / multiple * multiple);
     }
 
     private void Drain(int worker)
@@ -99,16 +110,48 @@ internal sealed class WorkerPool : IDisposable
             seen = WaitForNextRun(seen);
             if (_stopping)
                 return;
-            Drain(worker);
-            Interlocked.Decrement(ref _busyWorkers);
+            if (!TryJoin())
+                continue; // that run already finished without us
+            seen = Volatile.Read(ref _generation); // the run we joined (it cannot end while we are in it)
+            try
+            {
+                Drain(worker);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                Volatile.Write(ref _next, int.MaxValue / 2); // stop handing out chunks
+            }
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    private bool TryJoin()
+    {
+        while (true)
+        {
+            var active = Volatile.Read(ref _active);
+            if (active < 0)
+                return false;
+            if (Interlocked.CompareExchange(ref _active, active + 1, active) == active)
+                return true;
         }
     }
 
     private int WaitForNextRun(int seen)
     {
-        var spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-        while (Volatile.Read(ref _generation) == seen && Stopwatch.GetTimestamp() < spinUntil)
-            Thread.SpinWait(20);
+        // Spin for a few microseconds (the next run of a forward pass usually starts that soon), then
+        // keep checking while yielding the core to anyone else who wants it, then sleep.
+        var now = Stopwatch.GetTimestamp();
+        var spinUntil = now + PureSpinTicks;
+        var yieldUntil = now + SpinTicks;
+        while (Volatile.Read(ref _generation) == seen && (now = Stopwatch.GetTimestamp()) < yieldUntil)
+        {
+            if (now < spinUntil)
+                Thread.SpinWait(20);
+            else
+                Thread.Yield();
+        }
         if (Volatile.Read(ref _generation) == seen)
         {
             lock (_gate)

@@ -44,13 +44,15 @@ internal sealed class GgufWriter
         return stream.ToArray();
     }
 
-    public void WriteTo(string path)
+    /// <param name="path">the file to create.</param>
+    /// <param name="progress">called before each tensor's data with (tensors done, tensor count, next name).</param>
+    public void WriteTo(string path, Action<int, int, string>? progress = null)
     {
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        WriteTo(stream);
+        WriteTo(stream, progress);
     }
 
-    public void WriteTo(Stream stream)
+    public void WriteTo(Stream stream, Action<int, int, string>? progress = null)
     {
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         var metadata = Alignment == GgufReader.DefaultAlignment
@@ -81,8 +83,10 @@ internal sealed class GgufWriter
         }
 
         Pad(w, Alignment);
-        foreach (var t in _tensors)
+        for (var i = 0; i < _tensors.Count; i++)
         {
+            var t = _tensors[i];
+            progress?.Invoke(i, _tensors.Count, t.Name);
             var bytes = t.Produce();
             if (bytes.Length != t.ByteSize)
                 throw new InvalidOperationException($"Tensor '{t.Name}' {t.Type} {string.Join('x', t.Dimensions)} needs {t.ByteSize} bytes, got {bytes.Length}.");

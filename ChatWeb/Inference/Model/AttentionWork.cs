@@ -6,6 +6,7 @@ namespace ChatWeb.Inference.Model;
 /// <summary>
 /// Causal self-attention for one layer, one item per (row, query head): scores = q·k / √headDim over
 /// the row's sequence cache [0, position], softmax, then the weighted sum of the cached values.
+/// The cache keeps positions contiguous, so each step is a handful of long vector operations.
 /// Rows of different sequences read different caches; rows of one sequence see the keys the same
 /// step stored before them.
 /// </summary>
@@ -20,17 +21,23 @@ internal sealed class AttentionWork(ModelConfig config, int threads) : IParallel
 
     public void Run(WorkerPool pool, int layer, BatchRow[] rows, int count, float[] q, float[] output)
     {
-        var longest = 0;
+        var capacity = 0;
+        long positions = 0;
         for (var b = 0; b < count; b++)
-            longest = Math.Max(longest, rows[b].Position + 1);
+        {
+            capacity = Math.Max(capacity, rows[b].Sequence.Capacity);
+            positions += rows[b].Position + 1;
+        }
         for (var w = 0; w < _scores.Length; w++)
         {
-            if (_scores[w].Length < longest)
-                _scores[w] = new float[Math.Max(longest, 256)]; // grows with the longest sequence seen, not per token
+            if (_scores[w].Length < capacity)
+                _scores[w] = new float[capacity]; // once per larger sequence capacity, never per token
         }
         (_layer, _rows, _q, _out) = (layer, rows, q, output);
         var items = count * config.HeadCount;
-        pool.Run(this, items, Math.Max(1, items / (pool.ThreadCount * 4)));
+        // Short contexts are cheaper to do here than to hand out (about 2 µs of work per 4096 positions·heads).
+        var grain = positions * config.HeadCount < 4096 ? items : Math.Max(1, items / (pool.ThreadCount * 4));
+        pool.Run(this, items, grain);
     }
 
     public void Execute(int start, int end, int worker)
@@ -44,21 +51,25 @@ internal sealed class AttentionWork(ModelConfig config, int threads) : IParallel
             var h = item % config.HeadCount;
             var row = _rows[b];
             var sequence = row.Sequence;
-            var kvOffset = sequence.LayerOffset(_layer) + h / groupSize * headDim;
+            var firstDimension = h / groupSize * headDim; // of this head's key/value head, in kvDim
             var q = _q.AsSpan(b * qDim + h * headDim, headDim);
             var scores = _scores[worker].AsSpan(0, row.Position + 1);
 
-            // scores[t] = q·k[t] / √headDim for every cached position t ≤ this row's position
-            for (var t = 0; t < scores.Length; t++)
-                scores[t] = TensorPrimitives.Dot(q, sequence.Keys.AsSpan(kvOffset + t * sequence.KvDim, headDim)) * _scale;
+            // scores[t] = q·k[t] / √headDim for every cached position t ≤ this row's position,
+            // accumulated one dimension at a time over all positions (the cache is [kvDim, position])
+            scores.Clear();
+            for (var i = 0; i < headDim; i++)
+            {
+                var keys = sequence.Keys.AsSpan(sequence.RowOffset(_layer, firstDimension + i), scores.Length);
+                TensorPrimitives.MultiplyAdd(keys, q[i] * _scale, scores, scores);
+            }
 
             Ops.Softmax(scores);
 
-            // out = Σ_t scores[t] · v[t]
+            // out[i] = Σ_t scores[t] · v[t, i]
             var output = _out.AsSpan(b * qDim + h * headDim, headDim);
-            output.Clear();
-            for (var t = 0; t < scores.Length; t++)
-                TensorPrimitives.MultiplyAdd(sequence.Values.AsSpan(kvOffset + t * sequence.KvDim, headDim), scores[t], output, output);
+            for (var i = 0; i < headDim; i++)
+                output[i] = TensorPrimitives.Dot(scores, sequence.Values.AsSpan(sequence.RowOffset(_layer, firstDimension + i), scores.Length));
         }
     }
 }

@@ -8,11 +8,8 @@ internal interface IStepEngine
 {
     ModelConfig Config { get; }
 
-    /// <summary>Most rows one <see cref="Forward"/> step takes.</summary>
-    int MaxBatch { get; }
-
     Sequence CreateSequence(int capacity = 0);
 
-    /// <summary>One pass over the weights for any mix of (sequence, token) rows; see <see cref="Transformer.Forward"/>.</summary>
-    void Forward(ReadOnlySpan<StepRow> rows, Span<float> logits);
+    /// <summary>One pass over the weights for any mix of prompt and decode tokens; see <see cref="Transformer.Forward"/>.</summary>
+    void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits);
 }

@@ -17,8 +17,10 @@ internal sealed class Sequence
 
     internal Transformer Owner { get; }
     internal int KvDim { get; }
-    internal float[] Keys { get; }    // [layer, position, kvDim]
-    internal float[] Values { get; }  // [layer, position, kvDim]
+    // Position runs fastest, so one dimension of one head over every cached position is one
+    // contiguous span: attention then works on long vectors instead of many 64-float ones.
+    internal float[] Keys { get; }    // [layer, kvDim, position]
+    internal float[] Values { get; }  // [layer, kvDim, position]
 
     /// <summary>Most tokens this sequence can hold.</summary>
     public int Capacity { get; }
@@ -36,11 +38,19 @@ internal sealed class Sequence
 
     public void Reset() => Length = 0;
 
-    internal Span<float> KeyAt(int layer, int position) => Keys.AsSpan(Offset(layer, position), KvDim);
+    /// <summary>Writes one token's key and value [kvDim] at <paramref name="position"/> of a layer.</summary>
+    internal void Store(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
+    {
+        var offset = LayerOffset(layer) + position;
+        for (var d = 0; d < KvDim; d++, offset += Capacity)
+        {
+            Keys[offset] = key[d];
+            Values[offset] = value[d];
+        }
+    }
 
-    internal Span<float> ValueAt(int layer, int position) => Values.AsSpan(Offset(layer, position), KvDim);
+    /// <summary>Where dimension <paramref name="dimension"/> (of kvDim) of a layer starts: its values at positions 0, 1, ... follow.</summary>
+    internal int RowOffset(int layer, int dimension) => LayerOffset(layer) + dimension * Capacity;
 
-    internal int LayerOffset(int layer) => checked(layer * Capacity * KvDim);
-
-    private int Offset(int layer, int position) => LayerOffset(layer) + position * KvDim;
+    private int LayerOffset(int layer) => checked(layer * Capacity * KvDim);
 }

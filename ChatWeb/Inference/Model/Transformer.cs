@@ -24,7 +24,12 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     private readonly MatMulWork _matMul;
     private readonly AttentionWork _attention;
     private readonly int _maxBatch;
-    private readonly float[] _inverseFrequencies; // [ropeDims / 2]
+    private readonly ParallelRows _parallelRows;
+    private readonly Action<int, int, int> _prepareAttention; // PrepareAttention, bound once
+    private readonly Action<int, int, int> _swiGlu;           // SwiGlu, bound once
+    private readonly float[] _inverseFrequencies;             // [ropeDims / 2]
+    private int _layer;    // the layer PrepareAttention works on
+    private int _stepping; // 1 while a step runs: catches two callers at once
 
     // Scratch for one step, pinned so worker threads can address it. B = rows in the step.
     private readonly BatchRow[] _rows;  // [B]
@@ -36,7 +41,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     private readonly float[] _att;      // [B, qDim]   attention output, heads side by side
     private readonly float[] _hb;       // [B, ffnDim] gate, then silu(gate) ⊙ up
     private readonly float[] _hb2;      // [B, ffnDim] up
-    private readonly float[] _scratch;  // [ffnDim]
+    private readonly float[] _scratch;  // [threads, ffnDim]
     private readonly float[] _cos;      // [B, ropeDims / 2]
     private readonly float[] _sin;      // [B, ropeDims / 2]
     private readonly float[] _final;    // [B, dim]    final-normed rows whose logits are wanted
@@ -49,6 +54,9 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
         _pool = new WorkerPool(options.Threads);
         _matMul = new MatMulWork(_pool);
         _attention = new AttentionWork(config, _pool.ThreadCount);
+        _parallelRows = new ParallelRows(_pool);
+        _prepareAttention = PrepareAttention;
+        _swiGlu = SwiGlu;
         _maxBatch = Math.Max(1, options.MaxBatch);
 
         var pairs = config.RopeDims / 2;
@@ -71,7 +79,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
         _att = Pinned(b * config.QDim);
         _hb = Pinned(b * config.FfnDim);
         _hb2 = Pinned(b * config.FfnDim);
-        _scratch = Pinned(config.FfnDim);
+        _scratch = Pinned(_pool.ThreadCount * config.FfnDim);
         _cos = Pinned(b * pairs);
         _sin = Pinned(b * pairs);
         _final = Pinned(b * config.Dim);
@@ -83,9 +91,6 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     public GgufFile File => _file;
 
     public int ThreadCount => _pool.ThreadCount;
-
-    /// <summary>Most rows one <see cref="Forward"/> step takes (<see cref="EngineOptions.MaxBatch"/>).</summary>
-    public int MaxBatch => _maxBatch;
 
     /// <summary>Opens a GGUF file and maps its weights. Malformed or unsupported files raise <see cref="GgufFormatException"/>.</summary>
     public static Transformer Load(string path, EngineOptions? options = null)
@@ -141,8 +146,15 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
         if (sequences.Length != tokens.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {tokens.Length} tokens.", nameof(tokens));
         CheckLogits(logits, sequences.Length);
-        foreach (var s in sequences)
-            CheckSequence(s, 1);
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            CheckSequence(sequences[i], 1);
+            for (var j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(sequences[i], sequences[j]))
+                    throw new ArgumentException($"Sequences {j} and {i} are the same; Decode takes one token per sequence.", nameof(sequences));
+            }
+        }
         CheckTokens(tokens);
         for (var start = 0; start < sequences.Length; start += _maxBatch)
         {
@@ -154,40 +166,40 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     }
 
     /// <summary>
-    /// The general step: any mix of rows — prompt chunks of some sequences, one decoded token of others —
-    /// in ONE pass over the weights. Writes the logits of the rows that want them, [wanted, vocab], in row
-    /// order. Checks every row before changing any sequence, so a refused step leaves them all as they were.
+    /// The general step for continuous batching: any mix of prompt chunks and decode tokens of any
+    /// sequences, in one pass over the weights (chunked by MaxBatch). A sequence's tokens take its
+    /// next positions in the order they appear. Logits of the tokens that want them are written to
+    /// <paramref name="logits"/>, [wanted, vocab], in batch order.
     /// </summary>
-    public void Forward(ReadOnlySpan<StepRow> rows, Span<float> logits)
+    public void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(rows.Length);
-        if (rows.Length > _maxBatch)
-            throw new ArgumentException($"{rows.Length} rows exceed the step size of {_maxBatch}.", nameof(rows));
         var wanted = 0;
-        for (var i = 0; i < rows.Length; i++)
+        for (var i = 0; i < batch.Length; i++)
         {
-            var row = rows[i];
-            if ((uint)row.Token >= (uint)Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(rows), row.Token, $"Token ids run from 0 to {Config.VocabSize - 1}.");
-            var ofThisSequence = 0; // rows of this sequence up to and including this one
-            for (var j = 0; j <= i; j++)
-                ofThisSequence += ReferenceEquals(rows[j].Sequence, row.Sequence) ? 1 : 0;
-            if (ofThisSequence == 1)
-                CheckSequence(row.Sequence, CountRows(rows, row.Sequence));
-            wanted += row.WantLogits ? 1 : 0;
+            var (sequence, token, wantLogits) = batch[i];
+            var earlier = 0; // tokens of the same sequence before this one (n² over a batch of a few hundred at most)
+            for (var j = 0; j < i; j++)
+                earlier += ReferenceEquals(batch[j].Sequence, sequence) ? 1 : 0;
+            CheckSequence(sequence, earlier + 1);
+            CheckTokens(new ReadOnlySpan<int>(in token));
+            wanted += wantLogits ? 1 : 0;
         }
         CheckLogits(logits, wanted);
-        for (var i = 0; i < rows.Length; i++)
-            SetRow(i, rows[i].Sequence, rows[i].Token, rows[i].WantLogits);
-        Step(rows.Length, logits);
-    }
 
-    private static int CountRows(ReadOnlySpan<StepRow> rows, Sequence sequence)
-    {
-        var count = 0;
-        foreach (var row in rows)
-            count += ReferenceEquals(row.Sequence, sequence) ? 1 : 0;
-        return count;
+        var written = 0;
+        for (var start = 0; start < batch.Length; start += _maxBatch)
+        {
+            var count = Math.Min(_maxBatch, batch.Length - start);
+            var chunkWanted = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var entry = batch[start + i];
+                SetRow(i, entry.Sequence, entry.Token, entry.WantLogits);
+                chunkWanted += entry.WantLogits ? 1 : 0;
+            }
+            Step(count, logits.Slice(written * Config.VocabSize));
+            written += chunkWanted;
+        }
     }
 
     /// <summary>One token for one sequence: <c>Decode([sequence], [token], logits)</c>.</summary>
@@ -226,6 +238,21 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     /// <summary>The forward pass over rows [0, count) of <see cref="_rows"/>; logits of wanted rows go to <paramref name="logits"/> in row order.</summary>
     private void Step(int count, Span<float> logits)
     {
+        if (Interlocked.Exchange(ref _stepping, 1) != 0)
+            throw new InvalidOperationException("A Transformer runs one step at a time; another thread is using it.");
+        try
+        {
+            ForwardPass(count, logits);
+        }
+        finally
+        {
+            Volatile.Write(ref _stepping, 0);
+        }
+    }
+
+    /// <summary>The forward pass itself, top to bottom (see <see cref="Step"/>).</summary>
+    private void ForwardPass(int count, Span<float> logits)
+    {
         var c = Config;
         var dim = c.Dim;
         var pairs = c.RopeDims / 2;
@@ -256,40 +283,9 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
             // q, k, v = xb · Wqᵀ, xb · Wkᵀ, xb · Wvᵀ (one parallel pass over the three matrices)
             _matMul.Run(P(_xb), count, layer.Wq, P(_q), layer.Wk, P(_k), layer.Wv, P(_v));
 
-            for (var b = 0; b < count; b++)
-            {
-                var q = Row(_q, b, c.QDim);
-                var k = Row(_k, b, c.KvDim);
-                var v = Row(_v, b, c.KvDim);
-
-                // qwen2: + bias
-                if (layer.Bq is not null)
-                {
-                    TensorPrimitives.Add(q, layer.Bq, q);
-                    TensorPrimitives.Add(k, layer.Bk!, k);
-                    TensorPrimitives.Add(v, layer.Bv!, v);
-                }
-
-                // qwen3: RMS-normalise each head of q and k
-                if (layer.QNorm is not null)
-                {
-                    for (var h = 0; h < c.QDim; h += c.HeadDim)
-                        Ops.RmsNorm(q.Slice(h, c.HeadDim), layer.QNorm, q.Slice(h, c.HeadDim), c.RmsEpsilon);
-                    for (var h = 0; h < c.KvDim; h += c.HeadDim)
-                        Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
-                }
-
-                // rotary position embedding of q and k
-                var cos = _cos.AsSpan(b * pairs, pairs);
-                var sin = _sin.AsSpan(b * pairs, pairs);
-                Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
-                Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
-
-                // store k and v in the row's sequence cache at its position
-                var row = _rows[b];
-                k.CopyTo(row.Sequence.KeyAt(l, row.Position));
-                v.CopyTo(row.Sequence.ValueAt(l, row.Position));
-            }
+            // per row: qwen2 bias, qwen3 q/k norms, RoPE, then k and v into the row's sequence cache
+            _layer = l;
+            _parallelRows.Run(count, _prepareAttention);
 
             // att = softmax(q·kᵀ / √headDim) · v per head, over each row's cache (causal)
             _attention.Run(_pool, l, _rows, count, _q, _att);
@@ -304,8 +300,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
 
             // hb = silu(xb · Wgateᵀ) ⊙ (xb · Wupᵀ)
             _matMul.Run(P(_xb), count, layer.Gate, P(_hb), layer.Up, P(_hb2));
-            for (var b = 0; b < count; b++)
-                Ops.SwiGlu(Row(_hb, b, c.FfnDim), Row(_hb2, b, c.FfnDim), _scratch);
+            _parallelRows.Run(count, _swiGlu);
 
             // x += hb · Wdownᵀ
             _matMul.Run(P(_hb), count, layer.Down, P(_xb));
@@ -325,6 +320,55 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
             fixed (float* output = logits)
                 _matMul.Run(P(_final), wanted, _w.Output, output);
         }
+    }
+
+    /// <summary>Rows [start, end) of the step, after the q/k/v projections of layer <see cref="_layer"/>.</summary>
+    private void PrepareAttention(int start, int end, int worker)
+    {
+        var c = Config;
+        var layer = _w.Layers[_layer];
+        var pairs = c.RopeDims / 2;
+        for (var b = start; b < end; b++)
+        {
+            var q = Row(_q, b, c.QDim);
+            var k = Row(_k, b, c.KvDim);
+            var v = Row(_v, b, c.KvDim);
+
+            // qwen2: + bias
+            if (layer.Bq is not null)
+            {
+                TensorPrimitives.Add(q, layer.Bq, q);
+                TensorPrimitives.Add(k, layer.Bk!, k);
+                TensorPrimitives.Add(v, layer.Bv!, v);
+            }
+
+            // qwen3: RMS-normalise each head of q and k
+            if (layer.QNorm is not null)
+            {
+                for (var h = 0; h < c.QDim; h += c.HeadDim)
+                    Ops.RmsNorm(q.Slice(h, c.HeadDim), layer.QNorm, q.Slice(h, c.HeadDim), c.RmsEpsilon);
+                for (var h = 0; h < c.KvDim; h += c.HeadDim)
+                    Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
+            }
+
+            // rotary position embedding of q and k
+            var cos = _cos.AsSpan(b * pairs, pairs);
+            var sin = _sin.AsSpan(b * pairs, pairs);
+            Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
+            Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
+
+            // store k and v in the row's sequence cache at its position
+            var row = _rows[b];
+            row.Sequence.Store(_layer, row.Position, k, v);
+        }
+    }
+
+    /// <summary>hb = silu(gate) ⊙ up for rows [start, end).</summary>
+    private void SwiGlu(int start, int end, int worker)
+    {
+        var ffn = Config.FfnDim;
+        for (var b = start; b < end; b++)
+            Ops.SwiGlu(Row(_hb, b, ffn), Row(_hb2, b, ffn), _scratch.AsSpan(worker * ffn, ffn));
     }
 
     private static Span<float> Row(float[] matrix, int row, int width) => matrix.AsSpan(row * width, width);

@@ -58,7 +58,7 @@ internal sealed class InferenceScheduler : IDisposable
     private readonly Dictionary<string, int> _activeBySession = [];
     private readonly List<Participant> _participants = [];
     private readonly List<Generation> _ended = [];
-    private readonly StepRow[] _rows;
+    private readonly BatchToken[] _rows;
     private readonly float[] _logits;  // [MaxConcurrentSequences, vocab]
     private double _meanServiceSeconds;  // moving average of admitted-to-finished time; 0 until one finished
 
@@ -79,8 +79,6 @@ internal sealed class InferenceScheduler : IDisposable
         RequestTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
 
         var rowsNeeded = options.MaxConcurrentSequences + options.PromptChunkTokens;
-        if (engine.MaxBatch < rowsNeeded)
-            throw new ArgumentException($"The engine takes {engine.MaxBatch} rows per step; the scheduler needs MaxConcurrentSequences + PromptChunkTokens = {rowsNeeded}.", nameof(engine));
         _kv = new KvCachePool(engine, options.KvCacheBudgetMb * 1024L * 1024, ContextLength);
         var oneConversation = _kv.Bytes(_kv.CapacityFor(ContextLength));
         if (oneConversation > _kv.BudgetBytes)
@@ -88,14 +86,14 @@ internal sealed class InferenceScheduler : IDisposable
                 $"{InferenceOptions.Section}:KvCacheBudgetMb = {options.KvCacheBudgetMb} cannot hold one conversation of {ContextLength} tokens " +
                 $"with this model ({(oneConversation + (1 << 20) - 1) >> 20} MB); raise it or lower {InferenceOptions.Section}:ContextLength.");
 
-        _rows = new StepRow[rowsNeeded];
+        _rows = new BatchToken[rowsNeeded];
         _logits = new float[options.MaxConcurrentSequences * _vocab];
         _metrics = new SchedulerMetrics(meterFactory, _time, Snapshot);
         _thread = new Thread(Loop) { IsBackground = true, Name = "ChatWeb scheduler" };
         _thread.Start();
     }
 
-    /// <summary>Engine options that fit these scheduler options (one step takes every decode row and a prompt chunk).</summary>
+    /// <summary>Engine options that fit these scheduler options: a step of every decode row and a prompt chunk is one pass over the weights.</summary>
     public static EngineOptions EngineOptionsFor(InferenceOptions options) =>
         new() { Threads = options.Threads, MaxBatch = options.MaxConcurrentSequences + options.PromptChunkTokens };
 
@@ -283,7 +281,7 @@ internal sealed class InferenceScheduler : IDisposable
             if (g.State != GenerationState.Decode)
                 continue;
             _participants.Add(new Participant(g, rowCount, 1, logitRows++, g.Sequence!.Length));
-            _rows[rowCount++] = new StepRow(g.Sequence, g.LastToken, WantLogits: true);
+            _rows[rowCount++] = new BatchToken(g.Sequence, g.LastToken, WantLogits: true);
         }
         var budget = _options.PromptChunkTokens;
         foreach (var g in _active)
@@ -295,7 +293,7 @@ internal sealed class InferenceScheduler : IDisposable
             var last = g.PromptDone + count == prompt.Length;
             _participants.Add(new Participant(g, rowCount, count, last ? logitRows++ : -1, g.Sequence!.Length));
             for (var k = 0; k < count; k++)
-                _rows[rowCount++] = new StepRow(g.Sequence, prompt[g.PromptDone + k], WantLogits: last && k == count - 1);
+                _rows[rowCount++] = new BatchToken(g.Sequence, prompt[g.PromptDone + k], WantLogits: last && k == count - 1);
             budget -= count;
         }
 

@@ -7,12 +7,16 @@ namespace ChatWeb.Inference.Tensors;
 /// <remarks>
 /// CONTRACT (the engine relies on it; kernels may change inside):
 /// <list type="bullet">
-/// <item><see cref="MatMul"/> computes y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and
-/// r in [rowStart, rowEnd); x is [batch, cols] and y is [batch, rows], both row-major.
-/// Callers split rows across threads by calling it with disjoint row ranges at once.</item>
+/// <item><see cref="MatMul(ReadOnlySpan{float}, int, Span{float}, int, int)"/> computes
+/// y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and r in [rowStart, rowEnd); x is
+/// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
+/// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
+/// calls allocate nothing. Quantized types quantize x per block (see
+/// <see cref="QuantizedActivations"/>) and use integer dot products, as llama.cpp does.</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
-/// This first version handles F32 only, with a scalar loop; the tensor-types work replaces it.
+/// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
+/// type's block size (32 for Q8_0/Q4_0, 256 for the K-quants).
 /// </remarks>
 internal sealed unsafe class WeightMatrix
 {
@@ -22,8 +26,11 @@ internal sealed unsafe class WeightMatrix
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
-        if (type != GgmlType.F32)
-            throw new NotSupportedException($"Tensor type {type} is not supported yet.");
+        if (data == null)
+            throw new ArgumentNullException(nameof(data));
+        var blockSize = BlockSize(type);
+        if (cols % blockSize != 0)
+            throw new ArgumentException($"A {type} matrix needs rows of a multiple of {blockSize} weights, not {cols}.", nameof(cols));
         Type = type;
         Rows = rows;
         Cols = cols;
@@ -34,23 +41,62 @@ internal sealed unsafe class WeightMatrix
     public int Rows { get; }
     public int Cols { get; }
 
-    private ReadOnlySpan<float> Row(int r) => new((float*)_data + (long)r * Cols, Cols);
-
-    public void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd)
+    /// <summary>Weights per block of <paramref name="type"/>; throws for types without kernels.</summary>
+    public static int BlockSize(GgmlType type) => type switch
     {
-        for (var b = 0; b < batch; b++)
+        GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 => 1,
+        GgmlType.Q8_0 => Q8_0.Weights,
+        GgmlType.Q4_0 => Q4_0.Weights,
+        GgmlType.Q4_K => Q4_K.Weights,
+        GgmlType.Q6_K => Q6_K.Weights,
+        _ => throw new NotSupportedException($"Tensor type {type} is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)."),
+    };
+
+    public void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd) =>
+        MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
+
+    /// <summary>As the public overload, at a chosen vector width (tests run every path).</summary>
+    internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (x.Length < (long)batch * Cols)
+            throw new ArgumentException($"x holds {x.Length} values; {batch} × {Cols} are needed.", nameof(x));
+        if (y.Length < (long)batch * Rows)
+            throw new ArgumentException($"y holds {y.Length} values; {batch} × {Rows} are needed.", nameof(y));
+        if (rowStart < 0 || rowEnd > Rows || rowStart > rowEnd)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), $"Row range [{rowStart}, {rowEnd}) is not within [0, {Rows}).");
+        if (!Simd.IsSupported(level))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {level} kernels.");
+        if (rowStart == rowEnd)
+            return;
+
+        switch (Type)
         {
-            var xb = x.Slice(b * Cols, Cols);
-            for (var r = rowStart; r < rowEnd; r++)
-            {
-                var w = Row(r);
-                var sum = 0f;
-                for (var c = 0; c < Cols; c++)
-                    sum += w[c] * xb[c];
-                y[b * Rows + r] = sum;
-            }
+            case GgmlType.F32: F32.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.F16: F16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
         }
     }
 
-    public void DequantizeRow(int row, Span<float> destination) => Row(row).CopyTo(destination);
+    public void DequantizeRow(int row, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        if (destination.Length < Cols)
+            throw new ArgumentException($"The destination holds {destination.Length} values; a row has {Cols}.", nameof(destination));
+        switch (Type)
+        {
+            case GgmlType.F32: F32.Row(_data, Cols, row).CopyTo(destination); break;
+            case GgmlType.F16: F16.DequantizeRow(_data, Cols, row, destination, Simd.Best); break;
+            case GgmlType.BF16: BF16.DequantizeRow(_data, Cols, row, destination, Simd.Best); break;
+            case GgmlType.Q8_0: QuantizedMatMul.DequantizeRow<Q8_0>(_data, Cols, row, destination); break;
+            case GgmlType.Q4_0: QuantizedMatMul.DequantizeRow<Q4_0>(_data, Cols, row, destination); break;
+            case GgmlType.Q4_K: QuantizedMatMul.DequantizeRow<Q4_K>(_data, Cols, row, destination); break;
+            case GgmlType.Q6_K: QuantizedMatMul.DequantizeRow<Q6_K>(_data, Cols, row, destination); break;
+        }
+    }
 }
