@@ -162,16 +162,31 @@ public sealed class InferenceSchedulerTests
     public async Task FiveHundredCancelledRequests_LeaveNoSlotCacheOrQueueEntryBehind()
     {
         using var harness = Stories(o => (o.MaxConcurrentSequences, o.QueueSize) = (4, 600));
+        harness.Engine.Hold(); // step by step, so no answer can finish before it is cancelled
         var cancelled = new List<Generation>();
+        var loopHeld = false;
         for (var i = 0; i < 500; i++)
         {
             using var cancel = new CancellationTokenSource();
             var generation = harness.Scheduler.Submit(Request([1, 1 + i % 500], maxNewTokens: 200, session: $"s{i}"), cancel.Token);
             if (i % 2 == 1)
-                await FirstTokenAsync(generation); // half while generating, half while queued or in the prompt
-            cancel.Cancel();
+            {
+                // odd ones while generating: let steps run until the first token is out
+                if (loopHeld)
+                    harness.Engine.Allow();
+                while (true)
+                {
+                    await harness.Engine.WaitForStepAsync();
+                    if (generation.Progress.GeneratedTokens > 0)
+                        break;
+                    harness.Engine.Allow();
+                }
+                loopHeld = true;
+            }
+            cancel.Cancel(); // even ones while queued
             cancelled.Add(generation);
         }
+        harness.Engine.Run();
         var reasons = await Task.WhenAll(cancelled.Select(g => g.Completion));
 
         Assert.All(reasons, r => Assert.Equal(FinishReason.Cancelled, r));
@@ -187,12 +202,14 @@ public sealed class InferenceSchedulerTests
     public async Task Timeout_EndsTheRequestWithAMessage_AndFreesItsSlot()
     {
         using var harness = Stories(o => (o.MaxConcurrentSequences, o.RequestTimeoutSeconds) = (1, 30));
+        harness.Engine.Hold();
         var slow = harness.Scheduler.Submit(Request([1], maxNewTokens: 200, session: "a"));
-        await FirstTokenAsync(slow);
+        await harness.Engine.WaitForStepAsync();
         harness.Time.Advance(TimeSpan.FromSeconds(20));
         var next = harness.Scheduler.Submit(Request([1, 403], maxNewTokens: 5, session: "b"));
 
         harness.Time.Advance(TimeSpan.FromSeconds(11)); // slow is past 30 s, next is not
+        harness.Engine.Run();
 
         var error = await Assert.ThrowsAsync<GenerationTimedOutException>(() => TokensAsync(slow));
         Assert.Contains("30 s", error.Message);

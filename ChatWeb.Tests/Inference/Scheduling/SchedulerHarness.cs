@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using ChatWeb.Inference.Gguf;
 using ChatWeb.Inference.Model;
 using ChatWeb.Inference.Scheduling;
@@ -8,11 +9,11 @@ namespace ChatWeb.Tests.Inference.Scheduling;
 /// <summary>A scheduler over a real model (stories260K or a synthetic one) with a test-controlled engine and clock.</summary>
 internal sealed class SchedulerHarness : IDisposable
 {
-    private SchedulerHarness(Transformer model, InferenceOptions options)
+    private SchedulerHarness(Transformer model, InferenceOptions options, IMeterFactory? meters = null)
     {
         Options = options;
         Engine = new ControlledEngine(model);
-        Scheduler = new InferenceScheduler(Engine, options, Time);
+        Scheduler = new InferenceScheduler(Engine, options, Time, meters);
     }
 
     public ManualTimeProvider Time { get; } = new();
@@ -30,12 +31,12 @@ internal sealed class SchedulerHarness : IDisposable
         PromptChunkTokens = 8,
     };
 
-    public static SchedulerHarness Stories(Action<InferenceOptions>? configure = null)
+    public static SchedulerHarness Stories(Action<InferenceOptions>? configure = null, IMeterFactory? meters = null)
     {
         var options = DefaultOptions();
         configure?.Invoke(options);
         return new SchedulerHarness(
-            Transformer.Load(TestPaths.Model("stories260K", "stories260K.gguf"), InferenceScheduler.EngineOptionsFor(options)), options);
+            Transformer.Load(TestPaths.Model("stories260K", "stories260K.gguf"), InferenceScheduler.EngineOptionsFor(options)), options, meters);
     }
 
     public static SchedulerHarness Synthetic(string architecture, Action<InferenceOptions>? configure = null)

@@ -225,7 +225,8 @@ internal sealed class InferenceScheduler : IDisposable
         {
             lock (_gate)
             {
-                while (!_stopping && !_wakePending && _active.Count == 0)
+                // with nothing running, whatever is queued can start (the KV budget holds any one request)
+                while (!_stopping && !_wakePending && _active.Count == 0 && _queue.Count == 0)
                     Monitor.Wait(_gate);
                 _wakePending = false;
                 if (_stopping)
