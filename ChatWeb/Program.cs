@@ -3,6 +3,7 @@ using ChatWeb.Components;
 using ChatWeb.Inference;
 
 if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return; // model info | model make | bench
+if (await ChatWeb.Inference.Scheduling.ServeBenchCommand.TryRunAsync(args)) return; // bench-serve
 
 var builder = WebApplication.CreateBuilder(args);
 
