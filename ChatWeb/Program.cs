@@ -1,9 +1,16 @@
+using ChatWeb.Admin;
 using ChatWeb.Api;
+using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Inference;
+using ChatWeb.Sessions;
+using ChatWeb.Storage;
+using ChatWeb.Terminal;
 
-if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return; // model info | model make | bench
-if (await ChatWeb.Inference.Scheduling.ServeBenchCommand.TryRunAsync(args)) return; // bench-serve
+if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
+
+if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return 0; // model info | model make | bench
+if (await ChatWeb.Inference.Scheduling.ServeBenchCommand.TryRunAsync(args)) return Environment.ExitCode; // bench-serve
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +19,12 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.AddInference();
+builder.AddChatSurface();
+builder.AddStorage();
+builder.AddChatSessions();
+builder.AddConversationHistory();
+builder.AddAdmin();
+builder.AddChatApis();
 
 var app = builder.Build();
 
@@ -20,12 +33,16 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseChatSessions();
+app.UseAdmin();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
+app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

@@ -76,7 +76,7 @@ public sealed class AppServer : IAsyncDisposable
     }
 
     /// <summary>Finds the apphost that the build of ChatWeb/ wrote for this configuration.</summary>
-    private static string FindAppHost()
+    internal static string FindAppHost()
     {
 #if DEBUG
         const string configuration = "Debug";

@@ -1,4 +1,5 @@
 using Bunit;
+using ChatWeb.Chat;
 using ChatWeb.Components.Pages;
 using ChatWeb.Inference;
 using Microsoft.AspNetCore.Components;
@@ -16,6 +17,7 @@ public sealed class ChatPageTests : BunitContext
     {
         Services.AddSingleton<IChatClient>(_client);
         Services.AddSingleton(BackendStatus.Demo("no model in this test"));
+        Services.AddChatSurfaceForTests();
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -32,13 +34,13 @@ public sealed class ChatPageTests : BunitContext
         var page = Render<ChatPage>();
         Send(page, "Hi there");
 
-        page.WaitForAssertion(() => Assert.Equal("Hi there", page.Find(".message.user .message-text").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("Hi there", page.Find(".message.user .message-text").TextContent.Trim()));
         Assert.Equal("", page.Find("textarea").GetAttribute("value") ?? "");
 
         _client.Write("Hello");
-        page.WaitForAssertion(() => Assert.Equal("Hello", page.Find(".message.assistant .message-text").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("Hello", page.Find(".message.assistant .message-text").TextContent.Trim()));
         _client.Write(" you");
-        page.WaitForAssertion(() => Assert.Equal("Hello you", page.Find(".message.assistant .message-text").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("Hello you", page.Find(".message.assistant .message-text").TextContent.Trim()));
         Assert.NotNull(page.Find(".message.assistant .cursor"));
 
         _client.Complete();
@@ -52,12 +54,12 @@ public sealed class ChatPageTests : BunitContext
         var page = Render<ChatPage>();
         Send(page, "Tell me a story");
         _client.Write("Once upon");
-        page.WaitForAssertion(() => Assert.Equal("Once upon", page.Find(".message.assistant .message-text").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("Once upon", page.Find(".message.assistant .message-text").TextContent.Trim()));
 
         page.Find("button.stop").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Stopped", page.Find(".message-note").TextContent));
-        Assert.Equal("Once upon", page.Find(".message.assistant .message-text").TextContent);
+        Assert.Equal("Once upon", page.Find(".message.assistant .message-text").TextContent.Trim());
         Assert.Empty(page.FindAll(".cursor"));
     }
 
@@ -87,5 +89,94 @@ public sealed class ChatPageTests : BunitContext
         var history = _client.Requests[1];
         Assert.Equal(["first", "answer one", "second"], history.Select(m => m.Text));
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], history.Select(m => m.Role));
+    }
+
+    private void Answer(IRenderedComponent<ChatPage> page, string text)
+    {
+        _client.Write(text);
+        _client.Complete();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
+    }
+
+    [Fact]
+    public void Thinking_IsShownApart_AndNeverSentBackToTheModel()
+    {
+        var page = Render<ChatPage>();
+        Send(page, "first");
+        Answer(page, "<think>secret reasoning</think>visible answer");
+        page.WaitForAssertion(() => Assert.Contains("Thought for", page.Find(".thinking-toggle").TextContent));
+        Assert.Equal("visible answer", page.Find(".message.assistant .message-text").TextContent.Trim());
+
+        Send(page, "second");
+
+        page.WaitForAssertion(() => Assert.Equal(2, _client.Requests.Count));
+        Assert.Equal(["first", "visible answer", "second"], _client.Requests[1].Select(m => m.Text));
+    }
+
+    [Fact]
+    public void Regenerate_ReplacesTheLastAnswer_WithANewOne()
+    {
+        var page = Render<ChatPage>();
+        Send(page, "question");
+        Answer(page, "first try");
+
+        page.Find("button.regenerate").Click();
+        Answer(page, "second try");
+
+        page.WaitForAssertion(() => Assert.Equal("second try", page.Find(".message.assistant .message-text").TextContent.Trim()));
+        Assert.Single(page.FindAll(".message.assistant"));
+        Assert.Equal(["question"], _client.Requests[1].Select(m => m.Text));
+    }
+
+    [Fact]
+    public void EditingAUserMessage_DropsWhatFollowed_AndAsksAgain()
+    {
+        var page = Render<ChatPage>();
+        Send(page, "one");
+        Answer(page, "answer one");
+        Send(page, "two");
+        Answer(page, "answer two");
+
+        page.FindAll("button.edit")[0].Click();
+        page.Find("textarea.edit-text").Input("one, edited");
+        page.Find("form.edit-form").Submit();
+        Answer(page, "answer to the edit");
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".message").Count));
+        Assert.Equal(["one, edited"], _client.Requests[2].Select(m => m.Text));
+        Assert.Equal("answer to the edit", page.Find(".message.assistant .message-text").TextContent.Trim());
+    }
+
+    [Fact]
+    public void NewChat_EmptiesTheConversation()
+    {
+        var page = Render<ChatPage>();
+        Send(page, "hello");
+        Answer(page, "hi");
+
+        page.Find("button.new-chat").Click();
+
+        Assert.Empty(page.FindAll(".message"));
+        Assert.True(page.Find("button.new-chat").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Settings_AreSentWithTheRequest_AndOutOfRangeValuesAreRefused()
+    {
+        var page = Render<ChatPage>();
+        page.Find("button.settings-toggle").Click();
+        page.Find("#temperature").Change("0.2");
+        page.Find("#max-new-tokens").Change("0");
+        Assert.Contains("between 1 and", page.Find("#max-new-tokens-help").TextContent);
+        Assert.Equal("0", page.Find("#max-new-tokens").GetAttribute("value"));
+        page.Find("input[role=switch]").Change(true);
+
+        Send(page, "question");
+
+        page.WaitForAssertion(() => Assert.Single(_client.Options));
+        var options = _client.Options[0]!;
+        Assert.Equal(0.2f, options.Temperature);
+        Assert.Equal(GenerationSettings.Default.MaxNewTokens, options.MaxOutputTokens);
+        Assert.Equal(ReasoningEffort.Medium, options.Reasoning!.Effort);
     }
 }

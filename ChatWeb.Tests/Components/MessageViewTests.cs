@@ -2,11 +2,19 @@ using Bunit;
 using ChatWeb.Chat;
 using ChatWeb.Components.Chat;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Components;
 
 public sealed class MessageViewTests : BunitContext
 {
+    public MessageViewTests()
+    {
+        Services.AddChatSurfaceForTests();
+    }
+
+    private static string TextOf(IRenderedComponent<MessageView> view) => view.Find(".message-text").TextContent.Trim();
+
     [Fact]
     public void StreamingMessage_GrowsWithEachPiece_AndShowsTheCursor()
     {
@@ -14,9 +22,9 @@ public sealed class MessageViewTests : BunitContext
         var view = Render<MessageView>(p => p.Add(v => v.Message, message));
 
         message.Append("Hello");
-        view.WaitForAssertion(() => Assert.Equal("Hello", view.Find(".message-text").TextContent));
+        view.WaitForAssertion(() => Assert.Equal("Hello", TextOf(view)));
         message.Append(", world");
-        view.WaitForAssertion(() => Assert.Equal("Hello, world", view.Find(".message-text").TextContent));
+        view.WaitForAssertion(() => Assert.Equal("Hello, world", TextOf(view)));
 
         Assert.Single(view.FindAll(".cursor"));
     }
@@ -30,7 +38,7 @@ public sealed class MessageViewTests : BunitContext
         message.Finish(MessageStatus.Complete);
 
         view.WaitForAssertion(() => Assert.Empty(view.FindAll(".cursor")));
-        Assert.Equal("Done.", view.Find(".message-text").TextContent);
+        Assert.Equal("Done.", TextOf(view));
     }
 
     [Fact]
@@ -42,7 +50,7 @@ public sealed class MessageViewTests : BunitContext
         message.Finish(MessageStatus.Stopped);
 
         view.WaitForAssertion(() => Assert.Contains("Stopped", view.Find(".message-note").TextContent));
-        Assert.Equal("Partial ans", view.Find(".message-text").TextContent);
+        Assert.Equal("Partial ans", TextOf(view));
     }
 
     [Fact]
@@ -63,6 +71,42 @@ public sealed class MessageViewTests : BunitContext
         var view = Render<MessageView>(p => p.Add(v => v.Message, message));
 
         Assert.Empty(view.FindAll("script"));
-        Assert.Equal("<script>alert(1)</script>", view.Find(".message-text").TextContent);
+        Assert.Equal("<script>alert(1)</script>", TextOf(view));
+    }
+
+    [Fact]
+    public void Answer_IsMarkdown_AndCarriesItsThinkingAndStats()
+    {
+        var time = new ManualTimeProvider();
+        Services.AddSingleton<TimeProvider>(time);
+        var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
+        var writer = new AnswerWriter(message, time);
+        writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "<think>hmm</think>**Bold** answer"));
+        time.Advance(TimeSpan.FromSeconds(2));
+        writer.Finish(MessageStatus.Complete);
+
+        var view = Render<MessageView>(p => p.Add(v => v.Message, message));
+
+        Assert.Equal("Bold", view.Find(".message-text strong").TextContent);
+        Assert.Contains("Thought for", view.Find(".thinking-toggle").TextContent);
+        Assert.Contains("1 tokens · 0.5 tokens/s", view.Find(".message-stats").TextContent);
+    }
+
+    [Fact]
+    public void UserMessage_CanBeEdited_AndRaisesTheEdit()
+    {
+        MessageEdit? edit = null;
+        var message = new ConversationMessage(ChatRole.User, "old question");
+        var view = Render<MessageView>(p => p
+            .Add(v => v.Message, message)
+            .Add(v => v.CanEdit, true)
+            .Add(v => v.OnEdit, (MessageEdit e) => edit = e));
+
+        view.Find("button.edit").Click();
+        view.Find("textarea.edit-text").Input("new question");
+        view.Find("form.edit-form").Submit();
+
+        Assert.Equal(new MessageEdit(message, "new question"), edit);
+        Assert.Empty(view.FindAll("textarea.edit-text"));
     }
 }

@@ -10,6 +10,7 @@ internal sealed class ScriptedChatClient : IChatClient
     private Channel<string> _pieces = Channel.CreateUnbounded<string>();
 
     public List<List<ChatMessage>> Requests { get; } = [];
+    public List<ChatOptions?> Options { get; } = [];
     public Exception? FailWith { get; set; }
 
     public void Write(string piece) => _pieces.Writer.TryWrite(piece);
@@ -27,6 +28,7 @@ internal sealed class ScriptedChatClient : IChatClient
         ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Requests.Add(messages.ToList());
+        Options.Add(options);
         if (FailWith is not null)
             throw FailWith;
         var reader = _pieces.Reader;

@@ -79,3 +79,48 @@ public sealed class DemoChatClientTests
         Assert.Equal(expected, DemoChatClient.SplitIntoWords(text));
     }
 }
+
+public sealed class DemoChatClientThinkingTests
+{
+    private static async Task<List<ChatResponseUpdate>> StreamAsync(string prompt, ChatOptions? options)
+    {
+        var client = new DemoChatClient(Options.Create(new DemoOptions { WordDelayMs = 0 }), TimeProvider.System);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, prompt)], options))
+            updates.Add(u);
+        return updates;
+    }
+
+    private static ChatOptions Think(bool think) =>
+        new() { Reasoning = new ReasoningOptions { Effort = think ? ReasoningEffort.Medium : ReasoningEffort.None } };
+
+    [Fact]
+    public async Task ReasoningRequested_ItThinks_WhateverThePromptSays()
+    {
+        var text = string.Concat((await StreamAsync("hello", Think(true))).Select(u => u.Text));
+        Assert.StartsWith("<think>", text);
+    }
+
+    [Fact]
+    public async Task ReasoningRefused_ItDoesNotThink_EvenWhenThePromptSaysThink()
+    {
+        var text = string.Concat((await StreamAsync("think about hello", Think(false))).Select(u => u.Text));
+        Assert.DoesNotContain("<think>", text);
+    }
+
+    [Fact]
+    public async Task PromptSaysReasoning_ThoughtsComeAsReasoningContent()
+    {
+        var updates = await StreamAsync("show reasoning", Think(true));
+        var thoughts = string.Concat(updates.SelectMany(u => u.Contents).OfType<TextReasoningContent>().Select(c => c.Text));
+        Assert.Equal(DemoAnswers.Thinking, thoughts);
+        Assert.DoesNotContain("<think>", string.Concat(updates.Select(u => u.Text)));
+    }
+
+    [Fact]
+    public void LongAnswer_IsAboutFourThousandTokens()
+    {
+        var words = DemoChatClient.SplitIntoWords(DemoAnswers.LongMarkdown(sections: 27)).Count();
+        Assert.InRange(words, 3_600, 4_800);
+    }
+}

@@ -6,11 +6,15 @@ namespace ChatWeb.Chat;
 /// <summary>
 /// One message of the conversation as the page shows it. An assistant message grows while it
 /// streams; <see cref="Changed"/> tells its view to re-render without re-rendering the whole list.
+/// An assistant message keeps its thinking apart from its answer (<see cref="Text"/>): the thinking is
+/// shown in its own panel and never sent back to the model.
 /// </summary>
 public sealed class ConversationMessage(ChatRole role, string text = "", MessageStatus status = MessageStatus.Complete)
 {
     private readonly StringBuilder _text = new(text);
+    private readonly StringBuilder _thinking = new();
     private string? _textCache = text;
+    private string? _thinkingCache = "";
 
     public ChatRole Role { get; } = role;
     public MessageStatus Status { get; private set; } = status;
@@ -19,7 +23,30 @@ public sealed class ConversationMessage(ChatRole role, string text = "", Message
     /// <summary>Grows by one with every change; views compare it to skip needless renders.</summary>
     public int Version { get; private set; }
 
+    /// <summary>The answer (or the user's prompt), without the thinking.</summary>
     public string Text => _textCache ??= _text.ToString();
+
+    /// <summary>The model's thoughts before its answer; empty when it did not think.</summary>
+    public string Thinking => _thinkingCache ??= _thinking.ToString();
+
+    /// <summary>When the first thought arrived; null when the model did not think.</summary>
+    public DateTimeOffset? ThinkingStartedAt { get; private set; }
+
+    /// <summary>How long the model thought; null while it is still thinking or never did.</summary>
+    public TimeSpan? ThinkingDuration { get; private set; }
+
+    /// <summary>True while thoughts stream in and the answer has not started.</summary>
+    public bool IsThinking => Status == MessageStatus.Streaming && ThinkingStartedAt is not null && ThinkingDuration is null;
+
+    /// <summary>Tokens the model produced for this answer (thinking included), once known.</summary>
+    public int? OutputTokens { get; private set; }
+
+    /// <summary>Time from the request to the last token, once the answer is finished.</summary>
+    public TimeSpan? GenerationTime { get; private set; }
+
+    /// <summary>Output tokens per second over the whole generation, once finished.</summary>
+    public double? TokensPerSecond =>
+        OutputTokens is { } tokens && GenerationTime is { TotalSeconds: > 0 } time ? tokens / time.TotalSeconds : null;
 
     /// <summary>Raised after every change, on the caller's thread.</summary>
     public event Action? Changed;
@@ -33,10 +60,40 @@ public sealed class ConversationMessage(ChatRole role, string text = "", Message
         Touch();
     }
 
-    public void Finish(MessageStatus status, string? error = null)
+    public void AppendThinking(string piece, DateTimeOffset now)
+    {
+        if (piece.Length == 0)
+            return;
+        ThinkingStartedAt ??= now;
+        _thinking.Append(piece);
+        _thinkingCache = null;
+        Touch();
+    }
+
+    /// <summary>The answer so far turned out to be thinking (the template had opened the block).</summary>
+    public void MoveAnswerToThinking(DateTimeOffset startedAt)
+    {
+        ThinkingStartedAt ??= startedAt;
+        _thinking.Insert(0, Text);
+        _text.Clear();
+        _textCache = _thinkingCache = null;
+        Touch();
+    }
+
+    public void EndThinking(TimeSpan duration)
+    {
+        if (ThinkingStartedAt is null || ThinkingDuration is not null)
+            return;
+        ThinkingDuration = duration;
+        Touch();
+    }
+
+    public void Finish(MessageStatus status, string? error = null, int? outputTokens = null, TimeSpan? generationTime = null)
     {
         Status = status;
         Error = error;
+        OutputTokens = outputTokens;
+        GenerationTime = generationTime;
         Touch();
     }
 

@@ -7,7 +7,10 @@ namespace ChatWeb.Inference.Demo;
 /// <summary>
 /// A simulated assistant used when no model is loaded. It answers a few keywords with canned text,
 /// streams it word by word at a configurable pace, and thinks aloud in a &lt;think&gt; block first
-/// when the prompt asks it to think. A prompt containing "fail" makes it throw, to show errors.
+/// when asked to (<see cref="ChatOptions.Reasoning"/> with an effort other than None, or, without
+/// that option, a prompt that says "think"). A prompt that says "reasoning" gets its thoughts as
+/// <see cref="TextReasoningContent"/> instead of tags, as some backends send them. A prompt containing
+/// "fail" makes it throw, to show errors.
 /// </summary>
 internal sealed class DemoChatClient(IOptions<DemoOptions> options, TimeProvider time) : IChatClient
 {
@@ -30,18 +33,25 @@ internal sealed class DemoChatClient(IOptions<DemoOptions> options, TimeProvider
             throw new InvalidOperationException("The demo backend failed on purpose (the prompt asked it to fail).");
 
         var text = DemoAnswers.For(prompt);
-        if (prompt.Contains("think", StringComparison.OrdinalIgnoreCase))
+        var think = chatOptions?.Reasoning?.Effort is { } effort
+            ? effort != ReasoningEffort.None
+            : prompt.Contains("think", StringComparison.OrdinalIgnoreCase);
+        var thoughtsAsContent = think && prompt.Contains("reasoning", StringComparison.OrdinalIgnoreCase);
+        if (think && !thoughtsAsContent)
             text = $"<think>{DemoAnswers.Thinking}</think>\n\n{text}";
 
         var delay = TimeSpan.FromMilliseconds(options.Value.WordDelayMs);
         var count = 0;
-        foreach (var word in SplitIntoWords(text))
+        var thoughts = thoughtsAsContent ? SplitIntoWords(DemoAnswers.Thinking) : [];
+        foreach (var (word, isThought) in thoughts.Select(w => (w, true)).Concat(SplitIntoWords(text).Select(w => (w, false))))
         {
             if (delay > TimeSpan.Zero)
                 await Task.Delay(delay, time, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             count++;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, word);
+            yield return isThought
+                ? new ChatResponseUpdate(ChatRole.Assistant, [new TextReasoningContent(word)])
+                : new ChatResponseUpdate(ChatRole.Assistant, word);
         }
 
         var inputTokens = messages.Sum(m => SplitIntoWords(m.Text).Count());

@@ -36,7 +36,7 @@ namespace ChatWeb.Inference.Scheduling;
 /// the loop-only fields of <see cref="Generation"/>; it takes <c>_gate</c> only to move requests out of the queue.</item>
 /// </list>
 /// </remarks>
-internal sealed class InferenceScheduler : IDisposable
+internal sealed class InferenceScheduler : IHostedService, IDisposable
 {
     private readonly IStepEngine _engine;
     private readonly InferenceOptions _options;
@@ -500,6 +500,16 @@ internal sealed class InferenceScheduler : IDisposable
             tokensPerSecond = seconds > 0 ? (g.Generated - 1) / seconds : 0;
         }
         return new GenerationProgress(g.State, g.QueuePosition, null, g.PromptDone, g.Request.PromptTokens.Length, g.Generated, tokensPerSecond);
+    }
+
+    /// <summary>The loop runs from construction; as a hosted service the scheduler is built (and its settings checked) at start-up.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Ends every queued and running request ("the server is shutting down") and stops the loop.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
     }
 
     public void Dispose()

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Tests.Api;
+
+public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task StreamingChat_SendsThinkingThenAnswerTokens_ThenUsage_ThenDone()
+    {
+        using var client = factory.CreateKeyedClient();
+
+        using var response = await client.PostAsJsonAsync("/api/chat", new { message = "think, then say hello" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var data = await SseReader.ReadDataAsync(response);
+        Assert.Equal("[DONE]", data[^1]);
+        var events = SseReader.Json(data);
+        var tokens = events.Where(e => e.TryGetProperty("token", out _)).ToList();
+        var thinking = string.Concat(tokens.Where(t => t.GetProperty("phase").GetString() == "thinking").Select(t => t.GetProperty("token").GetString()));
+        var answer = string.Concat(tokens.Where(t => t.GetProperty("phase").GetString() == "answer").Select(t => t.GetProperty("token").GetString()));
+        Assert.StartsWith("The user wants to see me think.", thinking);
+        Assert.StartsWith("Hello! I am ChatWeb's demo assistant.", answer);
+        Assert.DoesNotContain("<think>", thinking + answer);
+
+        var done = events[^1];
+        Assert.True(done.GetProperty("done").GetBoolean());
+        Assert.Equal("stop", done.GetProperty("finishReason").GetString());
+        Assert.Equal(tokens.Count, done.GetProperty("usage").GetProperty("completionTokens").GetInt32());
+        Assert.True(done.GetProperty("usage").GetProperty("promptTokens").GetInt32() > 0);
+        Assert.True(done.GetProperty("timings").GetProperty("totalMs").GetDouble() >= 0);
+        Assert.Equal(response.Headers.GetValues("X-Conversation-Id").Single(), done.GetProperty("conversationId").GetString());
+    }
+
+    [Fact]
+    public async Task SyncChat_ContinuesAConversationById_SendingTheEarlierTurns()
+    {
+        var model = new RecordingChatClient();
+        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+
+        var first = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "First question" }));
+        var id = first.GetProperty("conversationId").GetString();
+        var second = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "Second question", conversationId = id }));
+
+        Assert.Equal("Fine answer.", first.GetProperty("response").GetString());
+        Assert.Equal("Let me see.", first.GetProperty("thinking").GetString());
+        Assert.Equal(7, second.GetProperty("usage").GetProperty("promptTokens").GetInt32());
+        Assert.Equal(id, second.GetProperty("conversationId").GetString());
+        var sent = model.Requests[1].Messages;
+        Assert.Equal(["First question", "Fine answer.", "Second question"], sent.Select(m => m.Text));
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], sent.Select(m => m.Role));
+    }
+
+    [Fact]
+    public async Task Chat_PassesThePresetAndGenerationSettings_ToTheModel()
+    {
+        var model = new RecordingChatClient();
+        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+
+        var response = await client.PostAsJsonAsync("/api/chat/sync", new
+        {
+            message = "Hi",
+            preset = "concise",
+            system = "Speak like a pirate.",
+            settings = new { temperature = 0.2, topP = 0.9, topK = 20, maxTokens = 64, seed = 42, stop = new[] { "END" } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (messages, options) = model.Requests.Single();
+        Assert.Equal(ChatRole.System, messages[0].Role);
+        Assert.Contains("as few words", messages[0].Text);
+        Assert.Equal("Speak like a pirate.", messages[1].Text);
+        Assert.Equal(0.2f, options!.Temperature);
+        Assert.Equal(0.9f, options.TopP);
+        Assert.Equal(20, options.TopK);
+        Assert.Equal(64, options.MaxOutputTokens);
+        Assert.Equal(42, options.Seed);
+        Assert.Equal(["END"], options.StopSequences!);
+    }
+
+    [Theory]
+    [InlineData("{\"message\": \"hi\"", "body", "not valid JSON")]
+    [InlineData("", "body", "empty")]
+    [InlineData("[1, 2]", "body", "must be a JSON object")]
+    [InlineData("{\"message\": \"hi\", \"shout\": true}", "shout", "Unknown field 'shout'")]
+    [InlineData("{\"message\": \"hi\", \"settings\": {\"temprature\": 1}}", "settings.temprature", "Unknown field")]
+    [InlineData("{\"message\": \"hi\", \"settings\": {\"temperature\": 5}}", "settings.temperature", "between 0 and 2")]
+    [InlineData("{\"message\": \"hi\", \"settings\": {\"temperature\": \"hot\"}}", "settings.temperature", "Must be a number")]
+    [InlineData("{\"message\": \"hi\", \"settings\": {\"maxTokens\": 0}}", "settings.maxTokens", "between 1 and 32768")]
+    [InlineData("{\"message\": \"  \"}", "message", "Required")]
+    [InlineData("{\"message\": \"hi\", \"conversationId\": \"nope\"}", "conversationId", "No conversation with id 'nope'")]
+    [InlineData("{\"message\": \"hi\", \"preset\": \"grumpy\"}", "preset", "Known presets: default, concise")]
+    public async Task BadRequests_Get400_NamingTheFieldAndTheReason(string body, string field, string reason)
+    {
+        using var client = factory.CreateKeyedClient();
+
+        foreach (var path in new[] { "/api/chat", "/api/chat/sync" })
+        {
+            var response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var errors = problem.GetProperty("errors").GetProperty(field);
+            Assert.Contains(reason, errors[0].GetString());
+        }
+    }
+
+    [Fact]
+    public async Task ClientDisconnect_CancelsTheGeneration()
+    {
+        var model = new RecordingChatClient { Hang = true };
+        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var disconnect = new CancellationTokenSource();
+
+        var request = client.PostAsJsonAsync("/api/chat", new { message = "Write forever" }, disconnect.Token);
+        await model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        disconnect.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        await model.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task SecondRequestOnAStreamingConversation_Gets409()
+    {
+        var model = new RecordingChatClient { Hang = true };
+        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var stop = new CancellationTokenSource();
+
+        using var streaming = await client.SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, "/api/chat") { Content = JsonContent.Create(new { message = "Write forever" }) },
+            HttpCompletionOption.ResponseHeadersRead, stop.Token);
+        var id = streaming.Headers.GetValues("X-Conversation-Id").Single();
+        var second = await client.PostAsJsonAsync("/api/chat/sync", new { message = "And now?", conversationId = id });
+        stop.Cancel();
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("already streaming", await second.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ModelFailureMidStream_SendsAnErrorEvent_ThenDone()
+    {
+        using var client = factory.CreateKeyedClient();
+
+        using var response = await client.PostAsJsonAsync("/api/chat", new { message = "please fail" });
+
+        var data = await SseReader.ReadDataAsync(response);
+        Assert.Equal("[DONE]", data[^1]);
+        Assert.Contains("failed on purpose", SseReader.Json(data).Single().GetProperty("error").GetString());
+    }
+
+    private static async Task<JsonElement> ReadJson(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.TestHost;
+
+namespace ChatWeb.Tests.Api;
+
+public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task OneSocket_RunsTwoConversationsAtOnce_AndCancelsOneWithoutClosing()
+    {
+        var model = new RecordingChatClient();
+        using var socket = await ConnectAsync(model);
+
+        await SendAsync(socket, new { type = "chat", id = "long", message = "Write forever" });
+        var longMessages = await ReadUntilAsync(socket, m => Is(m, "message", "long"));
+        await SendAsync(socket, new { type = "chat", id = "short", message = "Hi" });
+        var shortMessages = await ReadUntilAsync(socket, m => Is(m, "event", "short") && m.GetProperty("event").GetString() == "done");
+        await SendAsync(socket, new { type = "cancel", id = "long" });
+        var cancelled = await ReadUntilAsync(socket, m => Is(m, "event", "long") && m.GetProperty("event").GetString() == "cancelled");
+        await model.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The short conversation ran to the end while the long one was streaming.
+        var shortEvents = shortMessages.Where(m => Is(m, "event", "short")).Select(m => m.GetProperty("event").GetString());
+        Assert.Equal(["started", "thinking", "done"], shortEvents);
+        Assert.Equal("Fine answer.", Text(shortMessages, "short", "answer"));
+        Assert.Equal("Let me see.", Text(shortMessages, "short", "thinking"));
+        var done = shortMessages[^1];
+        Assert.Equal(7, done.GetProperty("usage").GetProperty("promptTokens").GetInt32());
+        Assert.Equal("Starting", Text(longMessages, "long", "answer"));
+        Assert.DoesNotContain(cancelled, m => Is(m, "event", "long") && m.GetProperty("event").GetString() == "done");
+
+        // The socket stays open, and "short" continues its own conversation.
+        await SendAsync(socket, new { type = "chat", id = "short", message = "And again" });
+        await ReadUntilAsync(socket, m => Is(m, "event", "short") && m.GetProperty("event").GetString() == "done");
+        Assert.Equal(["Hi", "Fine answer.", "And again"], model.Requests[^1].Messages.Select(m => m.Text));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData("{not json", null, "not valid JSON")]
+    [InlineData("{\"type\":\"dance\",\"id\":\"a\"}", "a", "Unknown message type 'dance'")]
+    [InlineData("{\"type\":\"chat\",\"message\":\"Hi\"}", null, "needs an \"id\"")]
+    [InlineData("{\"type\":\"chat\",\"id\":\"a\",\"message\":\"Hi\",\"settings\":{\"topP\":2}}", "a", "not valid")]
+    [InlineData("{\"type\":\"cancel\",\"id\":\"a\"}", "a", "nothing to cancel")]
+    public async Task BadMessages_GetAnError_AndTheSocketStaysUsable(string json, string? id, string reason)
+    {
+        using var socket = await ConnectAsync(new RecordingChatClient());
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+        var error = (await ReadUntilAsync(socket, m => m.GetProperty("type").GetString() == "error"))[^1];
+        await SendAsync(socket, new { type = "chat", id = "b", message = "Hi" });
+        await ReadUntilAsync(socket, m => Is(m, "event", "b") && m.GetProperty("event").GetString() == "done");
+
+        Assert.Contains(reason, error.GetProperty("error").GetString());
+        Assert.Equal(id, error.TryGetProperty("id", out var sentId) ? sentId.GetString() : null);
+    }
+
+    [Fact]
+    public async Task SocketWithoutKey_IsRefusedWith401()
+    {
+        var client = factory.Server.CreateWebSocketClient();
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(new Uri(factory.Server.BaseAddress, "ws/chat"), CancellationToken.None));
+
+        Assert.Contains("401", refused.Message);
+    }
+
+    private async Task<WebSocket> ConnectAsync(RecordingChatClient model)
+    {
+        var server = ((Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>)factory.With(model)).Server;
+        var client = server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri;
+        return await client.ConnectAsync(uri, CancellationToken.None);
+    }
+
+    private static bool Is(JsonElement message, string type, string id) =>
+        message.GetProperty("type").GetString() == type && message.TryGetProperty("id", out var i) && i.GetString() == id;
+
+    private static string Text(IEnumerable<JsonElement> messages, string id, string phase) =>
+        string.Concat(messages.Where(m => Is(m, "message", id) && m.GetProperty("phase").GetString() == phase)
+            .Select(m => m.GetProperty("token").GetString()));
+
+    private static Task SendAsync(WebSocket socket, object message) =>
+        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>Reads messages until one matches (included), failing after 10 s.</summary>
+    private static async Task<List<JsonElement>> ReadUntilAsync(WebSocket socket, Func<JsonElement, bool> last)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var messages = new List<JsonElement>();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+            Assert.True(result.EndOfMessage);
+            var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement.Clone();
+            messages.Add(message);
+            if (last(message))
+                return messages;
+        }
+    }
+}

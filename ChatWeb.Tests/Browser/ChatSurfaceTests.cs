@@ -1,0 +1,194 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChatWeb.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ChatSurfaceTests(BrowserFixture fixture)
+{
+    private static ILocator Answer(IPage page) => page.Locator(".message.assistant").Last;
+
+    private static async Task SendAsync(IPage page, string prompt)
+    {
+        await page.Locator("#prompt").FillAsync(prompt);
+        await page.Locator("#prompt").PressAsync("Enter");
+    }
+
+    private static async Task WaitForAnswerAsync(IPage page) =>
+        await Expect(Answer(page).Locator("button.copy-answer")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+    private async Task<IPage> OpenWithClipboardAsync()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        return await fixture.OpenChatAsync(context);
+    }
+
+    [Fact]
+    public async Task ThinkingAnswer_ShowsTheLivePanel_ThenCollapsesWhenTheAnswerStarts()
+    {
+        var page = await fixture.OpenChatAsync();
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
+        await SendAsync(page, "hello");
+
+        var toggle = Answer(page).Locator(".thinking-toggle");
+        await Expect(toggle).ToContainTextAsync("Thinking…");
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user wants to see me think.");
+
+        await Expect(toggle).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Thought for \d+\.\d s"));
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(Answer(page).Locator(".thoughts")).ToHaveCountAsync(0);
+        await WaitForAnswerAsync(page);
+        await Expect(Answer(page).Locator(".message-text")).ToContainTextAsync("Hello! I am ChatWeb's demo assistant.");
+        await Expect(Answer(page).Locator(".message-text")).Not.ToContainTextAsync("The user wants");
+
+        await toggle.ClickAsync();
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user wants to see me think.");
+    }
+
+    [Fact]
+    public async Task HostileMarkdown_ExecutesNothing()
+    {
+        var page = await fixture.OpenChatAsync();
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) => { dialogs.Add(dialog.Message); _ = dialog.DismissAsync(); };
+        var requests = new List<string>();
+        page.Request += (_, request) => requests.Add(request.Url);
+        var address = page.Url;
+
+        await SendAsync(page, "show me something hostile");
+        await WaitForAnswerAsync(page);
+
+        var answer = Answer(page).Locator(".message-text");
+        await Expect(answer).ToContainTextAsync("<script>window.__chatwebInjected");
+        await Expect(answer).ToContainTextAsync("<img src=x onerror=");
+        Assert.Equal(0, await answer.Locator("script, img, iframe, [onclick], [onerror], [style]").CountAsync());
+        // The only links are the safe one and the image, which became a link and was never fetched.
+        Assert.Equal(["http://127.0.0.1:9/pixel.png", "https://example.org/"],
+            await answer.Locator("a").EvaluateAllAsync<string[]>("links => links.map(a => a.href)"));
+
+        // Clicking every link-like thing that is not the safe link stays on the page and runs nothing.
+        foreach (var blocked in await answer.Locator(".md-blocked-link").AllAsync())
+            await blocked.ClickAsync();
+        await answer.GetByText("cover").ClickAsync();
+        await Task.Delay(300);
+
+        Assert.Empty(dialogs);
+        Assert.Equal(address, page.Url);
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.__chatwebInjected ?? null"));
+        Assert.DoesNotContain(requests, url => url.Contains("pixel.png"));
+    }
+
+    [Fact]
+    public async Task CopyButtons_PutTheCodeAndTheAnswerOnTheClipboard()
+    {
+        var page = await OpenWithClipboardAsync();
+        await SendAsync(page, "show me some code");
+        await WaitForAnswerAsync(page);
+
+        await Expect(Answer(page).Locator("pre code.hljs")).ToBeVisibleAsync(); // highlighted once finished
+        await Answer(page).Locator("button.copy-code").ClickAsync();
+        await Expect(Answer(page).Locator("button.copy-code")).ToHaveTextAsync("Copied");
+        var code = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        Assert.StartsWith("var names = new[] { \"Ada\", \"Linus\" };", code);
+        Assert.DoesNotContain("```", code);
+
+        await Answer(page).Locator("button.copy-answer").ClickAsync();
+        await Expect(Answer(page).Locator("button.copy-answer")).ToHaveTextAsync("Copied");
+        var answer = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        Assert.StartsWith("Here is a small C# example:", answer);
+        Assert.Contains("```csharp", answer);
+    }
+
+    [Fact]
+    public async Task Regenerate_AnswersAgain_AndEdit_ResendsFromTheEditedMessage()
+    {
+        var page = await fixture.OpenChatAsync();
+        await SendAsync(page, "hello");
+        await WaitForAnswerAsync(page);
+
+        await Answer(page).Locator("button.regenerate").ClickAsync();
+        await Expect(Answer(page).Locator(".cursor")).ToHaveCountAsync(1);
+        await WaitForAnswerAsync(page);
+        await Expect(page.Locator(".message")).ToHaveCountAsync(2);
+        await Expect(Answer(page)).ToContainTextAsync("Hello! I am ChatWeb's demo assistant.");
+
+        await page.Locator(".message.user button.edit").ClickAsync();
+        await page.Locator("textarea.edit-text").FillAsync("explain please");
+        await page.Locator("button.save-edit").ClickAsync();
+        await WaitForAnswerAsync(page);
+
+        await Expect(page.Locator(".message")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync("explain please");
+        await Expect(Answer(page)).ToContainTextAsync("Here is how ChatWeb works.");
+    }
+
+    [Fact]
+    public async Task Escape_StopsTheAnswer()
+    {
+        var page = await fixture.OpenChatAsync();
+        await SendAsync(page, "explain");
+        await Expect(Answer(page).Locator(".message-text")).ToContainTextAsync("browser keeps");
+
+        await page.Keyboard.PressAsync("Escape");
+
+        await Expect(Answer(page)).ToContainTextAsync("Stopped.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task DarkMode_Toggles_AndFollowsTheOsUntilThen()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            ColorScheme = ColorScheme.Light,
+        });
+        var page = await fixture.OpenChatAsync(context);
+        const string background = "() => getComputedStyle(document.body).backgroundColor";
+        Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>(background));
+
+        await page.Locator("button.theme-toggle").ClickAsync();
+
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(page.Locator("button.theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.Equal("rgb(21, 24, 27)", await page.EvaluateAsync<string>(background));
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+
+        await page.Locator("button.theme-toggle").ClickAsync();
+        Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>(background));
+    }
+
+    [Fact]
+    public async Task Screenshots_LightAndDark_WithAMarkdownAnswer()
+    {
+        var directory = Path.Combine(TestPaths.RepositoryRoot, "ChatWeb.Tests", "bin", "screenshots");
+        Directory.CreateDirectory(directory);
+        foreach (var (scheme, name) in new[] { (ColorScheme.Light, "light"), (ColorScheme.Dark, "dark") })
+        {
+            var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                BaseURL = fixture.App.BaseUri.ToString(),
+                ColorScheme = scheme,
+                ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
+            });
+            var page = await fixture.OpenChatAsync(context);
+            await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
+            await SendAsync(page, "show me markdown");
+            await WaitForAnswerAsync(page);
+            await page.Locator("button.settings-toggle").ClickAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}.png") });
+
+            await page.SetViewportSizeAsync(390, 800);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-phone.png") });
+            await context.CloseAsync();
+        }
+        Assert.True(File.Exists(Path.Combine(directory, "chat-dark.png")));
+    }
+}

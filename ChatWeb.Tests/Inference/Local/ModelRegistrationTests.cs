@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ChatWeb.Inference.Local;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatWeb.Tests.Inference.Local;
+
+/// <summary>ChatWeb:Model:Path decides the backend; a bad path leaves the app running in demo mode, saying why.</summary>
+public sealed class ModelRegistrationTests
+{
+    private static WebApplicationFactory<Program> App(string? modelPath) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            if (modelPath is not null) b.UseSetting("ChatWeb:Model:Path", modelPath);
+        });
+
+    private static async Task<JsonElement> HealthAsync(WebApplicationFactory<Program> app) =>
+        await app.CreateClient().GetFromJsonAsync<JsonElement>("/health");
+
+    [Fact]
+    public async Task ValidModel_IsTheChatClient_AndHealthNamesIt()
+    {
+        await using var app = App(TestPaths.Model("stories260K", "stories260K.gguf"));
+        var health = await HealthAsync(app);
+
+        Assert.Equal("gguf", health.GetProperty("backend").GetString());
+        Assert.True(health.GetProperty("modelLoaded").GetBoolean());
+        Assert.False(string.IsNullOrEmpty(health.GetProperty("model").GetString()));
+        Assert.IsType<GgufChatClient>(app.Services.GetRequiredService<IChatClient>());
+    }
+
+    [Fact]
+    public async Task ModelOnTheCommandLine_IsLoaded()
+    {
+        // "--model <file>" arrives in configuration as the key "model".
+        await using var app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+            b.UseSetting("model", TestPaths.Model("stories260K", "stories260K.gguf")));
+        Assert.True((await HealthAsync(app)).GetProperty("modelLoaded").GetBoolean());
+    }
+
+    [Fact]
+    public async Task MissingFile_StartsInDemoMode_AndHealthSaysWhy()
+    {
+        await using var app = App("/nonexistent/missing.gguf");
+        var health = await HealthAsync(app);
+
+        Assert.Equal("demo", health.GetProperty("backend").GetString());
+        Assert.False(health.GetProperty("modelLoaded").GetBoolean());
+        Assert.Contains("'/nonexistent/missing.gguf' was not found", health.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task FileThatIsNotGguf_StartsInDemoMode_AndHealthSaysWhy()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"chatweb-not-a-model-{Guid.NewGuid():N}.gguf");
+        await File.WriteAllTextAsync(path, "this is not a GGUF file at all");
+        try
+        {
+            await using var app = App(path);
+            var health = await HealthAsync(app);
+            Assert.Equal("demo", health.GetProperty("backend").GetString());
+            Assert.Contains("could not be loaded", health.GetProperty("reason").GetString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace ChatWeb.Api;
+
+internal static partial class ApiLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A reply failed in {Interface} for conversation {ConversationId}")]
+    public static partial void ReplyFailed(ILogger logger, Exception exception, string @interface, string conversationId);
+}

@@ -1,0 +1,69 @@
+using ChatWeb.Api.Access;
+using ChatWeb.Api.Chat;
+using ChatWeb.Api.Conversations;
+using ChatWeb.Api.OpenAi;
+using ChatWeb.Api.WebSockets;
+using Microsoft.Extensions.Options;
+
+namespace ChatWeb.Api;
+
+/// <summary>Registers and maps the programmatic interfaces: /api (JSON and SSE), /v1 (OpenAI-compatible), /ws/chat.</summary>
+internal static class ApiServiceCollectionExtensions
+{
+    private const string CorsPolicy = "api";
+
+    public static WebApplicationBuilder AddChatApis(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiOptions>()
+            .Bind(builder.Configuration.GetSection(ApiOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Keys.All(k => k.Sha256.Length == 64 && k.Name.Length > 0),
+                "Each ChatWeb:Api:Keys entry needs a Name and a Sha256 of 64 hex digits (echo -n KEY | sha256sum).")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<ApiKeyRing>();
+        builder.Services.AddSingleton<ISystemPresets, ConfiguredSystemPresets>();
+        builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        builder.Services.AddSingleton<ChatTurns>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<IOptions<ApiOptions>>((limiter, api) => ApiRateLimiting.Configure(limiter, api.Value));
+
+        var origins = builder.Configuration.GetSection(ApiOptions.Section + ":CorsOrigins").Get<string[]>() ?? [];
+        if (origins.Length > 0)
+            builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
+                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()));
+        return builder;
+    }
+
+    public static WebApplication MapChatApis(this WebApplication app)
+    {
+        var cors = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsOrigins.Count > 0;
+        if (cors)
+            app.UseCors();
+        app.UseRateLimiter();
+        app.UseWebSockets();
+
+        var api = Protect(app.MapGroup("/api"), ApiErrorShape.ProblemDetails, cors);
+        api.MapChatApi();
+
+        Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
+        Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors).MapChatSocket();
+
+        return app;
+    }
+
+    private static RouteGroupBuilder Protect(RouteGroupBuilder group, ApiErrorShape shape, bool cors)
+    {
+        group.AddEndpointFilterFactory((factory, next) =>
+        {
+            var filter = new ApiKeyFilter(factory.ApplicationServices.GetRequiredService<ApiKeyRing>(), shape);
+            return context => filter.InvokeAsync(context, next);
+        });
+        group.RequireRateLimiting(ApiRateLimiting.Policy);
+        if (cors)
+            group.RequireCors(CorsPolicy);
+        return group;
+    }
+}

@@ -1,0 +1,21 @@
+namespace ChatWeb.Api.Chat;
+
+/// <summary>The body of <c>POST /api/chat</c> and <c>/api/chat/sync</c> (and of a WebSocket "chat" message).</summary>
+internal sealed class ChatRequest
+{
+    public const int MaxMessageLength = 100_000;
+
+    /// <summary>The user's prompt.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Continue this conversation; omit to start a new one.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>The name of a system preset (GET /api/presets lists them).</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>A system prompt of the caller's own (after the preset's, when both are given).</summary>
+    public string? System { get; init; }
+
+    public GenerationSettings? Settings { get; init; }
+}

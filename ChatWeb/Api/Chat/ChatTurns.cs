@@ -1,0 +1,54 @@
+using ChatWeb.Api.Conversations;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Api.Chat;
+
+/// <summary>
+/// Checks a chat request against what exists (the conversation, the preset) and prepares its turn:
+/// the conversation to continue or a new one, its system prompts, and the generation settings.
+/// </summary>
+internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets presets)
+{
+    /// <summary>A turn ready to run. The conversation is claimed: call <see cref="ApiConversation.EndTurn"/> when done.</summary>
+    public sealed record Turn(ApiConversation Conversation, string Message, ChatOptions Options);
+
+    /// <summary>The prepared turn, or the errors by field; <paramref name="busy"/> when the conversation is streaming already.</summary>
+    public Turn? Prepare(ChatRequest request, string prefix, Dictionary<string, string[]> errors, out bool busy)
+    {
+        busy = false;
+        if (string.IsNullOrWhiteSpace(request.Message))
+            errors[prefix + "message"] = ["Required: the prompt to send."];
+        else if (request.Message.Length > ChatRequest.MaxMessageLength)
+            errors[prefix + "message"] = [$"At most {ChatRequest.MaxMessageLength} characters."];
+
+        string? presetPrompt = null;
+        if (request.Preset is { } preset && (presetPrompt = presets.Find(preset)) is null)
+            errors[prefix + "preset"] = [$"No system preset named '{preset}'. Known presets: {string.Join(", ", presets.Names)}."];
+
+        ApiConversation? conversation = null;
+        if (request.ConversationId is { } id && (conversation = conversations.Find(id)) is null)
+            errors[prefix + "conversationId"] = [$"No conversation with id '{id}' (it may have been forgotten); omit the field to start a new one."];
+
+        request.Settings?.Validate(prefix + "settings.", errors);
+        if (errors.Count > 0)
+            return null;
+
+        conversation ??= conversations.Create();
+        if (!conversation.TryBeginTurn())
+        {
+            busy = true;
+            return null;
+        }
+
+        if (presetPrompt is not null || request.System is not null)
+        {
+            var prompts = conversation.Session.SystemPrompts;
+            prompts.Clear();
+            if (presetPrompt is not null)
+                prompts.Add(presetPrompt);
+            if (!string.IsNullOrWhiteSpace(request.System))
+                prompts.Add(request.System);
+        }
+        return new Turn(conversation, request.Message!, request.Settings?.ToChatOptions() ?? new ChatOptions());
+    }
+}

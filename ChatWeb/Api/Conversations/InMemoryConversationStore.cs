@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using ChatWeb.Library;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Api.Conversations;
+
+/// <summary>
+/// Keeps API conversations in memory, at most <see cref="Capacity"/>: past that, the oldest is
+/// forgotten (and continuing it answers "unknown conversation"). Lost when the process ends.
+/// </summary>
+internal sealed class InMemoryConversationStore(IChatClient client, TimeProvider time) : IConversationStore
+{
+    public const int Capacity = 10_000;
+
+    private readonly ConcurrentDictionary<string, ApiConversation> _conversations = new();
+    private readonly ConcurrentQueue<string> _order = new();
+
+    public ApiConversation Create()
+    {
+        var id = Guid.NewGuid().ToString("n");
+        var conversation = new ApiConversation(id, new ChatSession(client) { Time = time });
+        _conversations[id] = conversation;
+        _order.Enqueue(id);
+        while (_conversations.Count > Capacity && _order.TryDequeue(out var oldest))
+            _conversations.TryRemove(oldest, out _);
+        return conversation;
+    }
+
+    public ApiConversation? Find(string id) => _conversations.GetValueOrDefault(id);
+}

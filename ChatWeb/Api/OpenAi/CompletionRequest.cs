@@ -1,0 +1,38 @@
+using System.Text.Json;
+
+namespace ChatWeb.Api.OpenAi;
+
+/// <summary>
+/// The body of <c>POST /v1/chat/completions</c> as OpenAI defines it (snake_case). Fields ChatWeb does
+/// not use (tools, logprobs, user, ...) are accepted and ignored, as clients send them freely.
+/// </summary>
+internal sealed class CompletionRequest
+{
+    public string? Model { get; init; }
+    public List<CompletionMessage>? Messages { get; init; }
+    public bool Stream { get; init; }
+    public StreamOptions? StreamOptions { get; init; }
+
+    /// <summary>A string or an array of up to four strings.</summary>
+    public JsonElement? Stop { get; init; }
+
+    public int? MaxTokens { get; init; }
+    public int? MaxCompletionTokens { get; init; }
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public long? Seed { get; init; }
+    public int? N { get; init; }
+}
+
+internal sealed class StreamOptions
+{
+    public bool IncludeUsage { get; init; }
+}
+
+internal sealed class CompletionMessage
+{
+    public string? Role { get; init; }
+
+    /// <summary>A string, or an array of parts of which the "text" parts are read.</summary>
+    public JsonElement? Content { get; init; }
+}

@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Api.OpenAi;
+
+/// <summary>
+/// Checks an OpenAI chat completion request and turns it into what the <see cref="IChatClient"/> takes.
+/// Each problem names OpenAI's parameter (<c>param</c>) and what is wrong.
+/// </summary>
+internal static class CompletionTranslator
+{
+    public sealed record Problem(string Param, string Message);
+
+    public static Problem? Check(CompletionRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Model))
+            return new("model", "Required: the model's id (GET /v1/models lists it).");
+        if (request.Messages is not { Count: > 0 })
+            return new("messages", "Required: at least one message.");
+        for (var i = 0; i < request.Messages.Count; i++)
+        {
+            var message = request.Messages[i];
+            if (RoleOf(message.Role) is null)
+                return new($"messages[{i}].role", $"Unknown role '{message.Role}'; use system, developer, user or assistant.");
+            if (TextOf(message.Content) is null)
+                return new($"messages[{i}].content", "Must be a string or an array of text parts.");
+        }
+        if (request.N is { } n && n != 1)
+            return new("n", "Only n = 1 is supported.");
+        if (request.Temperature is < 0 or > 2)
+            return new("temperature", "Must be between 0 and 2.");
+        if (request.TopP is <= 0 or > 1)
+            return new("top_p", "Must be greater than 0 and at most 1.");
+        if (request.MaxTokens is < 1)
+            return new("max_tokens", "Must be at least 1.");
+        if (request.MaxCompletionTokens is < 1)
+            return new("max_completion_tokens", "Must be at least 1.");
+        if (StopOf(request.Stop) is null)
+            return new("stop", "Must be a string or an array of at most 4 non-empty strings.");
+        return null;
+    }
+
+    public static List<ChatMessage> Messages(CompletionRequest request) =>
+        request.Messages!.Select(m => new ChatMessage(RoleOf(m.Role)!.Value, TextOf(m.Content)!)).ToList();
+
+    public static ChatOptions Options(CompletionRequest request) => new()
+    {
+        ModelId = request.Model,
+        Temperature = (float?)request.Temperature,
+        TopP = (float?)request.TopP,
+        MaxOutputTokens = request.MaxCompletionTokens ?? request.MaxTokens,
+        Seed = request.Seed,
+        StopSequences = StopOf(request.Stop) is { Count: > 0 } stop ? stop : null,
+    };
+
+    private static ChatRole? RoleOf(string? role) => role switch
+    {
+        "system" or "developer" => ChatRole.System,
+        "user" => ChatRole.User,
+        "assistant" => ChatRole.Assistant,
+        _ => null,
+    };
+
+    private static string? TextOf(JsonElement? content)
+    {
+        if (content is not { } c || c.ValueKind == JsonValueKind.Null)
+            return "";
+        if (c.ValueKind == JsonValueKind.String)
+            return c.GetString();
+        if (c.ValueKind != JsonValueKind.Array)
+            return null;
+        var text = new StringBuilder();
+        foreach (var part in c.EnumerateArray())
+        {
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.GetString() != "text"
+                || !part.TryGetProperty("text", out var value) || value.ValueKind != JsonValueKind.String)
+                return null;
+            text.Append(value.GetString());
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The stop sequences (empty when none), or null when the value is not valid.</summary>
+    private static List<string>? StopOf(JsonElement? stop)
+    {
+        if (stop is not { } s || s.ValueKind == JsonValueKind.Null)
+            return [];
+        if (s.ValueKind == JsonValueKind.String)
+            return s.GetString() is { Length: > 0 } one ? [one] : null;
+        if (s.ValueKind != JsonValueKind.Array || s.GetArrayLength() > 4)
+            return null;
+        var all = s.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList();
+        return all.All(x => !string.IsNullOrEmpty(x)) ? all.Select(x => x!).ToList() : null;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using ChatWeb.Api.Access;
+using ChatWeb.Inference;
+using ChatWeb.Library;
+using Microsoft.Extensions.AI;
+using static ChatWeb.Api.OpenAi.CompletionResponses;
+
+namespace ChatWeb.Api.OpenAi;
+
+/// <summary>
+/// The OpenAI-compatible surface: <c>POST /v1/chat/completions</c> (streamed as chunks or whole) and
+/// <c>GET /v1/models</c>, so any OpenAI client library can talk to ChatWeb. The model's thinking comes
+/// back as <c>reasoning_content</c>, apart from <c>content</c>. Stateless: the client sends the history.
+/// </summary>
+internal static class OpenAiApi
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+    };
+
+    public static RouteGroupBuilder MapOpenAiApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/chat/completions", Complete);
+        v1.MapGet("/models", ListModels);
+        return v1;
+    }
+
+    /// <summary>The id under which the running model is offered: the model's name, or "demo".</summary>
+    public static string ModelId(BackendStatus status) => status.Model ?? status.Backend;
+
+    private static IResult ListModels(BackendStatus status, TimeProvider time) =>
+        TypedResults.Json(new ModelList([new Model(ModelId(status), time.GetUtcNow().ToUnixTimeSeconds(), "chatweb")]), Json);
+
+    private static async Task<IResult> Complete(HttpContext context, IChatClient client, BackendStatus status, TimeProvider time, ILoggerFactory logs)
+    {
+        var read = await StrictJsonReader.ReadAsync<CompletionRequest>(context.Request, Json, rejectUnknownFields: false);
+        if (read.Errors is not null)
+        {
+            var (field, reasons) = read.Errors.First();
+            return Error(400, string.Join(" ", reasons), "invalid_request_error", field == "body" ? null : field);
+        }
+        var request = read.Value!;
+        if (CompletionTranslator.Check(request) is { } problem)
+            return Error(400, problem.Message, "invalid_request_error", problem.Param);
+        var modelId = ModelId(status);
+        if (request.Model != modelId)
+            return Error(404, $"The model '{request.Model}' does not exist; this server offers '{modelId}'.", "invalid_request_error", "model", "model_not_found");
+
+        var id = "chatcmpl-" + Guid.NewGuid().ToString("n");
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        var steps = ChatStepStream.StreamAsync(client, CompletionTranslator.Messages(request), CompletionTranslator.Options(request), time, context.RequestAborted);
+        var logger = logs.CreateLogger(typeof(OpenAiApi));
+        try
+        {
+            return request.Stream
+                ? await StreamAsync(context, steps, id, created, modelId, request.StreamOptions?.IncludeUsage == true, logger)
+                : await CompleteAsync(steps, id, created, modelId);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return TypedResults.Empty;
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            ApiLog.ReplyFailed(logger, e, "/v1/chat/completions", id);
+            return Error(500, $"The model failed: {e.Message}", "server_error", null);
+        }
+    }
+
+    private static async Task<IResult> CompleteAsync(IAsyncEnumerable<ChatStep> steps, string id, long created, string model)
+    {
+        var answer = new StringBuilder();
+        var thinking = new StringBuilder();
+        await foreach (var step in steps)
+        {
+            switch (step)
+            {
+                case ThinkingToken t: thinking.Append(t.Text); break;
+                case AnswerToken a: answer.Append(a.Text); break;
+                case ChatCompleted done:
+                    var message = new Message("assistant", answer.ToString(), thinking.Length > 0 ? thinking.ToString() : null);
+                    return TypedResults.Json(new Completion(id, created, model, [new Choice(0, message, done.FinishReason)], Usage.From(done.Usage)), Json);
+            }
+        }
+        throw new InvalidOperationException("The reply ended without completing.");
+    }
+
+    private static async Task<IResult> StreamAsync(HttpContext context, IAsyncEnumerable<ChatStep> steps, string id, long created,
+        string model, bool includeUsage, ILogger logger)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        ServerSentEvents.Start(response);
+        Task Send(Delta delta, string? finishReason = null) =>
+            ServerSentEvents.WriteAsync(response, new Chunk(id, created, model, [new ChunkChoice(0, delta, finishReason)]), Json, aborted);
+
+        await Send(new Delta(Role: "assistant", Content: ""));
+        try
+        {
+            await foreach (var step in steps)
+            {
+                switch (step)
+                {
+                    case ThinkingToken t: await Send(new Delta(ReasoningContent: t.Text)); break;
+                    case AnswerToken a: await Send(new Delta(Content: a.Text)); break;
+                    case ChatCompleted done:
+                        await Send(new Delta(), done.FinishReason);
+                        if (includeUsage)
+                            await ServerSentEvents.WriteAsync(response, new Chunk(id, created, model, [], Usage.From(done.Usage)), Json, aborted);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !aborted.IsCancellationRequested)
+        {
+            ApiLog.ReplyFailed(logger, e, "/v1/chat/completions", id);
+            await ServerSentEvents.WriteAsync(response, ApiErrors.OpenAiError($"The model failed: {e.Message}", "server_error", type: "server_error"), Json, aborted);
+        }
+        await ServerSentEvents.WriteDoneAsync(response, aborted);
+        return TypedResults.Empty;
+    }
+
+    private static IResult Error(int status, string message, string type, string? param, string? code = null) =>
+        TypedResults.Json(new { error = new { message, type, param, code } }, Json, statusCode: status);
+}

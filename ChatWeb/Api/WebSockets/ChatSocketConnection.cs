@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using ChatWeb.Api.Chat;
+using ChatWeb.Library;
+using static ChatWeb.Api.WebSockets.SocketMessages;
+
+namespace ChatWeb.Api.WebSockets;
+
+/// <summary>
+/// One client's WebSocket on <c>/ws/chat</c>. It reads requests, runs each conversation's reply as its
+/// own task (several at once, keyed by the client's id), and sends their tokens and events as they
+/// come. A send lock keeps one frame on the wire at a time. Closing the socket cancels every reply.
+/// </summary>
+internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, ILogger logger)
+{
+    public const int MaxMessageBytes = 1 << 20;
+
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<string, string> _conversationIds = new();
+    private readonly List<Task> _replies = [];
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        try
+        {
+            while (await ReceiveAsync(aborted) is { } json)
+                await HandleAsync(json, aborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
+        finally
+        {
+            foreach (var reply in _running.Values)
+                reply.Cancel();
+            Task[] replies;
+            lock (_replies)
+                replies = [.. _replies];
+            await Task.WhenAll(replies);
+        }
+        if (socket.State is WebSocketState.CloseReceived or WebSocketState.Open)
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+    }
+
+    /// <summary>The next text message, or null when the client closes.</summary>
+    private async Task<string?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+                return null;
+            buffer.Advance(result.Count);
+            if (buffer.WrittenCount > MaxMessageBytes)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {MaxMessageBytes} bytes.", cancellationToken);
+                return null;
+            }
+            if (result.EndOfMessage)
+                return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+    }
+
+    private async Task HandleAsync(string json, CancellationToken aborted)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            await SendAsync(new ErrorMessage(null, $"The message is not valid JSON: {e.Message}"), aborted);
+            return;
+        }
+
+        using (document)
+        {
+            var read = StrictJsonReader.Read<SocketRequest>(document.RootElement, StrictJsonReader.Options, rejectUnknownFields: true);
+            var request = read.Value;
+            if (read.Errors is not null || request is null)
+            {
+                await SendAsync(new ErrorMessage(TryGetId(document.RootElement), "The message is not valid.", read.Errors), aborted);
+                return;
+            }
+            if (string.IsNullOrEmpty(request.Id))
+            {
+                await SendAsync(new ErrorMessage(null, "Every message needs an \"id\": the client's name for the conversation.",
+                    new() { ["id"] = ["Required."] }), aborted);
+                return;
+            }
+
+            switch (request.Type)
+            {
+                case "chat": await StartAsync(request, aborted); break;
+                case "cancel": await CancelAsync(request.Id, aborted); break;
+                default:
+                    await SendAsync(new ErrorMessage(request.Id, $"Unknown message type '{request.Type}'; use \"chat\" or \"cancel\".",
+                        new() { ["type"] = ["Must be \"chat\" or \"cancel\"."] }), aborted);
+                    break;
+            }
+        }
+    }
+
+    private async Task StartAsync(SocketRequest request, CancellationToken aborted)
+    {
+        var id = request.Id!;
+        if (_running.ContainsKey(id))
+        {
+            await SendAsync(new ErrorMessage(id, $"Conversation '{id}' is already streaming a reply; wait for it or cancel it."), aborted);
+            return;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var turn = turns.Prepare(request.ToChatRequest(_conversationIds.GetValueOrDefault(id)), "", errors, out var busy);
+        if (turn is null)
+        {
+            var message = busy ? "That conversation is already streaming a reply elsewhere." : "The chat request is not valid.";
+            await SendAsync(new ErrorMessage(id, message, errors.Count > 0 ? errors : null), aborted);
+            return;
+        }
+
+        _conversationIds[id] = turn.Conversation.Id;
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        _running[id] = cancel;
+        lock (_replies)
+        {
+            _replies.RemoveAll(r => r.IsCompleted);
+            _replies.Add(RunReplyAsync(id, turn, cancel));
+        }
+    }
+
+    private async Task RunReplyAsync(string id, ChatTurns.Turn turn, CancellationTokenSource cancel)
+    {
+        var token = cancel.Token;
+        try
+        {
+            await SendAsync(new EventMessage(id, "started", turn.Conversation.Id), token);
+            var thinking = false;
+            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, token))
+            {
+                switch (step)
+                {
+                    case ThinkingToken t:
+                        if (!thinking)
+                            await SendAsync(new EventMessage(id, "thinking", turn.Conversation.Id), token);
+                        thinking = true;
+                        await SendAsync(new TokenMessage(id, t.Text, "thinking"), token);
+                        break;
+                    case AnswerToken a:
+                        await SendAsync(new TokenMessage(id, a.Text, "answer"), token);
+                        break;
+                    case ChatCompleted done:
+                        await SendAsync(new EventMessage(id, "done", turn.Conversation.Id, done.FinishReason, done.Usage, done.Timings), token);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            await TrySendAsync(new EventMessage(id, "cancelled", turn.Conversation.Id));
+        }
+        catch (Exception e)
+        {
+            ApiLog.ReplyFailed(logger, e, "/ws/chat", turn.Conversation.Id);
+            await TrySendAsync(new ErrorMessage(id, $"The model failed: {e.Message}"));
+        }
+        finally
+        {
+            turn.Conversation.EndTurn();
+            _running.TryRemove(id, out _);
+            cancel.Dispose();
+        }
+    }
+
+    private async Task CancelAsync(string id, CancellationToken aborted)
+    {
+        if (_running.TryGetValue(id, out var cancel))
+            await cancel.CancelAsync();
+        else
+            await SendAsync(new ErrorMessage(id, $"Conversation '{id}' has no reply streaming, so there is nothing to cancel."), aborted);
+    }
+
+    private async Task SendAsync<T>(T message, CancellationToken cancellationToken)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, StrictJsonReader.Options);
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a last word about a reply; a socket that is already gone is not an error.</summary>
+    private async Task TrySendAsync<T>(T message)
+    {
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+                await SendAsync(message, CancellationToken.None);
+        }
+        catch (WebSocketException) { }
+    }
+
+    private static string? TryGetId(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+            ? id.GetString()
+            : null;
+}

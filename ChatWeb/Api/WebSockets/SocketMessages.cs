@@ -1,0 +1,27 @@
+using ChatWeb.Library;
+
+namespace ChatWeb.Api.WebSockets;
+
+/// <summary>
+/// What the server sends on <c>/ws/chat</c>, each tagged with the client's conversation id:
+/// <c>message</c> (a token, with its phase), <c>event</c> (started, thinking, done with usage,
+/// cancelled) and <c>error</c>.
+/// </summary>
+internal static class SocketMessages
+{
+    public sealed record TokenMessage(string Id, string Token, string Phase)
+    {
+        public string Type => "message";
+    }
+
+    public sealed record EventMessage(string Id, string Event, string? ConversationId = null, string? FinishReason = null,
+        ChatUsage? Usage = null, ChatTimings? Timings = null)
+    {
+        public string Type => "event";
+    }
+
+    public sealed record ErrorMessage(string? Id, string Error, Dictionary<string, string[]>? Errors = null)
+    {
+        public string Type => "error";
+    }
+}

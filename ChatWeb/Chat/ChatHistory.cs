@@ -1,0 +1,124 @@
+using ChatWeb.Sessions;
+using ChatWeb.Storage;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace ChatWeb.Chat;
+
+/// <summary>
+/// The chat page's link to what this browser session has stored: its conversations, their messages,
+/// its prompts, and the presets to choose from. A streaming answer is saved as it grows (at most once
+/// a second) and once more when it ends, so a reload or a crash keeps what was already written.
+/// </summary>
+public sealed class ChatHistory(ConversationStore conversations, PromptHistoryStore prompts, PresetStore presets,
+    SessionOwner owner, ActiveAnswers active, IOptions<ConversationOptions> options, ITokenCounter tokens, TimeProvider time)
+{
+    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan OtherTabGrace = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<ConversationMessage, Saved> _saved = new(ReferenceEqualityComparer.Instance);
+
+    private sealed class Saved(string id)
+    {
+        public string Id { get; } = id;
+        public DateTimeOffset At { get; set; }
+        public int Version { get; set; } = -1;
+    }
+
+    /// <summary>False when the page came without a session (the circuit lost it); a reload fixes that.</summary>
+    public bool HasSession => owner.Id is not null;
+
+    private string Owner => owner.Id ?? throw new InvalidOperationException("This page has no session; reload it.");
+
+    public IReadOnlyList<StoredConversation> Conversations() => HasSession ? conversations.List(Owner) : [];
+
+    public IReadOnlyList<string> Prompts() => HasSession ? prompts.List(Owner) : [];
+
+    public IReadOnlyList<Preset> Presets() => presets.List();
+
+    /// <summary>The preset a conversation uses: its own choice, else the admin's default.</summary>
+    public Preset PresetFor(string? presetId) => presets.For(presetId);
+
+    /// <summary>
+    /// The session's conversation with its messages, or null when there is none with this id for this
+    /// session. An answer still marked streaming that no page is writing any more is marked interrupted.
+    /// </summary>
+    public async Task<(StoredConversation Conversation, List<ConversationMessage> Messages)?> LoadAsync(string id)
+    {
+        if (!HasSession || conversations.Find(Owner, id) is not { } conversation)
+            return null;
+
+        var stored = conversations.Messages(Owner, id);
+        var stillRunning = new HashSet<string>();
+        foreach (var message in stored.Where(m => m.Status == MessageStatus.Streaming))
+            if (!await active.WaitUntilEndedAsync(message.Id, OtherTabGrace))
+                stillRunning.Add(message.Id);
+        if (stored.Any(m => m.Status == MessageStatus.Streaming))
+            stored = conversations.Messages(Owner, id);
+
+        var messages = new List<ConversationMessage>(stored.Count);
+        foreach (var m in stored)
+        {
+            var status = m.Status;
+            if (status == MessageStatus.Streaming)
+            {
+                status = MessageStatus.Interrupted;
+                // One still written by another tab is shown as it is now, and left for that tab to finish.
+                if (!stillRunning.Contains(m.Id))
+                    conversations.UpdateMessage(Owner, m.Id, m.Text, status, m.Thoughts, m.Error);
+            }
+            var message = new ConversationMessage(m.Role, m.Text, status);
+            if (m.Error is not null)
+                message.Finish(status, m.Error);
+            _saved[message] = new Saved(m.Id) { Version = message.Version };
+            messages.Add(message);
+        }
+        return (conversation, messages);
+    }
+
+    /// <summary>Starts a stored conversation, titled after its first prompt.</summary>
+    public StoredConversation Start(string firstPrompt, string? presetId) =>
+        conversations.Create(Owner, ConversationStore.ShortTitle(firstPrompt), presetId);
+
+    /// <summary>Stores a new message of the conversation; a streaming one is then saved as it grows.</summary>
+    public void Add(string conversationId, ConversationMessage message)
+    {
+        var id = conversations.AddMessage(Owner, conversationId, message.Role, message.Text, message.Status, error: message.Error)
+                 ?? throw new InvalidOperationException("This conversation no longer exists (it was deleted in another tab).");
+        _saved[message] = new Saved(id) { At = time.GetUtcNow(), Version = message.Version };
+        if (message.Status == MessageStatus.Streaming)
+            active.Begin(id);
+    }
+
+    /// <summary>Saves a message's text and status: while streaming at most once a second, always when <paramref name="final"/>.</summary>
+    public void Save(ConversationMessage message, bool final = false)
+    {
+        if (!_saved.TryGetValue(message, out var saved))
+            return;
+        var now = time.GetUtcNow();
+        if (!final && (now - saved.At < SaveInterval || saved.Version == message.Version))
+            return;
+        conversations.UpdateMessage(Owner, saved.Id, message.Text, message.Status, error: message.Error);
+        saved.At = now;
+        saved.Version = message.Version;
+        if (final)
+            active.End(saved.Id);
+    }
+
+    public void RememberPrompt(string prompt)
+    {
+        if (HasSession)
+            prompts.Add(Owner, prompt);
+    }
+
+    /// <summary>The messages for the model: the preset's system prompt and the newest turns that fit the context.</summary>
+    public TrimmedHistory ForModel(Preset preset, IReadOnlyList<ChatMessage> conversation) =>
+        ContextTrimmer.Trim(preset.SystemPrompt, conversation, options.Value.MaxTurns,
+            options.Value.ContextTokens - options.Value.AnswerTokens, tokens);
+
+    public bool Rename(string id, string title) => conversations.Rename(Owner, id, title);
+
+    public bool Delete(string id) => conversations.Delete(Owner, id);
+
+    public bool SetPreset(string id, string? presetId) => conversations.SetPreset(Owner, id, presetId);
+}

@@ -1,0 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatWeb.Sessions;
+
+/// <summary>How long a browser's session (and so its access to its history) lasts without a visit.</summary>
+public sealed class ChatSessionOptions
+{
+    public const string Section = "ChatWeb:Sessions";
+
+    /// <summary>A session unused this long ends; its conversations stay stored but that browser starts afresh.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "400.00:00:00",
+        ErrorMessage = "ChatWeb:Sessions:IdleTimeout must be between 00:01:00 and 400.00:00:00 (days.hours:minutes:seconds).")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromDays(14);
+}

@@ -1,0 +1,5 @@
+namespace ChatWeb.Storage;
+
+/// <summary>A conversation as stored: whose it is, its title, chosen preset (null: the default) and settings (JSON).</summary>
+public sealed record StoredConversation(
+    string Id, string Owner, string Title, string? PresetId, string Settings, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,0 +1,74 @@
+using ChatWeb.Api.Access;
+using ChatWeb.Inference;
+using ChatWeb.Library;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Terminal;
+
+/// <summary>
+/// Runs <c>chat</c>, <c>ask</c> and <c>apikey</c> in this process, before (and instead of) the web
+/// host: the same configuration and inference registration as the web app, but no server.
+/// Exit codes: 0 done, 1 the model failed, 2 bad arguments.
+/// </summary>
+internal static class TerminalCommands
+{
+    public static bool Matches(string[] args) => TerminalArguments.Matches(args);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var arguments = TerminalArguments.Parse(args, out var error);
+        if (arguments is null)
+        {
+            if (error!.Length > 0)
+                Console.Error.WriteLine($"error: {error}");
+            Console.Error.WriteLine(TerminalArguments.Usage);
+            return error.Length > 0 ? 2 : 0;
+        }
+
+        if (arguments.Command == "apikey")
+            return PrintNewApiKey();
+
+        await using var services = BuildServices(arguments);
+        var client = services.GetRequiredService<IChatClient>();
+        var status = services.GetRequiredService<BackendStatus>();
+        var session = new ChatSession(client) { Time = services.GetRequiredService<TimeProvider>() };
+        if (arguments.System is not null)
+            session.SystemPrompts.Add(arguments.System);
+        if (arguments.Model is not null && !status.ModelLoaded)
+            Console.Error.WriteLine($"warning: the model was not loaded ({status.Reason}); the {status.Backend} backend answers.");
+
+        return arguments.Command == "ask"
+            ? await TerminalAsk.RunAsync(session, arguments, Console.In, Console.Out, Console.Error, Console.IsInputRedirected)
+            : await new TerminalChat(session, status, Console.In, Console.Out, TerminalStyle.For(Console.IsOutputRedirected)).RunAsync();
+    }
+
+    /// <summary>The app's services as the web app registers them (without the web server), quiet below warnings.</summary>
+    private static ServiceProvider BuildServices(TerminalArguments arguments)
+    {
+        var builder = WebApplication.CreateBuilder(arguments.ConfigurationArgs);
+        if (arguments.Model is not null)
+            builder.Configuration["ChatWeb:Model:Path"] = arguments.Model;
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddInference();
+        return (ServiceProvider)builder.Build().Services;
+    }
+
+    private static int PrintNewApiKey()
+    {
+        var key = ApiKeyRing.NewKey();
+        Console.WriteLine($"""
+            New API key (shown once; ChatWeb keeps only its hash):
+
+              {key}
+
+            Add its hash to appsettings.json (or ChatWeb__Api__Keys__0__Name / __Sha256 in the environment):
+
+              "ChatWeb": {"{"} "Api": {"{"} "Keys": [ {"{"} "Name": "my-client", "Sha256": "{ApiKeyRing.Hash(key)}" {"}"} ] {"}"} {"}"}
+
+            Clients send it as: Authorization: Bearer {key}
+            """);
+        return 0;
+    }
+}
