@@ -122,6 +122,8 @@ internal sealed partial class GgufChatClient : IChatClient
                     yield return update;
                 if (stops.Stopped)
                     break;
+                if (step.Progress.GeneratedTokens % 16 == 0)
+                    yield return ProgressUpdate(step.Progress, responseId); // the live speed, now and then
             }
             if (stops.Stopped || await generation.Completion == FinishReason.Stop)
                 finish = ChatFinishReason.Stop;
@@ -157,7 +159,7 @@ internal sealed partial class GgufChatClient : IChatClient
         }
     }
 
-    /// <summary>An update with no content that tells the page where the request stands (queue place, prompt progress).</summary>
+    /// <summary>An update with no content that tells the page where the request stands (queue place, prompt progress, speed).</summary>
     private ChatResponseUpdate ProgressUpdate(GenerationProgress progress, string responseId) => new()
     {
         Role = ChatRole.Assistant,
