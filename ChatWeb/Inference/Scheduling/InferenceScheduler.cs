@@ -143,6 +143,16 @@ internal sealed class InferenceScheduler : IHostedService, IDisposable
         return generation;
     }
 
+    /// <summary>True when a request submitted now would be refused as busy: for APIs that must answer 429 before they start streaming.</summary>
+    public bool IsFull(out TimeSpan retryAfter)
+    {
+        lock (_gate)
+        {
+            retryAfter = RetryAfter();
+            return _queue.Count >= _options.QueueSize + Math.Max(0, _options.MaxConcurrentSequences - _activeCount);
+        }
+    }
+
     /// <summary>Cancels a request if <paramref name="sessionId"/> owns it; false when it does not exist (any more) or is someone else's.</summary>
     public bool TryCancel(Guid id, string sessionId)
     {
