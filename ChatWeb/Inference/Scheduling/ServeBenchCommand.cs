@@ -29,7 +29,7 @@ internal static class ServeBenchCommand
         return true;
     }
 
-    private static async Task<int> RunAsync(CliArguments args, TextWriter output)
+    internal static async Task<int> RunAsync(CliArguments args, TextWriter output)
     {
         if (args.Positional.Count != 1)
             throw new CliException("bench-serve takes one model file.");
