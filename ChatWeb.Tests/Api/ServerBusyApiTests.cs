@@ -25,6 +25,16 @@ public sealed class ServerBusyApiTests(ApiFactory factory) : IClassFixture<ApiFa
         Assert.Contains("try again in 9 s", body);
     }
 
+    [Fact]
+    public void InvalidInferenceSetting_StopsStartUp_NamingIt()
+    {
+        using var app = factory.With(settings: new Dictionary<string, string> { ["ChatWeb:Inference:MaxConcurrentSequences"] = "0" });
+
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("ChatWeb:Inference:MaxConcurrentSequences is 0; it must be between 1 and 256.", error.ToString());
+    }
+
     private sealed class BusyChatClient : IChatClient
     {
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,

@@ -19,6 +19,7 @@ internal static class InferenceServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddInferenceOptions();
 
         var modelOptions = builder.Configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
         if (string.IsNullOrWhiteSpace(modelOptions.Path))

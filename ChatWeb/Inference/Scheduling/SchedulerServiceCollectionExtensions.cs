@@ -6,16 +6,22 @@ namespace ChatWeb.Inference.Scheduling;
 
 internal static class SchedulerServiceCollectionExtensions
 {
-    /// <summary>
-    /// The one scheduler over the loaded model, as a singleton hosted service: built at start-up, so
-    /// invalid <c>ChatWeb:Inference</c> settings stop the app with a message naming the setting.
-    /// </summary>
-    public static WebApplicationBuilder AddInferenceScheduler(this WebApplicationBuilder builder, LocalModel model)
+    /// <summary><c>ChatWeb:Inference</c>, checked at start-up (with or without a model): an invalid value stops the app with a message naming it.</summary>
+    public static WebApplicationBuilder AddInferenceOptions(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<InferenceOptions>()
             .Bind(builder.Configuration.GetSection(InferenceOptions.Section))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The one scheduler over the loaded model, as a singleton hosted service: built at start-up, so a
+    /// KV cache budget too small for the model stops the app with a message naming the setting.
+    /// </summary>
+    public static WebApplicationBuilder AddInferenceScheduler(this WebApplicationBuilder builder, LocalModel model)
+    {
         builder.Services.AddSingleton(sp => new InferenceScheduler(
             model.Transformer,
             GgufChatClient.SchedulerOptionsFor(model, sp.GetRequiredService<IOptions<InferenceOptions>>().Value),
