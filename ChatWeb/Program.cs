@@ -7,9 +7,9 @@ using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Terminal;
 
-if (TerminalCommands.Matches(args)) return await TerminalCommands.RunAsync(args);
+if (await TerminalCommands.TryRunAsync(args)) return Environment.ExitCode; // chat | ask | apikey
 
-if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return 0; // model info | model make | bench
+if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return Environment.ExitCode; // model info | model make | bench
 if (await ChatWeb.Inference.Scheduling.ServeBenchCommand.TryRunAsync(args)) return Environment.ExitCode; // bench-serve
 
 var builder = WebApplication.CreateBuilder(args);

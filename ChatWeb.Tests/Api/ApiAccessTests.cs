@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Tests.Api;
@@ -38,7 +39,8 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
     {
         // The in-memory test server has no remote address, so it is not loopback.
         // (The OpenAI client tests show loopback callers get in when no keys are configured.)
-        using var client = new ApiFactoryWithoutKeys().CreateClient();
+        using var app = new ApiFactoryWithoutKeys();
+        using var client = app.CreateClient();
 
         var response = await client.GetAsync("/v1/models");
 
@@ -113,10 +115,12 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.False((await Preflight(open, "https://evil.example")).Headers.Contains("Access-Control-Allow-Origin"));
     }
 
-    [Fact]
-    public void AKeyWithoutAValidHash_StopsTheAppAtStart_SayingHowToFixIt()
+    [Theory]
+    [InlineData("not-a-hash")]
+    [InlineData("zz00000000000000000000000000000000000000000000000000000000000000")]
+    public void AKeyWithoutAValidHash_StopsTheAppAtStart_SayingHowToFixIt(string hash)
     {
-        var bad = factory.With(settings: new Dictionary<string, string> { ["ChatWeb:Api:Keys:0:Sha256"] = "not-a-hash" });
+        var bad = factory.With(settings: new Dictionary<string, string> { ["ChatWeb:Api:Keys:0:Sha256"] = hash });
 
         var error = Assert.ThrowsAny<OptionsValidationException>(() => bad.CreateClient());
 
@@ -132,5 +136,17 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
         return client.SendAsync(request);
     }
 
-    private sealed class ApiFactoryWithoutKeys : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>;
+    private sealed class ApiFactoryWithoutKeys : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    {
+        private readonly Storage.TempDataFolder _folder = new();
+
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
+            builder.UseSetting("ChatWeb:Storage:DataFolder", _folder.Path);
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            _folder.Dispose();
+        }
+    }
 }

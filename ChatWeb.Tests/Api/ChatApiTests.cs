@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ChatWeb.Storage;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Api;
 
@@ -37,7 +39,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task SyncChat_ContinuesAConversationById_SendingTheEarlierTurns()
+    public async Task SyncChat_ContinuesAConversationById_SendingTheDefaultPresetAndTheEarlierTurns()
     {
         var model = new RecordingChatClient();
         using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
@@ -51,15 +53,31 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(7, second.GetProperty("usage").GetProperty("promptTokens").GetInt32());
         Assert.Equal(id, second.GetProperty("conversationId").GetString());
         var sent = model.Requests[1].Messages;
-        Assert.Equal(["First question", "Fine answer.", "Second question"], sent.Select(m => m.Text));
-        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], sent.Select(m => m.Role));
+        Assert.Equal([PresetStore.SeedText, "First question", "Fine answer.", "Second question"], sent.Select(m => m.Text));
+        Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.User], sent.Select(m => m.Role));
+    }
+
+    [Fact]
+    public async Task LongConversations_SendOnlyTheNewestTurns_AsTheChatPageDoes()
+    {
+        var model = new RecordingChatClient { Reply = ["ok"] };
+        using var client = ApiFactory.Keyed(factory.With(model, new Dictionary<string, string> { ["ChatWeb:Conversations:MaxTurns"] = "2" }).CreateClient());
+
+        var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "one", system = "Be brief." })))
+            .GetProperty("conversationId").GetString();
+        foreach (var message in new[] { "two", "three" })
+            await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message, conversationId = id }));
+
+        Assert.Equal(["Be brief.", "two", "ok", "three"], model.Requests[^1].Messages.Select(m => m.Text));
     }
 
     [Fact]
     public async Task Chat_PassesThePresetAndGenerationSettings_ToTheModel()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        var app = factory.With(model);
+        app.Services.GetRequiredService<PresetStore>().Create("Concise", "Answer in as few words as you can.", "No lists.", "tests");
+        using var client = ApiFactory.Keyed(app.CreateClient());
 
         var response = await client.PostAsJsonAsync("/api/chat/sync", new
         {
@@ -72,7 +90,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (messages, options) = model.Requests.Single();
         Assert.Equal(ChatRole.System, messages[0].Role);
-        Assert.Contains("as few words", messages[0].Text);
+        Assert.Equal("Answer in as few words as you can.\n\nNo lists.", messages[0].Text);
         Assert.Equal("Speak like a pirate.", messages[1].Text);
         Assert.Equal(0.2f, options!.Temperature);
         Assert.Equal(0.9f, options.TopP);
@@ -82,9 +100,23 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(["END"], options.StopSequences!);
     }
 
+    [Fact]
+    public async Task ThinkSetting_TurnsThinkingOnAndOff()
+    {
+        using var client = factory.CreateKeyedClient();
+
+        var on = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "hello", settings = new { think = true } }));
+        var off = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "think, then say hello", settings = new { think = false } }));
+
+        Assert.StartsWith("The user wants to see me think.", on.GetProperty("thinking").GetString());
+        Assert.Equal("", off.GetProperty("thinking").GetString());
+        Assert.StartsWith("Hello!", off.GetProperty("response").GetString());
+    }
+
     [Theory]
     [InlineData("{\"message\": \"hi\"", "body", "not valid JSON")]
     [InlineData("", "body", "empty")]
+    [InlineData("hello", "body", "not valid JSON")]
     [InlineData("[1, 2]", "body", "must be a JSON object")]
     [InlineData("{\"message\": \"hi\", \"shout\": true}", "shout", "Unknown field 'shout'")]
     [InlineData("{\"message\": \"hi\", \"settings\": {\"temprature\": 1}}", "settings.temprature", "Unknown field")]
@@ -93,7 +125,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     [InlineData("{\"message\": \"hi\", \"settings\": {\"maxTokens\": 0}}", "settings.maxTokens", "between 1 and 32768")]
     [InlineData("{\"message\": \"  \"}", "message", "Required")]
     [InlineData("{\"message\": \"hi\", \"conversationId\": \"nope\"}", "conversationId", "No conversation with id 'nope'")]
-    [InlineData("{\"message\": \"hi\", \"preset\": \"grumpy\"}", "preset", "Known presets: default, concise")]
+    [InlineData("{\"message\": \"hi\", \"preset\": \"grumpy\"}", "preset", "Known presets: Default.")]
     public async Task BadRequests_Get400_NamingTheFieldAndTheReason(string body, string field, string reason)
     {
         using var client = factory.CreateKeyedClient();
@@ -111,18 +143,24 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task ClientDisconnect_CancelsTheGeneration()
+    public async Task ClientDisconnect_CancelsTheGeneration_AndFreesTheConversation()
     {
-        var model = new RecordingChatClient { Hang = true };
+        var model = new RecordingChatClient();
         using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "Hi" }))).GetProperty("conversationId").GetString();
         using var disconnect = new CancellationTokenSource();
 
-        var request = client.PostAsJsonAsync("/api/chat", new { message = "Write forever" }, disconnect.Token);
+        var request = client.PostAsJsonAsync("/api/chat", new { message = "Write forever", conversationId = id }, disconnect.Token);
         await model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         disconnect.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         await model.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var next = await EventuallyAsync(() => client.PostAsJsonAsync("/api/chat/sync", new { message = "Still there?", conversationId = id }),
+            r => r.StatusCode != HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(["Hi", "Fine answer.", "Write forever", "Starting", "Still there?"],
+            model.Requests[^1].Messages.Where(m => m.Role != ChatRole.System).Select(m => m.Text));
     }
 
     [Fact]
@@ -153,6 +191,19 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var data = await SseReader.ReadDataAsync(response);
         Assert.Equal("[DONE]", data[^1]);
         Assert.Contains("failed on purpose", SseReader.Json(data).Single().GetProperty("error").GetString());
+    }
+
+    /// <summary>Repeats a request until its answer passes the check (the server finishes the cancelled reply in the background), for up to 10 s.</summary>
+    private static async Task<HttpResponseMessage> EventuallyAsync(Func<Task<HttpResponseMessage>> send, Func<HttpResponseMessage, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var response = await send();
+            if (done(response) || DateTime.UtcNow > deadline)
+                return response;
+            await Task.Delay(20);
+        }
     }
 
     private static async Task<JsonElement> ReadJson(HttpResponseMessage response)

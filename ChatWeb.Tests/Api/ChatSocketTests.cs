@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Api;
 
@@ -34,7 +35,7 @@ public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFacto
         // The socket stays open, and "short" continues its own conversation.
         await SendAsync(socket, new { type = "chat", id = "short", message = "And again" });
         await ReadUntilAsync(socket, m => Is(m, "event", "short") && m.GetProperty("event").GetString() == "done");
-        Assert.Equal(["Hi", "Fine answer.", "And again"], model.Requests[^1].Messages.Select(m => m.Text));
+        Assert.Equal(["Hi", "Fine answer.", "And again"], model.Requests[^1].Messages.Where(m => m.Role != ChatRole.System).Select(m => m.Text));
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
@@ -55,6 +56,24 @@ public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFacto
 
         Assert.Contains(reason, error.GetProperty("error").GetString());
         Assert.Equal(id, error.TryGetProperty("id", out var sentId) ? sentId.GetString() : null);
+    }
+
+    [Fact]
+    public async Task OneSocket_StreamsAtMostEightRepliesAtOnce()
+    {
+        using var socket = await ConnectAsync(new RecordingChatClient { Hang = true });
+
+        for (var i = 0; i < 8; i++)
+        {
+            await SendAsync(socket, new { type = "chat", id = $"c{i}", message = "Write forever" });
+            await ReadUntilAsync(socket, m => Is(m, "message", $"c{i}"));
+        }
+        await SendAsync(socket, new { type = "chat", id = "c8", message = "One more" });
+        var refused = (await ReadUntilAsync(socket, m => m.GetProperty("type").GetString() == "error"))[^1];
+
+        Assert.Equal("c8", refused.GetProperty("id").GetString());
+        Assert.Contains("At most 8 replies", refused.GetProperty("error").GetString());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
     [Fact]

@@ -63,6 +63,42 @@ public sealed class OpenAiApiTests(ApiFactory factory) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task ReasoningEffort_MakesTheDemoModelThink_IntoReasoningContent()
+    {
+        using var client = factory.CreateKeyedClient();
+
+        var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "demo",
+            reasoning_effort = "high",
+            messages = new[] { new { role = "user", content = "hello" } },
+        });
+
+        var message = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("message");
+        Assert.StartsWith("The user wants to see me think.", message.GetProperty("reasoning_content").GetString());
+        Assert.StartsWith("Hello!", message.GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task MaxTokens_EndsTheReplyThere_WithFinishReasonLength()
+    {
+        using var client = factory.CreateKeyedClient();
+
+        var response = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "demo",
+            max_completion_tokens = 3,
+            messages = new[] { new { role = "user", content = "hello" } },
+        });
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var choice = body.GetProperty("choices")[0];
+        Assert.Equal("Hello! I am ", choice.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("length", choice.GetProperty("finish_reason").GetString());
+        Assert.Equal(3, body.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task SamplingParameters_ReachTheModel()
     {
         var model = new RecordingChatClient();

@@ -17,6 +17,16 @@ public sealed class AppServer : IAsyncDisposable
     public Uri BaseUri { get; }
     public string Log { get { lock (_log) return _log.ToString(); } }
 
+    /// <summary>CPU time the app's process has used so far (user and kernel, all threads).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     private AppServer(Process process, Uri baseUri)
     {
         _process = process;

@@ -16,11 +16,22 @@ public class BrowserFixture : IAsyncLifetime
     public AppServer App { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The app's data folder (database, keys): a fresh temp folder per fixture, removed at the end.</summary>
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "chatweb-browser-" + Guid.NewGuid().ToString("N"));
+
     /// <summary>Settings passed to the app as environment variables; the demo streams at a visible pace.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["ChatWeb:Demo:WordDelayMs"] = "30",
+        ["ChatWeb:Storage:DataFolder"] = DataFolder,
     };
+
+    /// <summary>Stops the app and starts it again on the same data folder (on a new port).</summary>
+    public async Task RestartAppAsync()
+    {
+        await App.DisposeAsync();
+        App = await AppServer.StartAsync(Settings);
+    }
 
     public async Task InitializeAsync()
     {
@@ -53,6 +64,7 @@ public class BrowserFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (App is not null) await App.DisposeAsync();
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

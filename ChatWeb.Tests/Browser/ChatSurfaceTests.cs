@@ -32,22 +32,25 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
     {
         var page = await fixture.OpenChatAsync();
         await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
-        await SendAsync(page, "hello");
+        await SendAsync(page, "ponder, then say hello"); // about four seconds of thoughts
 
         var toggle = Answer(page).Locator(".thinking-toggle");
         await Expect(toggle).ToContainTextAsync("Thinking…");
         await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
-        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user wants to see me think.");
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user asked me to ponder");
+        var firstLabel = await toggle.InnerTextAsync();
+        await Expect(toggle).Not.ToHaveTextAsync(firstLabel); // the clock runs while it thinks
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("First, what is being asked?");
 
-        await Expect(toggle).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Thought for \d+\.\d s"));
+        await Expect(toggle).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Thought for \d+\.\d s"), new() { Timeout = 20_000 });
         await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
         await Expect(Answer(page).Locator(".thoughts")).ToHaveCountAsync(0);
         await WaitForAnswerAsync(page);
         await Expect(Answer(page).Locator(".message-text")).ToContainTextAsync("Hello! I am ChatWeb's demo assistant.");
-        await Expect(Answer(page).Locator(".message-text")).Not.ToContainTextAsync("The user wants");
+        await Expect(Answer(page).Locator(".message-text")).Not.ToContainTextAsync("ponder");
 
         await toggle.ClickAsync();
-        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("The user wants to see me think.");
+        await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("That settles it; time to answer.");
     }
 
     [Fact]
@@ -128,6 +131,38 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Scrolling_FollowsTheStreamAtTheBottom_AndOffersJumpToBottomElsewhere()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            ViewportSize = new ViewportSize { Width = 800, Height = 500 },
+        });
+        var page = await fixture.OpenChatAsync(context);
+        var list = page.Locator(".message-list");
+        const string distanceFromBottom = "l => l.scrollHeight - l.scrollTop - l.clientHeight";
+        await SendAsync(page, "show me markdown");
+
+        // While the answer overflows the list, the newest text stays in view.
+        await Expect(Answer(page).Locator("table")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        Assert.True(await list.EvaluateAsync<bool>("l => l.scrollHeight > l.clientHeight * 1.5"));
+        Assert.True(await list.EvaluateAsync<double>(distanceFromBottom) < 50);
+        await Expect(page.Locator(".jump-to-bottom")).ToBeHiddenAsync();
+
+        // Scrolled up, the page stays where the reader is and offers the way back.
+        await list.EvaluateAsync("l => l.scrollTop = 0");
+        await Expect(page.Locator(".jump-to-bottom")).ToBeVisibleAsync();
+        await Task.Delay(400);
+        Assert.Equal(0, await list.EvaluateAsync<double>("l => l.scrollTop"));
+
+        await page.Locator(".jump-to-bottom").ClickAsync();
+        Assert.True(await list.EvaluateAsync<double>(distanceFromBottom) < 50);
+        await Expect(page.Locator(".jump-to-bottom")).ToBeHiddenAsync();
+        await WaitForAnswerAsync(page);
+        Assert.True(await list.EvaluateAsync<double>(distanceFromBottom) < 50);
+    }
+
+    [Fact]
     public async Task Escape_StopsTheAnswer()
     {
         var page = await fixture.OpenChatAsync();
@@ -138,6 +173,51 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
 
         await Expect(Answer(page)).ToContainTextAsync("Stopped.");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Keyboard_ReachesTheControls_WithAVisibleFocusRing()
+    {
+        var page = await fixture.OpenChatAsync();
+        await SendAsync(page, "hello");
+        await WaitForAnswerAsync(page);
+
+        await page.Locator("#prompt").FocusAsync();
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await Expect(page.Locator("button.regenerate")).ToBeFocusedAsync();
+        var outline = await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle");
+        Assert.NotEqual("none", outline);
+
+        await page.Keyboard.PressAsync("Enter"); // regenerates
+        await Expect(Answer(page).Locator(".cursor")).ToHaveCountAsync(1);
+        await WaitForAnswerAsync(page);
+
+        await page.Locator("#prompt").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Think" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Think" })).ToBeCheckedAsync();
+    }
+
+    [Theory]
+    [InlineData(ReducedMotion.NoPreference, "blink")]
+    [InlineData(ReducedMotion.Reduce, "none")]
+    public async Task StreamingCursor_BlinksOnlyWhenMotionIsWelcome(ReducedMotion motion, string animation)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.App.BaseUri.ToString(),
+            ReducedMotion = motion,
+        });
+        var page = await fixture.OpenChatAsync(context);
+        await SendAsync(page, "explain");
+
+        var cursor = Answer(page).Locator(".cursor");
+        await Expect(cursor).ToBeVisibleAsync();
+        // One evaluation in the page: the streaming tail (and its cursor) is replaced many times a second.
+        Assert.Equal(animation, await page.EvaluateAsync<string>(
+            "() => getComputedStyle(document.querySelector('.message.assistant .cursor')).animationName"));
+        await page.Keyboard.PressAsync("Escape");
     }
 
     [Fact]
@@ -179,8 +259,14 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
                 ViewportSize = new ViewportSize { Width = 1100, Height = 900 },
             });
             var page = await fixture.OpenChatAsync(context);
+            await SendAsync(page, "hostile");
+            await WaitForAnswerAsync(page);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-hostile.png") });
+
             await page.GetByRole(AriaRole.Switch, new() { Name = "Think" }).CheckAsync();
-            await SendAsync(page, "show me markdown");
+            await SendAsync(page, "ponder, then show me markdown");
+            await Expect(Answer(page).Locator(".thoughts")).ToContainTextAsync("Second, what would help most?");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}-thinking.png") });
             await WaitForAnswerAsync(page);
             await page.Locator("button.settings-toggle").ClickAsync();
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"chat-{name}.png") });

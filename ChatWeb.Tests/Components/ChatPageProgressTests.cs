@@ -21,6 +21,7 @@ public sealed class ChatPageProgressTests : BunitContext
         Services.AddSingleton<IChatClient>(_client);
         Services.AddSingleton(BackendStatus.Demo("no model in this test"));
         Services.AddChatSurfaceForTests();
+        Services.AddChatHistoryForTests();
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }

@@ -18,6 +18,7 @@ public sealed class ChatPageTests : BunitContext
         Services.AddSingleton<IChatClient>(_client);
         Services.AddSingleton(BackendStatus.Demo("no model in this test"));
         Services.AddChatSurfaceForTests();
+        Services.AddChatHistoryForTests();
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -86,7 +87,7 @@ public sealed class ChatPageTests : BunitContext
         Send(page, "second");
 
         page.WaitForAssertion(() => Assert.Equal(2, _client.Requests.Count));
-        var history = _client.Requests[1];
+        var history = _client.Requests[1].Where(m => m.Role != ChatRole.System).ToList();
         Assert.Equal(["first", "answer one", "second"], history.Select(m => m.Text));
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], history.Select(m => m.Role));
     }
@@ -110,7 +111,7 @@ public sealed class ChatPageTests : BunitContext
         Send(page, "second");
 
         page.WaitForAssertion(() => Assert.Equal(2, _client.Requests.Count));
-        Assert.Equal(["first", "visible answer", "second"], _client.Requests[1].Select(m => m.Text));
+        Assert.Equal(["first", "visible answer", "second"], _client.Requests[1].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
     }
 
     [Fact]
@@ -125,7 +126,7 @@ public sealed class ChatPageTests : BunitContext
 
         page.WaitForAssertion(() => Assert.Equal("second try", page.Find(".message.assistant .message-text").TextContent.Trim()));
         Assert.Single(page.FindAll(".message.assistant"));
-        Assert.Equal(["question"], _client.Requests[1].Select(m => m.Text));
+        Assert.Equal(["question"], _client.Requests[1].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
     }
 
     [Fact]
@@ -138,12 +139,12 @@ public sealed class ChatPageTests : BunitContext
         Answer(page, "answer two");
 
         page.FindAll("button.edit")[0].Click();
-        page.Find("textarea.edit-text").Input("one, edited");
+        page.WaitForElement("textarea.edit-text").Input("one, edited");
         page.Find("form.edit-form").Submit();
         Answer(page, "answer to the edit");
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".message").Count));
-        Assert.Equal(["one, edited"], _client.Requests[2].Select(m => m.Text));
+        Assert.Equal(["one, edited"], _client.Requests[2].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
         Assert.Equal("answer to the edit", page.Find(".message.assistant .message-text").TextContent.Trim());
     }
 
@@ -178,5 +179,22 @@ public sealed class ChatPageTests : BunitContext
         Assert.Equal(0.2f, options.Temperature);
         Assert.Equal(GenerationSettings.Default.MaxNewTokens, options.MaxOutputTokens);
         Assert.Equal(ReasoningEffort.Medium, options.Reasoning!.Effort);
+    }
+
+    [Fact]
+    public void ScreenReaders_HearWhenAnAnswerStartsAndEnds_NotEveryToken()
+    {
+        var page = Render<ChatPage>();
+        var live = () => page.Find("[aria-live=polite]").TextContent;
+
+        Send(page, "question");
+        page.WaitForAssertion(() => Assert.Equal("The answer is being written.", live()));
+        _client.Write("some ");
+        _client.Write("words");
+        page.WaitForAssertion(() => Assert.Equal("some words", page.Find(".message.assistant .message-text").TextContent.Trim()));
+        Assert.Equal("The answer is being written.", live());
+
+        _client.Complete();
+        page.WaitForAssertion(() => Assert.Equal("The answer is complete.", live()));
     }
 }

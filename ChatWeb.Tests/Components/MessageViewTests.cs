@@ -11,6 +11,7 @@ public sealed class MessageViewTests : BunitContext
     public MessageViewTests()
     {
         Services.AddChatSurfaceForTests();
+        JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
     private static string TextOf(IRenderedComponent<MessageView> view) => view.Find(".message-text").TextContent.Trim();
@@ -108,5 +109,58 @@ public sealed class MessageViewTests : BunitContext
 
         Assert.Equal(new MessageEdit(message, "new question"), edit);
         Assert.Empty(view.FindAll("textarea.edit-text"));
+    }
+
+    [Fact]
+    public void AnswerThatTurnsOutToBeThinking_LeavesTheAnswerArea_EvenAfterBlocksFroze()
+    {
+        var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
+        var writer = new AnswerWriter(message, TimeProvider.System);
+        var view = Render<MessageView>(p => p.Add(v => v.Message, message));
+
+        writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "first thought\n\nsecond thought\n\nthird thought\n\nfourth"));
+        view.WaitForAssertion(() => Assert.NotEmpty(view.FindAll(".md-frozen")));
+        writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "</think>The real answer."));
+        writer.Finish(MessageStatus.Complete);
+
+        view.WaitForAssertion(() => Assert.Equal("The real answer.", TextOf(view)));
+        Assert.Contains("first thought", message.Thinking);
+    }
+
+    [Fact]
+    public void RestoredMessage_ShowsItsThoughtsAndFigures()
+    {
+        var message = ConversationMessage.Restore(ChatRole.Assistant, "Saved *answer*", MessageStatus.Complete,
+            thinking: "saved thoughts", thinkingDuration: TimeSpan.FromSeconds(3), outputTokens: 30, generationTime: TimeSpan.FromSeconds(2));
+
+        var view = Render<MessageView>(p => p.Add(v => v.Message, message));
+
+        Assert.Equal("Thought for 3.0 s", view.Find(".thinking-label").TextContent);
+        Assert.Equal("answer", view.Find(".message-text em").TextContent);
+        Assert.Contains("30 tokens · 15.0 tokens/s", view.Find(".message-stats").TextContent);
+    }
+
+    [Fact]
+    public void StreamingRenders_AreCoalesced_ToOnePerInterval()
+    {
+        var time = new ManualTimeProvider();
+        Services.AddSingleton<TimeProvider>(time);
+        var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
+        var view = Render<MessageView>(p => p.Add(v => v.Message, message));
+        var initialRenders = view.RenderCount;
+
+        // bUnit counts a render of the view and of its children; one message render is this many.
+        message.Append("word0 ");
+        view.WaitForAssertion(() => Assert.Equal("word0", TextOf(view)));
+        var rendersAfterFirstWord = view.RenderCount;
+        var countsPerMessageRender = rendersAfterFirstWord - initialRenders;
+        for (var i = 1; i < 10; i++)
+            message.Append($"word{i} ");
+        Assert.Equal("word0", TextOf(view));
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+
+        view.WaitForAssertion(() => Assert.EndsWith("word9", TextOf(view)));
+        Assert.Equal(rendersAfterFirstWord + countsPerMessageRender, view.RenderCount);
     }
 }

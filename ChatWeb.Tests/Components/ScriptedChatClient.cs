@@ -4,21 +4,33 @@ using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Components;
 
-/// <summary>An IChatClient whose answer the test writes piece by piece (or fails on purpose).</summary>
+/// <summary>
+/// An IChatClient whose answers the test writes piece by piece (or fails on purpose). Each
+/// <see cref="Complete"/> ends one answer; the n-th request reads the n-th answer, so a test may
+/// write an answer before the page's request has started reading it.
+/// </summary>
 internal sealed class ScriptedChatClient : IChatClient
 {
-    private Channel<string> _pieces = Channel.CreateUnbounded<string>();
+    private readonly List<Channel<string>> _answers = [Channel.CreateUnbounded<string>()];
+    private int _answersTaken;
 
     public List<List<ChatMessage>> Requests { get; } = [];
     public List<ChatOptions?> Options { get; } = [];
     public Exception? FailWith { get; set; }
 
-    public void Write(string piece) => _pieces.Writer.TryWrite(piece);
+    public void Write(string piece)
+    {
+        lock (_answers)
+            _answers[^1].Writer.TryWrite(piece);
+    }
 
     public void Complete()
     {
-        _pieces.Writer.TryComplete();
-        _pieces = Channel.CreateUnbounded<string>();
+        lock (_answers)
+        {
+            _answers[^1].Writer.TryComplete();
+            _answers.Add(Channel.CreateUnbounded<string>());
+        }
     }
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
@@ -31,7 +43,9 @@ internal sealed class ScriptedChatClient : IChatClient
         Options.Add(options);
         if (FailWith is not null)
             throw FailWith;
-        var reader = _pieces.Reader;
+        ChannelReader<string> reader;
+        lock (_answers)
+            reader = _answers[_answersTaken++].Reader;
         await foreach (var piece in reader.ReadAllAsync(cancellationToken))
             yield return new ChatResponseUpdate(ChatRole.Assistant, piece);
     }

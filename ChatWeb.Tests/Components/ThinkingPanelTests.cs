@@ -66,3 +66,24 @@ public sealed class ThinkingPanelTests : BunitContext
         Assert.Equal("Thought for 1.0 s", panel.Find(".thinking-label").TextContent);
     }
 }
+
+public sealed class ThinkingPanelStreamingTests : BunitContext
+{
+    [Fact]
+    public void LongThoughts_ShowWhole_AsTheyGrowParagraphByParagraph()
+    {
+        Services.AddSingleton(TimeProvider.System);
+        var thoughts = "";
+        var panel = Render<ThinkingPanel>(p => p
+            .Add(c => c.Thoughts, thoughts)
+            .Add(c => c.StartedAt, DateTimeOffset.UtcNow)
+            .Add(c => c.IsLive, true));
+
+        foreach (var piece in new[] { "First idea.", "\n\n", "Second ", "idea.\n", "\nThird." })
+        {
+            thoughts += piece;
+            panel.Render(p => p.Add(c => c.Thoughts, thoughts));
+            Assert.Equal(thoughts.Trim(), panel.Find(".thoughts").TextContent);
+        }
+    }
+}

@@ -23,21 +23,15 @@ public sealed class ApiOptions
 
     /// <summary>Origins allowed to call the API from a browser (CORS). Empty: CORS is off.</summary>
     public List<string> CorsOrigins { get; set; } = [];
-
-    /// <summary>System prompts a request can pick by name (<c>"preset": "concise"</c>).</summary>
-    public Dictionary<string, string> SystemPresets { get; set; } = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["default"] = "You are ChatWeb, a helpful assistant. Answer clearly and truthfully.",
-        ["concise"] = "You are ChatWeb, a helpful assistant. Answer in as few words as the question allows.",
-    };
 }
 
-/// <summary>One API key: a name for logs and rate limits, and the SHA-256 of the key in hex.</summary>
+/// <summary>
+/// One API key: a name for logs and rate limits, and the SHA-256 of the key in hex
+/// (checked at start-up by <c>AddChatApis</c>).
+/// </summary>
 public sealed class ApiKeyOptions
 {
-    [Required]
     public string Name { get; set; } = "";
 
-    [Required, RegularExpression("^[0-9a-fA-F]{64}$", ErrorMessage = "Sha256 must be 64 hex digits: the SHA-256 of the key (echo -n KEY | sha256sum).")]
     public string Sha256 { get; set; } = "";
 }

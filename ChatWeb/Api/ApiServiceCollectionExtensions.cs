@@ -1,4 +1,5 @@
 using ChatWeb.Api.Access;
+using ChatWeb.Api.Chains;
 using ChatWeb.Api.Chat;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.OpenAi;
@@ -17,14 +18,15 @@ internal static class ApiServiceCollectionExtensions
         builder.Services.AddOptions<ApiOptions>()
             .Bind(builder.Configuration.GetSection(ApiOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.Keys.All(k => k.Sha256.Length == 64 && k.Name.Length > 0),
+            .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name) && k.Sha256.Length == 64 && k.Sha256.All(char.IsAsciiHexDigit)),
                 "Each ChatWeb:Api:Keys entry needs a Name and a Sha256 of 64 hex digits (echo -n KEY | sha256sum).")
             .ValidateOnStart();
 
         builder.Services.AddSingleton<ApiKeyRing>();
-        builder.Services.AddSingleton<ISystemPresets, ConfiguredSystemPresets>();
+        builder.Services.AddSingleton<ISystemPresets, StoredSystemPresets>();
         builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
         builder.Services.AddSingleton<ChatTurns>();
+        builder.Services.AddSingleton<ChainRunner>();
         builder.Services.AddProblemDetails();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
@@ -47,6 +49,7 @@ internal static class ApiServiceCollectionExtensions
 
         var api = Protect(app.MapGroup("/api"), ApiErrorShape.ProblemDetails, cors);
         api.MapChatApi();
+        api.MapChainsApi();
 
         Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
         Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors).MapChatSocket();

@@ -14,19 +14,25 @@ internal static class StrictJsonReader
 
     public sealed record Result<T>(T? Value, Dictionary<string, string[]>? Errors);
 
+    /// <summary>The largest body read; a chat prompt is far smaller.</summary>
+    public const int MaxBodyBytes = 4 << 20;
+
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, JsonSerializerOptions options, bool rejectUnknownFields)
     {
+        var body = await ReadBodyAsync(request);
+        if (body is null)
+            return Fail<T>("body", $"The body is larger than {MaxBodyBytes / (1 << 20)} MiB.");
+        if (body.Length == 0)
+            return Fail<T>("body", "The body is empty; send a JSON object.");
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException e)
         {
-            var reason = e.Message.Contains("LineNumber: 0 | BytePositionInLine: 0.", StringComparison.Ordinal)
-                ? "The body is empty; send a JSON object."
-                : $"The body is not valid JSON: {e.Message}";
-            return Fail<T>("body", reason);
+            return Fail<T>("body", $"The body is not valid JSON: {e.Message}");
         }
 
         using (document)
@@ -57,6 +63,21 @@ internal static class StrictJsonReader
             var expected = ExpectedKind(options.GetTypeInfo(typeof(T)), field);
             return Fail<T>(field, expected is null ? $"Has the wrong type: {e.Message}" : $"Must be {expected}.");
         }
+    }
+
+    /// <summary>The whole body, or null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+                return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static Result<T> Fail<T>(string field, string reason) => new(default, new() { [field] = [reason] });

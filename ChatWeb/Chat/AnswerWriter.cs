@@ -7,7 +7,7 @@ namespace ChatWeb.Chat;
 /// from <see cref="TextReasoningContent"/>) and answer apart, the thinking's duration, and at the end
 /// the token count and generation time. Time comes from the given <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class AnswerWriter(ConversationMessage message, TimeProvider time, bool startsInsideThink = false)
+internal sealed class AnswerWriter(ConversationMessage message, TimeProvider time, bool startsInsideThink = false)
 {
     private readonly ThinkTagSplitter _splitter = new(startsInsideThink);
     private readonly long _startedAt = time.GetTimestamp();

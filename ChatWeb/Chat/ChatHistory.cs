@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using Microsoft.Extensions.AI;
@@ -68,8 +69,13 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
                     conversations.UpdateMessage(Owner, m.Id, m.Text, status, m.Thoughts, m.Error);
             }
             var message = new ConversationMessage(m.Role, m.Text, status);
-            if (m.Error is not null)
-                message.Finish(status, m.Error);
+            if (!string.IsNullOrEmpty(m.Thoughts))
+            {
+                message.AppendThinking(m.Thoughts, m.CreatedAt);
+                message.EndThinking(m.Stats?.Thinking ?? TimeSpan.Zero);
+            }
+            if (m.Error is not null || m.Stats?.OutputTokens is not null)
+                message.Finish(status, m.Error, m.Stats?.OutputTokens, m.Stats?.Generation);
             _saved[message] = new Saved(m.Id) { Version = message.Version };
             messages.Add(message);
         }
@@ -83,7 +89,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
     /// <summary>Stores a new message of the conversation; a streaming one is then saved as it grows.</summary>
     public void Add(string conversationId, ConversationMessage message)
     {
-        var id = conversations.AddMessage(Owner, conversationId, message.Role, message.Text, message.Status, error: message.Error)
+        var id = conversations.AddMessage(Owner, conversationId, message.Role, message.Text, message.Status, NullIfEmpty(message.Thinking), message.Error)
                  ?? throw new InvalidOperationException("This conversation no longer exists (it was deleted in another tab).");
         _saved[message] = new Saved(id) { At = time.GetUtcNow(), Version = message.Version };
         if (message.Status == MessageStatus.Streaming)
@@ -98,12 +104,38 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
         var now = time.GetUtcNow();
         if (!final && (now - saved.At < SaveInterval || saved.Version == message.Version))
             return;
-        conversations.UpdateMessage(Owner, saved.Id, message.Text, message.Status, error: message.Error);
+        conversations.UpdateMessage(Owner, saved.Id, message.Text, message.Status, NullIfEmpty(message.Thinking), message.Error,
+            new MessageStats(message.ThinkingDuration, message.OutputTokens, message.GenerationTime));
         saved.At = now;
         saved.Version = message.Version;
         if (final)
             active.End(saved.Id);
     }
+
+    /// <summary>Removes a message and all after it from the stored conversation (regenerate, edit).</summary>
+    public void RemoveFrom(ConversationMessage message)
+    {
+        if (!_saved.Remove(message, out var saved))
+            return;
+        active.End(saved.Id);
+        conversations.DeleteMessagesFrom(Owner, saved.Id);
+    }
+
+    /// <summary>The conversation's generation settings as stored; the defaults when none or unreadable.</summary>
+    public static GenerationSettings SettingsOf(StoredConversation conversation)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<GenerationSettings>(conversation.Settings) ?? GenerationSettings.Default;
+        }
+        catch (JsonException)
+        {
+            return GenerationSettings.Default;
+        }
+    }
+
+    public void SaveSettings(string conversationId, GenerationSettings settings) =>
+        conversations.SetSettings(Owner, conversationId, JsonSerializer.Serialize(settings));
 
     public void RememberPrompt(string prompt)
     {
@@ -115,6 +147,8 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
     public TrimmedHistory ForModel(Preset preset, IReadOnlyList<ChatMessage> conversation) =>
         ContextTrimmer.Trim(preset.SystemPrompt, conversation, options.Value.MaxTurns,
             options.Value.ContextTokens - options.Value.AnswerTokens, tokens);
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     public bool Rename(string id, string title) => conversations.Rename(Owner, id, title);
 

@@ -48,6 +48,22 @@ public sealed class ConversationMessage(ChatRole role, string text = "", Message
     public double? TokensPerSecond =>
         OutputTokens is { } tokens && GenerationTime is { TotalSeconds: > 0 } time ? tokens / time.TotalSeconds : null;
 
+    /// <summary>A finished message as it was saved: its answer, its thoughts and its figures.</summary>
+    public static ConversationMessage Restore(ChatRole role, string text, MessageStatus status, string? error = null,
+        string? thinking = null, TimeSpan? thinkingDuration = null, int? outputTokens = null, TimeSpan? generationTime = null)
+    {
+        var message = new ConversationMessage(role, text, status)
+        {
+            Error = error,
+            ThinkingDuration = thinkingDuration,
+            OutputTokens = outputTokens,
+            GenerationTime = generationTime,
+        };
+        message._thinking.Append(thinking);
+        message._thinkingCache = null;
+        return message;
+    }
+
     /// <summary>Raised after every change, on the caller's thread.</summary>
     public event Action? Changed;
 

@@ -9,7 +9,7 @@ namespace ChatWeb.Chat;
 /// thinking (<see cref="ThinkSplit.EarlierAnswerWasThinking"/>), unless the caller said so up front.
 /// Only one block is recognised: later tags, and a "&lt;think&gt;" inside the thoughts, are plain text.
 /// </summary>
-public sealed class ThinkTagSplitter(bool startsInsideThink = false)
+internal sealed class ThinkTagSplitter(bool startsInsideThink = false)
 {
     private const string OpenTag = "<think>";
     private const string CloseTag = "</think>";
@@ -102,7 +102,7 @@ public sealed class ThinkTagSplitter(bool startsInsideThink = false)
 /// <summary>One piece of output split into thinking (which comes first) and answer.</summary>
 /// <param name="EarlierAnswerWasThinking">True when a closing tag without an opening one showed that
 /// the answer received so far was in fact thinking; it belongs before <paramref name="Thinking"/>.</param>
-public readonly record struct ThinkSplit(string Thinking, string Answer, bool EarlierAnswerWasThinking)
+internal readonly record struct ThinkSplit(string Thinking, string Answer, bool EarlierAnswerWasThinking)
 {
     public static ThinkSplit Nothing { get; } = new("", "", false);
 }

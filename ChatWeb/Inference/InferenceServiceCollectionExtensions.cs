@@ -42,8 +42,7 @@ internal static class InferenceServiceCollectionExtensions
             else
                 reason = "No model configured (set ChatWeb:Model:Path or pass --model <file.gguf>).";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Gguf.GgufFormatException
-                                      or System.ComponentModel.DataAnnotations.ValidationException or InvalidDataException or OutOfMemoryException)
+        catch (Exception e) // any failure to load leaves the app usable: demo mode, with the reason shown
         {
             reason = e is FileNotFoundException ? e.Message : $"The model '{modelOptions.Path}' could not be loaded: {e.Message}";
         }

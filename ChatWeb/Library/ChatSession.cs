@@ -35,6 +35,13 @@ public sealed class ChatSession(IChatClient client)
         }
     }
 
+    /// <summary>
+    /// Fits the conversation into the model's context before each request: it gets the system prompts
+    /// and the kept history ending with the new prompt, and returns the messages to send after the
+    /// system prompts. Null sends them all (after <see cref="MaxHistoryMessages"/>).
+    /// </summary>
+    public Func<IReadOnlyList<string>, IReadOnlyList<ChatMessage>, IReadOnlyList<ChatMessage>>? TrimHistory { get; init; }
+
     /// <summary>Generation settings used when <see cref="SendAsync"/> is given none.</summary>
     public ChatOptions? Options { get; set; }
 
@@ -92,8 +99,8 @@ public sealed class ChatSession(IChatClient client)
         var keep = Math.Min(MaxHistoryMessages ?? _history.Count, _history.Count);
         var recent = _history.Skip(_history.Count - keep);
         // Never start the kept history with an assistant message cut from its question.
-        messages.AddRange(recent.SkipWhile(m => m.Role == ChatRole.Assistant));
-        messages.Add(new ChatMessage(ChatRole.User, prompt));
+        List<ChatMessage> conversation = [.. recent.SkipWhile(m => m.Role == ChatRole.Assistant), new ChatMessage(ChatRole.User, prompt)];
+        messages.AddRange(TrimHistory is null ? conversation : TrimHistory(SystemPrompts, conversation));
         return messages;
     }
 }

@@ -5,8 +5,11 @@ namespace ChatWeb.Library;
 
 /// <summary>
 /// Turns an <see cref="IChatClient"/>'s streamed updates into <see cref="ChatStep"/>s: text is split
-/// into thinking and answer at &lt;think&gt; tags (reasoning content the client marks as such is
-/// thinking too), and the end carries usage (from the client, else counted) and timings.
+/// into thinking and answer at &lt;think&gt; tags by the chat surface's <see cref="ThinkTagSplitter"/>
+/// (reasoning content the client marks as such is thinking too), the blank lines between thinking and
+/// answer are dropped, and the end carries usage (from the client, else counted) and timings.
+/// A backend that streams past <see cref="ChatOptions.MaxOutputTokens"/> is stopped there
+/// (finish reason "length"); stop sequences are left to the backend.
 /// </summary>
 internal static class ChatStepStream
 {
@@ -16,15 +19,37 @@ internal static class ChatStepStream
     {
         var started = time.GetTimestamp();
         long? firstToken = null;
-        var splitter = new ThinkSplitter();
+        var splitter = new ThinkTagSplitter();
+        var answerStarted = false;
         var streamedPieces = 0;
         UsageDetails? usage = null;
         var finishReason = "stop";
 
+        IEnumerable<ChatStep> Steps(ThinkSplit split)
+        {
+            // A closing tag without an opening one (EarlierAnswerWasThinking) cannot recall tokens
+            // already sent as answer; from here on the split is right.
+            if (split.Thinking.Length > 0)
+                yield return new ThinkingToken(split.Thinking);
+            var answer = answerStarted ? split.Answer : split.Answer.TrimStart('\r', '\n');
+            if (answer.Length > 0)
+            {
+                answerStarted = true;
+                yield return new AnswerToken(answer);
+            }
+        }
+
+        var limit = options?.MaxOutputTokens ?? int.MaxValue;
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken))
         {
             if (update.FinishReason == ChatFinishReason.Length)
                 finishReason = "length";
+            if (streamedPieces >= limit && update.Contents.Any(c => c is TextContent or TextReasoningContent))
+            {
+                // Leaving the loop disposes the stream, which ends the generation.
+                finishReason = "length";
+                break;
+            }
             foreach (var content in update.Contents)
             {
                 switch (content)
@@ -40,13 +65,13 @@ internal static class ChatStepStream
                     case TextContent text when text.Text.Length > 0:
                         firstToken ??= time.GetTimestamp();
                         streamedPieces++;
-                        foreach (var step in ToSteps(splitter.Push(text.Text)))
+                        foreach (var step in Steps(splitter.Push(text.Text)))
                             yield return step;
                         break;
                 }
             }
         }
-        foreach (var step in ToSteps(splitter.Flush()))
+        foreach (var step in Steps(splitter.Flush()))
             yield return step;
 
         var total = time.GetElapsedTime(started);
@@ -60,7 +85,4 @@ internal static class ChatStepStream
             new ChatTimings(Math.Round(first.TotalMilliseconds, 1), Math.Round(total.TotalMilliseconds, 1), Math.Round(tokensPerSecond, 2)),
             finishReason);
     }
-
-    private static IEnumerable<ChatStep> ToSteps(IReadOnlyList<(ReplyPhase Phase, string Text)> pieces) =>
-        pieces.Select(p => p.Phase == ReplyPhase.Thinking ? (ChatStep)new ThinkingToken(p.Text) : new AnswerToken(p.Text));
 }

@@ -16,6 +16,9 @@ internal sealed class StreamingMarkdown
     /// <summary>HTML of the finished parts, in order; an entry never changes once added.</summary>
     public IReadOnlyList<string> FrozenHtml => _frozen;
 
+    /// <summary>Grows by one whenever the text was replaced rather than extended and the frozen parts started over.</summary>
+    public int Restarts { get; private set; }
+
     /// <summary>HTML of the part that may still change.</summary>
     public string TailHtml { get; private set; } = "";
 
@@ -23,7 +26,7 @@ internal sealed class StreamingMarkdown
     public void Update(string text, bool complete)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!text.AsSpan().StartsWith(_frozenSource.AsSpan()))
+        if (_frozenLength > 0 && !text.AsSpan().StartsWith(_frozenSource.AsSpan()))
             Reset(); // the text was replaced rather than extended
 
         var open = text[_frozenLength..];
@@ -54,6 +57,7 @@ internal sealed class StreamingMarkdown
 
     private void Reset()
     {
+        Restarts++;
         _frozen.Clear();
         _frozenLength = 0;
         _frozenSource = "";

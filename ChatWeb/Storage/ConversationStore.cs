@@ -45,7 +45,8 @@ public sealed class ConversationStore(ChatDatabase database, TimeProvider time)
     {
         using var db = database.Open();
         return db.Query("""
-            SELECT m.id, m.role, m.text, m.thoughts, m.status, m.error, m.created_at, m.updated_at
+            SELECT m.id, m.role, m.text, m.thoughts, m.status, m.error, m.created_at, m.updated_at,
+                   m.thinking_ms, m.output_tokens, m.generation_ms
             FROM messages m JOIN conversations c ON c.id = m.conversation_id
             WHERE c.id = $id AND c.owner = $owner ORDER BY m.seq
             """, ReadMessage, ("$id", conversationId), ("$owner", owner));
@@ -73,16 +74,33 @@ public sealed class ConversationStore(ChatDatabase database, TimeProvider time)
     }
 
     /// <summary>Saves a message's current text and status (called while it streams and when it ends).</summary>
-    public bool UpdateMessage(string owner, string messageId, string text, MessageStatus status, string? thoughts = null, string? error = null)
+    public bool UpdateMessage(string owner, string messageId, string text, MessageStatus status, string? thoughts = null, string? error = null,
+        MessageStats? stats = null)
     {
         var now = time.GetUtcNow().Ms();
         using var db = database.Open();
         return db.Execute("""
-            UPDATE messages SET text = $text, thoughts = $thoughts, status = $status, error = $error, updated_at = $now
+            UPDATE messages SET text = $text, thoughts = $thoughts, status = $status, error = $error, updated_at = $now,
+                thinking_ms = $thinking, output_tokens = $tokens, generation_ms = $generation
             WHERE id = $id AND conversation_id IN (SELECT id FROM conversations WHERE owner = $owner)
             """,
             ("$id", messageId), ("$owner", owner), ("$text", text), ("$thoughts", thoughts),
-            ("$status", status.ToString()), ("$error", error), ("$now", now)) == 1;
+            ("$status", status.ToString()), ("$error", error), ("$now", now),
+            ("$thinking", (long?)stats?.Thinking?.TotalMilliseconds), ("$tokens", stats?.OutputTokens),
+            ("$generation", (long?)stats?.Generation?.TotalMilliseconds)) == 1;
+    }
+
+    /// <summary>Removes a message and every later one of its conversation (regenerate, edit); false when not this session's.</summary>
+    public bool DeleteMessagesFrom(string owner, string messageId)
+    {
+        using var db = database.Open();
+        return db.Execute("""
+            DELETE FROM messages WHERE rowid IN (
+                SELECT later.rowid FROM messages m
+                JOIN conversations c ON c.id = m.conversation_id AND c.owner = $owner
+                JOIN messages later ON later.conversation_id = m.conversation_id AND later.seq >= m.seq
+                WHERE m.id = $id)
+            """, ("$id", messageId), ("$owner", owner)) > 0;
     }
 
     public bool Rename(string owner, string id, string title)
@@ -151,5 +169,9 @@ public sealed class ConversationStore(ChatDatabase database, TimeProvider time)
     private static StoredMessage ReadMessage(SqliteDataReader r) => new(
         r.GetString(0), new ChatRole(r.GetString(1)), r.GetString(2), r.NullableString(3),
         Enum.TryParse<MessageStatus>(r.GetString(4), out var status) ? status : MessageStatus.Complete,
-        r.NullableString(5), r.Time(6), r.Time(7));
+        r.NullableString(5), r.Time(6), r.Time(7),
+        new MessageStats(
+            r.IsDBNull(8) ? null : TimeSpan.FromMilliseconds(r.GetInt64(8)),
+            r.IsDBNull(9) ? null : r.GetInt32(9),
+            r.IsDBNull(10) ? null : TimeSpan.FromMilliseconds(r.GetInt64(10))));
 }

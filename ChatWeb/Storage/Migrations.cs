@@ -32,6 +32,9 @@ internal static class Migrations
             thoughts         TEXT NULL,
             status           TEXT NOT NULL,
             error            TEXT NULL,
+            thinking_ms      INTEGER NULL,
+            output_tokens    INTEGER NULL,
+            generation_ms    INTEGER NULL,
             created_at       INTEGER NOT NULL,
             updated_at       INTEGER NOT NULL
         );

@@ -12,9 +12,19 @@ namespace ChatWeb.Terminal;
 /// </summary>
 internal static class TerminalCommands
 {
-    public static bool Matches(string[] args) => TerminalArguments.Matches(args);
+    /// <summary>
+    /// Runs the command when <paramref name="args"/> names one (then true, with the exit code in
+    /// <see cref="Environment.ExitCode"/>); false when the web app should start instead.
+    /// </summary>
+    public static async Task<bool> TryRunAsync(string[] args)
+    {
+        if (!TerminalArguments.Matches(args))
+            return false;
+        Environment.ExitCode = await RunAsync(args);
+        return true;
+    }
 
-    public static async Task<int> RunAsync(string[] args)
+    private static async Task<int> RunAsync(string[] args)
     {
         var arguments = TerminalArguments.Parse(args, out var error);
         if (arguments is null)

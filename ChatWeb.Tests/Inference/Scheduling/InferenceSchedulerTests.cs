@@ -122,19 +122,21 @@ public sealed class InferenceSchedulerTests
         harness.Engine.Hold();
         var first = harness.Scheduler.Submit(Request([1], maxNewTokens: 3, session: "a"));
         await harness.Engine.WaitForStepAsync();
-        var second = harness.Scheduler.Submit(Request([1, 403], maxNewTokens: 3, session: "b"));
-        var third = harness.Scheduler.Submit(Request([1, 407], maxNewTokens: 3, session: "c"));
+        var second = harness.Scheduler.Submit(Request([1, 100, 101], maxNewTokens: 3, session: "b"));
+        var third = harness.Scheduler.Submit(Request([1, 110, 111], maxNewTokens: 3, session: "c"));
 
         Assert.Equal((GenerationState.Queued, 1), (second.Progress.State, second.Progress.QueuePosition));
         Assert.Equal((GenerationState.Queued, 2), (third.Progress.State, third.Progress.QueuePosition));
 
-        var finished = new List<string>();
-        var all = new[] { ("first", first), ("second", second), ("third", third) }
-            .Select(async x => { await x.Item2.Completion; lock (finished) finished.Add(x.Item1); }).ToList();
         harness.Engine.Run();
-        await Task.WhenAll(all);
+        await Task.WhenAll(first.Completion, second.Completion, third.Completion);
 
-        Assert.Equal(["first", "second", "third"], finished);
+        // one at a time (MaxConcurrentSequences 1), in order: third's prompt went in only after second's answer was done
+        var steps = harness.Engine.Steps;
+        var secondStarted = steps.FindIndex(rows => rows.Any(r => r.Token == 100 && !r.WantLogits));
+        var thirdStarted = steps.FindIndex(rows => rows.Any(r => r.Token == 110 && !r.WantLogits));
+        Assert.True(secondStarted > 0 && thirdStarted > secondStarted + 2, $"second started at step {secondStarted}, third at {thirdStarted}");
+        Assert.All(steps, rows => Assert.Single(rows.Select(r => r.Sequence).Distinct()));
     }
 
     [Fact]

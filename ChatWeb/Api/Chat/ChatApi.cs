@@ -19,7 +19,8 @@ internal static class ChatApi
     {
         api.MapPost("/chat", StreamChat);
         api.MapPost("/chat/sync", Chat);
-        api.MapGet("/presets", (ISystemPresets presets) => TypedResults.Ok(new { presets = presets.Names }));
+        api.MapGet("/presets", (ISystemPresets presets) =>
+            TypedResults.Ok(new { presets = presets.List().Select(p => new { p.Name, p.IsDefault }) }));
         return api;
     }
 

@@ -22,8 +22,8 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
             errors[prefix + "message"] = [$"At most {ChatRequest.MaxMessageLength} characters."];
 
         string? presetPrompt = null;
-        if (request.Preset is { } preset && (presetPrompt = presets.Find(preset)) is null)
-            errors[prefix + "preset"] = [$"No system preset named '{preset}'. Known presets: {string.Join(", ", presets.Names)}."];
+        if (request.Preset is { } preset && (presetPrompt = presets.Find(preset)?.Prompt) is null)
+            errors[prefix + "preset"] = [UnknownPreset(presets, preset)];
 
         ApiConversation? conversation = null;
         if (request.ConversationId is { } id && (conversation = conversations.Find(id)) is null)
@@ -33,6 +33,7 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
         if (errors.Count > 0)
             return null;
 
+        var isNew = conversation is null;
         conversation ??= conversations.Create();
         if (!conversation.TryBeginTurn())
         {
@@ -40,6 +41,9 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
             return null;
         }
 
+        // A new conversation that chooses no system prompt gets the default preset, as on the chat page.
+        if (isNew && presetPrompt is null && string.IsNullOrWhiteSpace(request.System))
+            presetPrompt = presets.Default().Prompt;
         if (presetPrompt is not null || request.System is not null)
         {
             var prompts = conversation.Session.SystemPrompts;
@@ -51,4 +55,7 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
         }
         return new Turn(conversation, request.Message!, request.Settings?.ToChatOptions() ?? new ChatOptions());
     }
+
+    public static string UnknownPreset(ISystemPresets presets, string name) =>
+        $"No system preset named '{name}'. Known presets: {string.Join(", ", presets.List().Select(p => p.Name))}.";
 }

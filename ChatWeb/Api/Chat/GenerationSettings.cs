@@ -14,6 +14,9 @@ internal sealed class GenerationSettings
     public long? Seed { get; init; }
     public List<string>? Stop { get; init; }
 
+    /// <summary>Ask a reasoning model to think first (true) or to answer at once (false).</summary>
+    public bool? Think { get; init; }
+
     /// <summary>Adds an error per out-of-range field, keyed by <paramref name="prefix"/> + the field's name.</summary>
     public void Validate(string prefix, Dictionary<string, string[]> errors)
     {
@@ -39,5 +42,6 @@ internal sealed class GenerationSettings
         MaxOutputTokens = MaxTokens,
         Seed = Seed,
         StopSequences = Stop,
+        Reasoning = Think is { } think ? new ReasoningOptions { Effort = think ? ReasoningEffort.Medium : ReasoningEffort.None } : null,
     };
 }

@@ -1,13 +1,19 @@
 namespace ChatWeb.Api.Conversations;
 
+/// <summary>A system prompt a request can choose by name.</summary>
+internal sealed record SystemPreset(string Name, string Prompt, bool IsDefault);
+
 /// <summary>
-/// The named system prompts a request can choose. Today they come from configuration
-/// (<see cref="ConfiguredSystemPresets"/>); the admin-managed presets can replace this registration.
+/// The named system prompts API requests can choose: the presets the admin keeps on /admin/presets
+/// (<see cref="StoredSystemPresets"/>).
 /// </summary>
 internal interface ISystemPresets
 {
-    IReadOnlyCollection<string> Names { get; }
+    IReadOnlyList<SystemPreset> List();
 
-    /// <summary>The preset's system prompt, or null when there is no preset by that name.</summary>
-    string? Find(string name);
+    /// <summary>The preset with this name (any case) or id, or null when there is none.</summary>
+    SystemPreset? Find(string nameOrId);
+
+    /// <summary>The preset a new conversation gets when the request chooses no system prompt.</summary>
+    SystemPreset Default();
 }

@@ -22,6 +22,9 @@ internal sealed class CompletionRequest
     public double? TopP { get; init; }
     public long? Seed { get; init; }
     public int? N { get; init; }
+
+    /// <summary>"none", "minimal", "low", "medium" or "high": whether and how hard a reasoning model thinks.</summary>
+    public string? ReasoningEffort { get; init; }
 }
 
 internal sealed class StreamOptions

@@ -36,6 +36,8 @@ internal static class CompletionTranslator
             return new("max_tokens", "Must be at least 1.");
         if (request.MaxCompletionTokens is < 1)
             return new("max_completion_tokens", "Must be at least 1.");
+        if (request.ReasoningEffort is not null && EffortOf(request.ReasoningEffort) is null)
+            return new("reasoning_effort", "Must be none, minimal, low, medium or high.");
         if (StopOf(request.Stop) is null)
             return new("stop", "Must be a string or an array of at most 4 non-empty strings.");
         return null;
@@ -52,6 +54,16 @@ internal static class CompletionTranslator
         MaxOutputTokens = request.MaxCompletionTokens ?? request.MaxTokens,
         Seed = request.Seed,
         StopSequences = StopOf(request.Stop) is { Count: > 0 } stop ? stop : null,
+        Reasoning = EffortOf(request.ReasoningEffort) is { } effort ? new ReasoningOptions { Effort = effort } : null,
+    };
+
+    private static ReasoningEffort? EffortOf(string? effort) => effort switch
+    {
+        "none" => ReasoningEffort.None,
+        "minimal" or "low" => ReasoningEffort.Low,
+        "medium" => ReasoningEffort.Medium,
+        "high" => ReasoningEffort.High,
+        _ => null,
     };
 
     private static ChatRole? RoleOf(string? role) => role switch

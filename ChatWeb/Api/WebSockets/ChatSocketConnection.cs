@@ -16,6 +16,7 @@ namespace ChatWeb.Api.WebSockets;
 internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, ILogger logger)
 {
     public const int MaxMessageBytes = 1 << 20;
+    public const int MaxConcurrentReplies = 8;
 
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
@@ -33,7 +34,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
         finally
         {
             foreach (var reply in _running.Values)
-                reply.Cancel();
+                await TryCancelAsync(reply);
             Task[] replies;
             lock (_replies)
                 replies = [.. _replies];
@@ -113,6 +114,12 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
             return;
         }
 
+        if (_running.Count >= MaxConcurrentReplies)
+        {
+            await SendAsync(new ErrorMessage(id, $"At most {MaxConcurrentReplies} replies stream at once on one socket; wait for one or cancel one."), aborted);
+            return;
+        }
+
         var errors = new Dictionary<string, string[]>();
         var turn = turns.Prepare(request.ToChatRequest(_conversationIds.GetValueOrDefault(id)), "", errors, out var busy);
         if (turn is null)
@@ -178,9 +185,19 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
     private async Task CancelAsync(string id, CancellationToken aborted)
     {
         if (_running.TryGetValue(id, out var cancel))
-            await cancel.CancelAsync();
+            await TryCancelAsync(cancel);
         else
             await SendAsync(new ErrorMessage(id, $"Conversation '{id}' has no reply streaming, so there is nothing to cancel."), aborted);
+    }
+
+    /// <summary>Cancels a reply; one that has just finished (its source disposed) needs nothing.</summary>
+    private static async Task TryCancelAsync(CancellationTokenSource reply)
+    {
+        try
+        {
+            await reply.CancelAsync();
+        }
+        catch (ObjectDisposedException) { }
     }
 
     private async Task SendAsync<T>(T message, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ChatWeb.Library;
 
 namespace ChatWeb.Api.WebSockets;
@@ -11,17 +12,20 @@ internal static class SocketMessages
 {
     public sealed record TokenMessage(string Id, string Token, string Phase)
     {
+        [JsonPropertyOrder(-1)]
         public string Type => "message";
     }
 
     public sealed record EventMessage(string Id, string Event, string? ConversationId = null, string? FinishReason = null,
         ChatUsage? Usage = null, ChatTimings? Timings = null)
     {
+        [JsonPropertyOrder(-1)]
         public string Type => "event";
     }
 
     public sealed record ErrorMessage(string? Id, string Error, Dictionary<string, string[]>? Errors = null)
     {
+        [JsonPropertyOrder(-1)]
         public string Type => "error";
     }
 }

@@ -7,16 +7,36 @@
 const nearBottom = 48;
 
 export function init(list, jumpButton) {
+    // Following: the list was put at the bottom by this code and the reader has not moved up since.
+    // A scroll event arrives a frame late, so the reader's move is also seen by comparing scrollTop
+    // with where the list was last put; otherwise a render in that frame would snap the reader back.
     let following = true;
+    let lastPutAt = list.scrollTop;
     const atBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight <= nearBottom;
+    const movedUp = () => list.scrollTop < lastPutAt - 2;
     const showJump = () => { jumpButton.hidden = following || atBottom(); };
+    const follow = () => {
+        if (following && movedUp() && !atBottom()) following = false;
+        if (following) {
+            list.scrollTop = list.scrollHeight;
+            lastPutAt = list.scrollTop;
+        }
+        showJump();
+    };
 
-    const onScroll = () => { following = atBottom(); showJump(); };
+    const onScroll = () => {
+        if (atBottom()) {
+            following = true;
+            lastPutAt = list.scrollTop;
+        } else if (movedUp()) {
+            following = false;
+        }
+        showJump();
+    };
     const onJump = () => {
         following = true;
-        list.scrollTop = list.scrollHeight;
-        showJump();
-        list.querySelector(".message:last-of-type")?.focus?.({ preventScroll: true });
+        lastPutAt = 0;
+        follow();
     };
     const onClick = event => {
         const button = event.target.closest?.(".copy-code");
@@ -26,19 +46,23 @@ export function init(list, jumpButton) {
     };
     const observer = new MutationObserver(() => {
         highlight(list);
-        if (following) list.scrollTop = list.scrollHeight;
-        showJump();
+        follow();
     });
+
+    // A narrower window or a taller composer changes the list's size: keep the newest text in view.
+    const resized = new ResizeObserver(follow);
 
     list.addEventListener("scroll", onScroll, { passive: true });
     list.addEventListener("click", onClick);
     jumpButton.addEventListener("click", onJump);
     observer.observe(list, { childList: true, subtree: true, characterData: true });
+    resized.observe(list);
     highlight(list);
 
     return {
         dispose() {
             observer.disconnect();
+            resized.disconnect();
             list.removeEventListener("scroll", onScroll);
             list.removeEventListener("click", onClick);
             jumpButton.removeEventListener("click", onJump);

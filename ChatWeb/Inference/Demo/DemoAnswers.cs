@@ -7,6 +7,20 @@ internal static class DemoAnswers
         "The user wants to see me think. I will reason briefly, then answer. " +
         "First I restate the question, then I look for the simplest helpful reply.";
 
+    /// <summary>Longer thoughts, in paragraphs, for a prompt that asks the assistant to ponder.</summary>
+    public const string LongThinking =
+        "The user asked me to ponder, so I take my time.\n\n" +
+        "First, what is being asked? A greeting, or perhaps a question about how this demo works. " +
+        "I should keep the answer short and friendly.\n\n" +
+        "Second, what would help most? Saying what I can do: explain, show code, talk about streaming, " +
+        "and show markdown.\n\n" +
+        "Third, how should it read? Plain words, one short paragraph, no jargon. " +
+        "That settles it; time to answer.";
+
+    /// <summary>The thoughts for this prompt: longer when it asks to ponder.</summary>
+    public static string ThinkingFor(string prompt) =>
+        prompt.Contains("ponder", StringComparison.OrdinalIgnoreCase) ? LongThinking : Thinking;
+
     public static string For(string prompt)
     {
         var p = prompt.ToLowerInvariant();

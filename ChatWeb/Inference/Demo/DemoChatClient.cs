@@ -8,9 +8,9 @@ namespace ChatWeb.Inference.Demo;
 /// A simulated assistant used when no model is loaded. It answers a few keywords with canned text,
 /// streams it word by word at a configurable pace, and thinks aloud in a &lt;think&gt; block first
 /// when asked to (<see cref="ChatOptions.Reasoning"/> with an effort other than None, or, without
-/// that option, a prompt that says "think"). A prompt that says "reasoning" gets its thoughts as
-/// <see cref="TextReasoningContent"/> instead of tags, as some backends send them. A prompt containing
-/// "fail" makes it throw, to show errors.
+/// that option, a prompt that says "think" or "ponder"; "ponder" gets longer thoughts). A prompt
+/// that says "reasoning" gets its thoughts as <see cref="TextReasoningContent"/> instead of tags, as
+/// some backends send them. A prompt containing "fail" makes it throw, to show errors.
 /// </summary>
 internal sealed class DemoChatClient(IOptions<DemoOptions> options, TimeProvider time) : IChatClient
 {
@@ -35,14 +35,14 @@ internal sealed class DemoChatClient(IOptions<DemoOptions> options, TimeProvider
         var text = DemoAnswers.For(prompt);
         var think = chatOptions?.Reasoning?.Effort is { } effort
             ? effort != ReasoningEffort.None
-            : prompt.Contains("think", StringComparison.OrdinalIgnoreCase);
+            : prompt.Contains("think", StringComparison.OrdinalIgnoreCase) || prompt.Contains("ponder", StringComparison.OrdinalIgnoreCase);
         var thoughtsAsContent = think && prompt.Contains("reasoning", StringComparison.OrdinalIgnoreCase);
         if (think && !thoughtsAsContent)
-            text = $"<think>{DemoAnswers.Thinking}</think>\n\n{text}";
+            text = $"<think>{DemoAnswers.ThinkingFor(prompt)}</think>\n\n{text}";
 
         var delay = TimeSpan.FromMilliseconds(options.Value.WordDelayMs);
         var count = 0;
-        var thoughts = thoughtsAsContent ? SplitIntoWords(DemoAnswers.Thinking) : [];
+        var thoughts = thoughtsAsContent ? SplitIntoWords(DemoAnswers.ThinkingFor(prompt)) : [];
         foreach (var (word, isThought) in thoughts.Select(w => (w, true)).Concat(SplitIntoWords(text).Select(w => (w, false))))
         {
             if (delay > TimeSpan.Zero)

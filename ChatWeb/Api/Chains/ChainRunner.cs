@@ -1,0 +1,81 @@
+using System.Text;
+using System.Threading.Channels;
+using ChatWeb.Api.Conversations;
+using ChatWeb.Library;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Api.Chains;
+
+/// <summary>
+/// Runs a prompt chain: stage by stage, the prompts of a stage concurrently, each prompt a fresh
+/// single-turn chat (with the chain's system prompts) after its placeholders are filled with earlier
+/// answers. Progress goes to an optional channel; a failing prompt cancels its stage and fails the chain.
+/// </summary>
+internal sealed class ChainRunner(IChatClient client, ISystemPresets presets, TimeProvider time)
+{
+    public async Task<ChainEvents.ChainDone> RunAsync(ChainRequest request, ChannelWriter<object>? progress, CancellationToken cancellationToken)
+    {
+        var system = new List<ChatMessage>();
+        if (request.Preset is not null)
+            system.Add(new ChatMessage(ChatRole.System, presets.Find(request.Preset)!.Prompt));
+        else if (string.IsNullOrWhiteSpace(request.System))
+            system.Add(new ChatMessage(ChatRole.System, presets.Default().Prompt));
+        if (!string.IsNullOrWhiteSpace(request.System))
+            system.Add(new ChatMessage(ChatRole.System, request.System));
+        var options = request.Settings?.ToChatOptions();
+
+        var answers = new List<List<string>>();
+        int promptTokens = 0, completionTokens = 0;
+        for (var s = 0; s < request.Stages!.Count; s++)
+        {
+            using var stageCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var stage = s + 1;
+            var runs = request.Stages[s].Select((prompt, p) =>
+                RunPromptAsync(stage, p, Fill(prompt, answers), system, options, progress, stageCancel)).ToArray();
+            var results = await Task.WhenAll(runs);
+            answers.Add(results.Select(r => r.Answer).ToList());
+            promptTokens += results.Sum(r => r.Usage.PromptTokens);
+            completionTokens += results.Sum(r => r.Usage.CompletionTokens);
+        }
+        return new ChainEvents.ChainDone(answers, new ChatUsage(promptTokens, completionTokens));
+    }
+
+    private async Task<(string Answer, ChatUsage Usage)> RunPromptAsync(int stage, int index, string prompt, List<ChatMessage> system,
+        ChatOptions? options, ChannelWriter<object>? progress, CancellationTokenSource stageCancel)
+    {
+        var answer = new StringBuilder();
+        try
+        {
+            await foreach (var step in ChatStepStream.StreamAsync(client, [.. system, new ChatMessage(ChatRole.User, prompt)],
+                options?.Clone(), time, stageCancel.Token))
+            {
+                switch (step)
+                {
+                    case ThinkingToken t when progress is not null:
+                        await progress.WriteAsync(new ChainEvents.TokenEvent(stage, index, t.Text, "thinking"), stageCancel.Token);
+                        break;
+                    case AnswerToken a:
+                        answer.Append(a.Text);
+                        if (progress is not null)
+                            await progress.WriteAsync(new ChainEvents.TokenEvent(stage, index, a.Text, "answer"), stageCancel.Token);
+                        break;
+                    case ChatCompleted done:
+                        if (progress is not null)
+                            await progress.WriteAsync(new ChainEvents.PromptDone(stage, index, answer.ToString(), done.FinishReason, done.Usage), stageCancel.Token);
+                        return (answer.ToString(), done.Usage);
+                }
+            }
+            throw new InvalidOperationException("The reply ended without completing.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await stageCancel.CancelAsync();
+            throw new InvalidOperationException($"Stage {stage}, prompt {index} failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Replaces each {{stageN.answerM}} with that answer (validation made sure it exists).</summary>
+    private static string Fill(string prompt, List<List<string>> answers) =>
+        ChainRequest.Placeholder().Replace(prompt, m =>
+            answers[int.Parse(m.Groups[1].ValueSpan) - 1][int.Parse(m.Groups[2].ValueSpan)]);
+}

@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using ChatWeb.Api.Chat;
+using ChatWeb.Api.Conversations;
+
+namespace ChatWeb.Api.Chains;
+
+/// <summary>
+/// <c>POST /api/chains</c> streams a prompt chain's tokens and per-prompt results as server-sent events,
+/// ending with all answers and <c>[DONE]</c>; <c>POST /api/chains/sync</c> answers with the answers only.
+/// </summary>
+internal static class ChainsApi
+{
+    public static RouteGroupBuilder MapChainsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/chains", StreamChain);
+        api.MapPost("/chains/sync", RunChain);
+        return api;
+    }
+
+    private static async Task<IResult> RunChain(HttpContext context, ChainRunner runner, ISystemPresets presets, ILoggerFactory logs)
+    {
+        var (request, problem) = await ReadAsync(context, presets);
+        if (request is null)
+            return problem!;
+        try
+        {
+            return TypedResults.Ok(await runner.RunAsync(request, null, context.RequestAborted));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return TypedResults.Empty;
+        }
+        catch (Exception e)
+        {
+            ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChainsApi)), e, "/api/chains/sync", "chain");
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status500InternalServerError, title: "The chain failed.");
+        }
+    }
+
+    private static async Task<IResult> StreamChain(HttpContext context, ChainRunner runner, ISystemPresets presets, ILoggerFactory logs)
+    {
+        var (request, problem) = await ReadAsync(context, presets);
+        if (request is null)
+            return problem!;
+
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        ServerSentEvents.Start(response);
+        await response.StartAsync(aborted);
+
+        var progress = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var run = RunAndCompleteAsync(runner, request, progress.Writer, aborted);
+        try
+        {
+            await foreach (var item in progress.Reader.ReadAllAsync(aborted))
+                await ServerSentEvents.WriteAsync(response, item, StrictJsonReader.Options, aborted);
+            await ServerSentEvents.WriteAsync(response, await run, StrictJsonReader.Options, aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left; the runner sees the same token and stops.
+            await run.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return TypedResults.Empty;
+        }
+        catch (Exception e)
+        {
+            ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChainsApi)), e, "/api/chains", "chain");
+            await ServerSentEvents.WriteAsync(response, new ChainEvents.ErrorEvent(e.Message), StrictJsonReader.Options, aborted);
+        }
+        await ServerSentEvents.WriteDoneAsync(response, aborted);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<ChainEvents.ChainDone> RunAndCompleteAsync(ChainRunner runner, ChainRequest request,
+        ChannelWriter<object> progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runner.RunAsync(request, progress, cancellationToken);
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    private static async Task<(ChainRequest? Request, IResult? Problem)> ReadAsync(HttpContext context, ISystemPresets presets)
+    {
+        var read = await StrictJsonReader.ReadAsync<ChainRequest>(context.Request, StrictJsonReader.Options, rejectUnknownFields: true);
+        if (read.Errors is not null)
+            return (null, ChatApi.Invalid(read.Errors));
+        var errors = new Dictionary<string, string[]>();
+        read.Value!.Validate(presets, errors);
+        return errors.Count > 0 ? (null, ChatApi.Invalid(errors)) : (read.Value, null);
+    }
+}
