@@ -76,6 +76,7 @@ public sealed class EngineCliTests : IDisposable
         Assert.Contains("F32 ×48", output);
         Assert.Contains("context        2048 tokens", output);
         Assert.Contains("chat template  none", output);
+        Assert.Contains("engine         can run this file", output);
     }
 
     [Fact]

@@ -114,6 +114,17 @@ public sealed class BatchedDecodingTests
     }
 
     [Fact]
+    public void DisposedModel_RefusesToRun()
+    {
+        var model = ArchitectureTests.Load(ArchitectureTests.Make("llama").Build().ToGguf());
+        var sequence = model.CreateSequence();
+        model.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => model.Decode(sequence, 1, new float[40]));
+        Assert.Equal(0, sequence.Length);
+    }
+
+    [Fact]
     public void TokenOutsideTheVocabulary_IsRefused()
     {
         using var model = ArchitectureTests.Load(ArchitectureTests.Make("llama").Build().ToGguf());

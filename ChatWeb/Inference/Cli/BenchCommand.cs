@@ -21,7 +21,7 @@ internal static class BenchCommand
         var generateTokens = args.GetInt("gen", 128, min: 0);
         args.RejectUnknown();
         if (!File.Exists(path))
-            throw new CliException($"No such file: {path}");
+            throw new CliException($"No such file: {Path.GetFullPath(path)}");
 
         using var model = Transformer.Load(path, new EngineOptions { Threads = threads });
         var c = model.Config;

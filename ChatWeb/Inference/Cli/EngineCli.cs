@@ -44,6 +44,11 @@ internal static class EngineCli
                 Console.Error.WriteLine(Usage);
             Environment.ExitCode = 1;
         }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: the tokenizer file could not be read: {e.Message}");
+            Environment.ExitCode = 1;
+        }
         return true;
     }
 }

@@ -13,7 +13,7 @@ internal static class ModelInfoCommand
         args.RejectUnknown();
         var path = args.Positional[0];
         if (!File.Exists(path))
-            throw new CliException($"No such file: {path}");
+            throw new CliException($"No such file: {Path.GetFullPath(path)}");
 
         using var file = GgufFile.Open(path);
         var arch = file.GetString("general.architecture") ?? "(none)";
@@ -25,7 +25,7 @@ internal static class ModelInfoCommand
         output.WriteLine($"parameters     {parameters / 1e6:F1} M in {file.Tensors.Count} tensors");
         var types = file.Tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Sum(t => t.ByteSize))
             .Select(g => $"{g.Key} ×{g.Count()} ({Megabytes(g.Sum(t => t.ByteSize))})");
-        output.WriteLine($"tensor types   {string.Join(", ", types)}");
+        output.WriteLine($"tensor types   {(file.Tensors.Count == 0 ? "none (a vocabulary-only file)" : string.Join(", ", types))}");
         try
         {
             var c = ModelConfig.FromGguf(file);
@@ -33,6 +33,8 @@ internal static class ModelInfoCommand
             output.WriteLine($"shape          {c.LayerCount} layers, dim {c.Dim}, {c.HeadCount} heads ({c.KvHeadCount} key/value, head size {c.HeadDim}), FFN {c.FfnDim}, vocab {c.VocabSize}");
             output.WriteLine($"rope           {c.Architecture.Rope}, base {c.RopeBase}{(file.FindTensor("rope_freqs.weight") is null ? "" : ", frequency factors")}");
             output.WriteLine($"output         {(file.FindTensor("output.weight") is null ? "tied to the token embedding" : "separate")}");
+            _ = ModelWeights.Load(file, c); // every tensor present, of the right shape and a type with kernels
+            output.WriteLine("engine         can run this file");
         }
         catch (GgufFormatException e)
         {

@@ -20,7 +20,7 @@ internal static class ModelMakeCommand
         if (args.Positional.Count > 0)
             throw new CliException($"Unexpected argument '{args.Positional[0]}'.");
         if (tokenizerPath is not null && !File.Exists(tokenizerPath))
-            throw new CliException($"No such file: {tokenizerPath}");
+            throw new CliException($"No such file: {Path.GetFullPath(tokenizerPath)}");
 
         var tokenizer = tokenizerPath is null ? TokenizerSection.Generate(shape.Vocab) : TokenizerSection.FromHuggingFace(tokenizerPath, shape.Vocab);
         var writer = Describe(shape, type, tokenizer, seed);

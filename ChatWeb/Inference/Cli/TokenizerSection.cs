@@ -60,7 +60,10 @@ internal sealed record TokenizerSection(string[] Tokens, int[] TokenTypes, strin
     public static TokenizerSection FromHuggingFace(string tokenizerJson, int size)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(tokenizerJson));
-        var model = document.RootElement.GetProperty("model");
+        if (!document.RootElement.TryGetProperty("model", out var model)
+            || !model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object
+            || !model.TryGetProperty("merges", out var mergeList) || mergeList.ValueKind != JsonValueKind.Array)
+            throw new CliException($"{tokenizerJson} is not a Hugging Face BPE tokenizer.json (no model.vocab and model.merges).");
         if (model.TryGetProperty("type", out var type) && type.GetString() != "BPE")
             throw new CliException($"{tokenizerJson}: only BPE tokenizers are supported, not {type.GetString()}.");
 
@@ -72,7 +75,7 @@ internal sealed record TokenizerSection(string[] Tokens, int[] TokenTypes, strin
                 throw new CliException($"{tokenizerJson}: token id {id} does not fit a vocabulary of {size}.");
             (tokens[id], types[id]) = (text, tokenType);
         }
-        foreach (var entry in model.GetProperty("vocab").EnumerateObject())
+        foreach (var entry in vocab.EnumerateObject())
             Put(entry.Value.GetInt32(), entry.Name, Normal);
         if (document.RootElement.TryGetProperty("added_tokens", out var added))
         {
@@ -86,7 +89,7 @@ internal sealed record TokenizerSection(string[] Tokens, int[] TokenTypes, strin
                 Put(i, $"[PAD{i}]", Unused);
         }
 
-        var merges = model.GetProperty("merges").EnumerateArray()
+        var merges = mergeList.EnumerateArray()
             .Select(m => m.ValueKind == JsonValueKind.Array ? $"{m[0].GetString()} {m[1].GetString()}" : m.GetString()!)
             .ToArray();
 

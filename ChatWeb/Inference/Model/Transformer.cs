@@ -30,6 +30,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     private readonly float[] _inverseFrequencies;             // [ropeDims / 2]
     private int _layer;    // the layer PrepareAttention works on
     private int _stepping; // 1 while a step runs: catches two callers at once
+    private bool _disposed;
 
     // Scratch for one step, pinned so worker threads can address it. B = rows in the step.
     private readonly BatchRow[] _rows;  // [B]
@@ -124,6 +125,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     /// <summary>Feeds a prompt into a sequence (in chunks of MaxBatch tokens) and writes the last token's logits [vocab].</summary>
     public void Prefill(Sequence sequence, ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfZero(tokens.Length);
         CheckLogits(logits, 1);
         CheckSequence(sequence, tokens.Length);
@@ -143,6 +145,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     /// </summary>
     public void Decode(ReadOnlySpan<Sequence> sequences, ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (sequences.Length != tokens.Length)
             throw new ArgumentException($"{sequences.Length} sequences but {tokens.Length} tokens.", nameof(tokens));
         CheckLogits(logits, sequences.Length);
@@ -173,6 +176,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     /// </summary>
     public void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var wanted = 0;
         for (var i = 0; i < batch.Length; i++)
         {
@@ -238,6 +242,7 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     /// <summary>The forward pass over rows [0, count) of <see cref="_rows"/>; logits of wanted rows go to <paramref name="logits"/> in row order.</summary>
     private void Step(int count, Span<float> logits)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this); // the weights' memory is unmapped
         if (Interlocked.Exchange(ref _stepping, 1) != 0)
             throw new InvalidOperationException("A Transformer runs one step at a time; another thread is using it.");
         try
@@ -378,8 +383,12 @@ internal sealed unsafe class Transformer : IStepEngine, IDisposable
     /// <summary>The address of a pinned scratch array.</summary>
     private static float* P(float[] pinned) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
+    /// <summary>Stops the threads and unmaps the file; call it only when no step is running.</summary>
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _pool.Dispose();
         _file.Dispose();
     }

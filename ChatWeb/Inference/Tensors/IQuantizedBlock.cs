@@ -35,6 +35,13 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
     /// <summary>The block's scale as half-precision bits.</summary>
     static abstract ushort ScaleBits(TSelf* block);
 
+    /// <summary>What the single-row kernels subtract from the stored integers: they dot the stored
+    /// q' = q + Offset and correct with Offset·Σx (Q4_0 stores q + 8 in its nibbles).</summary>
+    static abstract int Offset { get; }
+
+    /// <summary>Σ q'·x over the block (q' as stored, see <see cref="Offset"/>) as 8 int32 partial sums (AVX2).</summary>
+    static abstract Vector256<int> StoredDot256(TSelf* block, short* x);
+
     /// <summary>The 32 integer weights in int16 lanes, in order.</summary>
     static abstract Vector512<short> Weights512(TSelf* block);
 

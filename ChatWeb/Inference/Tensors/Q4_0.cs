@@ -20,7 +20,7 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => false;
+    public static bool NeedsGroupSums => true; // for the Offset correction
 
     public static void Dequantize(Q4_0* blocks, int count, float* destination)
     {
@@ -57,8 +57,18 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q4_0* block) => block->D;
 
-    /// <summary>Shift counts: 0 for lanes 0..15 (low nibbles), 4 for lanes 16..31 (high nibbles).</summary>
-    private static readonly Vector512<ushort> NibbleShifts = Vector512.Create(Vector256<ushort>.Zero, Vector256.Create((ushort)4));
+    public static int Offset => 8;
+
+    // vpmovzxbw the 16 bytes; low nibbles (and) are weights 0..15, high nibbles (shift; a byte
+    // shifted right by 4 needs no mask) weights 16..31; vpmaddwd with x, without subtracting 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> StoredDot256(Q4_0* block, short* x)
+    {
+        var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs));
+        return Avx2.MultiplyAddAdjacent(q & Vector256.Create((short)0xF), Vector256.Load(x))
+             + Avx2.MultiplyAddAdjacent(Vector256.ShiftRightLogical(q, 4), Vector256.Load(x + 16));
+    }
+
 
     // vpmovzxbw the 16 bytes into both halves of a vector, shift the upper half right by 4
     // (vpsrlvw), keep the nibbles and subtract 8: weights 0..31 in order.
@@ -67,7 +77,12 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     {
         var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs)).ToVector512Unsafe();
         var both = Avx512F.InsertVector256(q, q.GetLower(), 1);
-        var shifted = Avx512BW.ShiftRightLogicalVariable(both.AsUInt16(), NibbleShifts).AsInt16();
+        // Shift counts 0 for lanes 0..15 (low nibbles), 4 for lanes 16..31 (high nibbles); a
+        // constant the JIT folds (a static readonly field would not be folded without tiering).
+        var nibbleShifts = Vector512.Create(
+            (ushort)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4);
+        var shifted = Avx512BW.ShiftRightLogicalVariable(both.AsUInt16(), nibbleShifts).AsInt16();
         return (shifted & Vector512.Create((short)0xF)) - Vector512.Create((short)8);
     }
 

@@ -52,6 +52,14 @@ internal unsafe struct Q8_0 : IBlock32<Q8_0>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q8_0* block) => block->D;
 
+    public static int Offset => 0;
+
+    // vpmovsxbw each 16-byte half to int16, vpmaddwd with x.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> StoredDot256(Q8_0* block, short* x) =>
+        Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs)), Vector256.Load(x))
+        + Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 16)), Vector256.Load(x + 16));
+
     // vpmovsxbw: the 32 signed bytes sign-extended to int16.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<short> Weights512(Q8_0* block) => Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Qs));

@@ -102,16 +102,7 @@ internal sealed unsafe class QuantizedActivations
             if (blockSize == GroupSize && batch >= Tile)
                 Interleave(batch / Tile);
             if (withGroupSums)
-            {
-                int* sums = GroupSums(0);
-                for (var g = 0; g < batch * cols / GroupSize; g++)
-                {
-                    var s = 0;
-                    for (var i = 0; i < GroupSize; i++)
-                        s += q[g * GroupSize + i];
-                    sums[g] = s;
-                }
-            }
+                SumGroups(q, batch * cols / GroupSize, GroupSums(0), level);
         }
     }
 
@@ -133,6 +124,26 @@ internal sealed unsafe class QuantizedActivations
                     new ReadOnlySpan<short>(row + i * BlockSize, BlockSize).CopyTo(new Span<short>(values + (i * Tile + k) * BlockSize, BlockSize));
                     scales[i * Tile + k] = rowScales[i];
                 }
+            }
+        }
+    }
+
+    private static void SumGroups(short* q, int groups, int* sums, SimdLevel level)
+    {
+        for (var g = 0; g < groups; g++, q += GroupSize)
+        {
+            if (level >= SimdLevel.Vector256)
+            {
+                var (a, b) = Vector256.Widen(Vector256.Load(q));
+                var (c, d) = Vector256.Widen(Vector256.Load(q + 16));
+                sums[g] = Vector256.Sum((a + b) + (c + d));
+            }
+            else
+            {
+                var s = 0;
+                for (var i = 0; i < GroupSize; i++)
+                    s += q[i];
+                sums[g] = s;
             }
         }
     }
