@@ -57,7 +57,13 @@ internal static class ServeBenchCommand
         output.WriteLine($"{Path.GetFileName(path)}: {model.Config.Architecture.Name}, {model.Config.LayerCount} layers, dim {model.Config.Dim}; " +
                          $"{model.ThreadCount} threads, prompt chunk {options.PromptChunkTokens}; each client: {promptTokens}-token prompt, {newTokens} new tokens");
 
-        await ClientAsync(scheduler, "warm-up", RandomPrompt(0, 8, vocab), 4); // touches every weight once
+        // warm-up: touches every weight, and runs the single- and multi-row paths long enough for the JIT's optimised tiers
+        for (var round = 0; round < 2; round++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(4, clientCounts.Max()))
+                .Select(c => ClientAsync(scheduler, $"warm-up{c}", RandomPrompt(c, 8, vocab), 48)));
+            await ClientAsync(scheduler, "warm-up", RandomPrompt(9, 8, vocab), 48);
+        }
         output.WriteLine("clients  total tok/s  per-client tok/s  TTFT p50  TTFT p95  inter-token p50  p95     peak RSS  errors");
         foreach (var clients in clientCounts)
         {
