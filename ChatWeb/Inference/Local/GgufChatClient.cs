@@ -110,6 +110,10 @@ internal sealed partial class GgufChatClient : IChatClient
             var finish = ChatFinishReason.Length;
             await foreach (var step in generation.ReadAllAsync(cancellationToken))
             {
+                // Tokens may be waiting in the channel (a fast model, a slow reader): give the caller's context a turn
+                // (a Blazor circuit's Stop click), and Stop means now, not after the waiting tokens.
+                await Task.Yield();
+                cancellationToken.ThrowIfCancellationRequested();
                 if (step.Token < 0)
                 {
                     if (step.Progress.State is GenerationState.Queued or GenerationState.Prompt)
