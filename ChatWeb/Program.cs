@@ -7,9 +7,10 @@ using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Terminal;
 
-if (await TerminalCommands.TryRunAsync(args)) return; // chat | ask | apikey
+if (await TerminalCommands.TryRunAsync(args)) return Environment.ExitCode; // chat | ask | apikey
 
-if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return 0; // model info | model make | bench
+if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return Environment.ExitCode; // model info | model make | bench
+if (await ChatWeb.Inference.Scheduling.ServeBenchCommand.TryRunAsync(args)) return Environment.ExitCode; // bench-serve
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -41,6 +42,7 @@ app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,5 +1,6 @@
 using ChatWeb.Inference.Demo;
 using ChatWeb.Inference.Local;
+using ChatWeb.Inference.Scheduling;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Inference;
@@ -18,6 +19,7 @@ internal static class InferenceServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddInferenceOptions();
 
         var modelOptions = builder.Configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
         if (string.IsNullOrWhiteSpace(modelOptions.Path))
@@ -25,6 +27,10 @@ internal static class InferenceServiceCollectionExtensions
         if (!string.IsNullOrWhiteSpace(modelOptions.Path) && !Path.IsPathRooted(modelOptions.Path) && !File.Exists(modelOptions.Path)
             && File.Exists(Path.Combine(builder.Environment.ContentRootPath, modelOptions.Path)))
             modelOptions.Path = Path.Combine(builder.Environment.ContentRootPath, modelOptions.Path); // relative to the app, not the shell
+
+        var inference = builder.Configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
+        if (modelOptions.Threads == 0)
+            modelOptions.Threads = inference.Threads; // ChatWeb:Inference:Threads
 
         LocalModel? model = null;
         string? reason = null;
@@ -45,7 +51,9 @@ internal static class InferenceServiceCollectionExtensions
         {
             builder.Services.AddSingleton(model);
             builder.Services.AddSingleton(new BackendStatus("gguf", true, model.Name, null));
-            builder.Services.AddSingleton<IChatClient, GgufChatClient>();
+            builder.AddInferenceScheduler(model);
+            builder.Services.AddSingleton<IChatClient>(sp =>
+                new GgufChatClient(model, sp.GetRequiredService<InferenceScheduler>(), sp.GetRequiredService<ILogger<GgufChatClient>>()));
         }
         else
         {

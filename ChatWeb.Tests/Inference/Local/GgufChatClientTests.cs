@@ -104,9 +104,9 @@ public sealed class GgufChatClientTests
         using var client = new GgufChatClient(
             LocalModel.Load(new ModelOptions { Path = TestPaths.Model("stories260K", "stories260K.gguf"), ContextTokens = 16, Threads = 1 }),
             NullLogger<GgufChatClient>.Instance);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var error = await Assert.ThrowsAsync<ChatWeb.Inference.Scheduling.PromptTooLongException>(() =>
             StreamAsync(client, new ChatOptions(), new ChatMessage(ChatRole.User, string.Join(' ', Enumerable.Repeat("story", 40)))));
-        Assert.Contains("context of 16 tokens", error.Message);
+        Assert.Contains("this server accepts at most 12", error.Message); // three quarters of the 16-token context
     }
 
     [Fact]

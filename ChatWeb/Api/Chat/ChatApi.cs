@@ -1,5 +1,7 @@
 using System.Text;
 using ChatWeb.Api.Conversations;
+using ChatWeb.Api.Access;
+using ChatWeb.Inference.Scheduling;
 using ChatWeb.Library;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,6 +26,8 @@ internal static class ChatApi
 
     private static async Task<IResult> StreamChat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
+        if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.ProblemDetails) is { } busy)
+            return busy;
         var (turn, problem) = await PrepareAsync(context, turns);
         if (turn is null)
             return problem!;
@@ -92,6 +96,10 @@ internal static class ChatApi
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return TypedResults.Empty;
+        }
+        catch (ServerBusyException e)
+        {
+            return ServerBusyResult.For(context, e, ApiErrorShape.ProblemDetails);
         }
         catch (Exception e)
         {

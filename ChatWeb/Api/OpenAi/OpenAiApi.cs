@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using ChatWeb.Api.Access;
 using ChatWeb.Inference;
+using ChatWeb.Inference.Scheduling;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
 using static ChatWeb.Api.OpenAi.CompletionResponses;
@@ -53,6 +54,9 @@ internal static class OpenAiApi
         if (request.Model != modelId)
             return Error(404, $"The model '{request.Model}' does not exist; this server offers '{modelId}'.", "invalid_request_error", "model", "model_not_found");
 
+        if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.OpenAi) is { } busy)
+            return busy;
+
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var steps = ChatStepStream.StreamAsync(client, CompletionTranslator.Messages(request), CompletionTranslator.Options(request), time, context.RequestAborted);
@@ -66,6 +70,10 @@ internal static class OpenAiApi
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return TypedResults.Empty;
+        }
+        catch (ServerBusyException e) when (!context.Response.HasStarted)
+        {
+            return ServerBusyResult.For(context, e, ApiErrorShape.OpenAi);
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {

@@ -16,7 +16,7 @@ namespace ChatWeb.Inference.Model;
 /// Not thread-safe: one caller at a time (the scheduler serialises steps). Buffers are sized once for
 /// <see cref="EngineOptions.MaxBatch"/> rows, so a step allocates nothing.
 /// </remarks>
-internal sealed unsafe class Transformer : IDisposable
+internal sealed unsafe class Transformer : IStepEngine, IDisposable
 {
     private readonly GgufFile _file;
     private readonly ModelWeights _w;
