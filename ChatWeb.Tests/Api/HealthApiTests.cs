@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
+using ChatWeb.Tests.Admin;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class HealthApiTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class HealthApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task Health_Returns200_NamingTheBackend_AndWhetherAModelIsLoaded()

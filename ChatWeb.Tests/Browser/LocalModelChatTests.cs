@@ -6,7 +6,7 @@ namespace ChatWeb.Tests.Browser;
 /// <summary>ChatWeb started with a real model file (stories260K) configured by ChatWeb:Model:Path.</summary>
 public sealed class Stories260KBrowserFixture : BrowserFixture
 {
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>(base.Settings)
     {
         ["ChatWeb:Model:Path"] = TestPaths.Model("stories260K", "stories260K.gguf"),
     };
