@@ -22,7 +22,7 @@ internal static class ModelMakeCommand
         if (tokenizerPath is not null && !File.Exists(tokenizerPath))
             throw new CliException($"No such file: {Path.GetFullPath(tokenizerPath)}");
 
-        var tokenizer = tokenizerPath is null ? TokenizerSection.Generate(shape.Vocab) : TokenizerSection.FromHuggingFace(tokenizerPath, shape.Vocab);
+        var tokenizer = tokenizerPath is null ? TokenizerSection.Generate(shape.Vocab, shape.PreTokenizer) : TokenizerSection.FromHuggingFace(tokenizerPath, shape.Vocab);
         var writer = Describe(shape, type, tokenizer, seed);
         var temporary = path + ".partial";
         try
@@ -60,7 +60,7 @@ internal static class ModelMakeCommand
         writer.Add($"{a}.rope.freq_base", s.RopeBase);
         writer.Add($"{a}.attention.layer_norm_rms_epsilon", s.Epsilon);
         writer.Add($"{a}.rope.dimension_count", (uint)s.HeadDim);
-        tokenizer.AddTo(writer, s.PreTokenizer);
+        tokenizer.AddTo(writer);
 
         var index = 0;
         void Matrix(string name, int rows, int cols, GgmlType? typeOverride = null)

@@ -1,35 +1,36 @@
 using System.Text.Json;
+using ChatWeb.Inference.Tokenization;
 
 namespace ChatWeb.Inference.Cli;
 
-/// <summary>The <c>tokenizer.*</c> metadata of a GGUF file (a byte-level BPE vocabulary).</summary>
-internal sealed record TokenizerSection(string[] Tokens, int[] TokenTypes, string[] Merges, int Bos, int Eos, string? ChatTemplate)
+/// <summary>The <c>tokenizer.*</c> metadata that <c>model make</c> writes: a byte-level BPE vocabulary of exactly the shape's size.</summary>
+internal sealed class TokenizerSection
 {
-    // GGUF token types
-    private const int Normal = 1, Control = 3, UserDefined = 4, Unused = 5;
+    private readonly List<KeyValuePair<string, object>> _metadata;
 
-    public void AddTo(Gguf.GgufWriter writer, string preTokenizer)
+    private TokenizerSection(List<KeyValuePair<string, object>> metadata) => _metadata = metadata;
+
+    public string[] Tokens => (string[])Value("tokenizer.ggml.tokens")!;
+    public string[] Merges => (string[])Value("tokenizer.ggml.merges")!;
+    public int Eos => (int)(uint)Value("tokenizer.ggml.eos_token_id")!;
+    public string? ChatTemplate => (string?)Value("tokenizer.chat_template");
+
+    private object? Value(string key) => _metadata.FirstOrDefault(kv => kv.Key == key).Value;
+
+    public void AddTo(Gguf.GgufWriter writer)
     {
-        writer.Add("tokenizer.ggml.model", "gpt2");
-        writer.Add("tokenizer.ggml.pre", preTokenizer);
-        writer.Add("tokenizer.ggml.tokens", Tokens);
-        writer.Add("tokenizer.ggml.token_type", TokenTypes);
-        writer.Add("tokenizer.ggml.merges", Merges);
-        writer.Add("tokenizer.ggml.bos_token_id", (uint)Bos);
-        writer.Add("tokenizer.ggml.eos_token_id", (uint)Eos);
-        writer.Add("tokenizer.ggml.add_bos_token", false);
-        if (ChatTemplate is not null)
-            writer.Add("tokenizer.chat_template", ChatTemplate);
+        foreach (var (key, value) in _metadata)
+            writer.Add(key, value);
     }
 
     /// <summary>
     /// A made-up vocabulary of exactly <paramref name="size"/> tokens: the 256 bytes in GPT-2's
     /// byte-to-character mapping, then merged pairs and triples, then three ChatML control tokens.
     /// </summary>
-    public static TokenizerSection Generate(int size)
+    public static TokenizerSection Generate(int size, string preTokenizer)
     {
         string[] specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
-        var bytes = ByteCharacters();
+        var bytes = Enumerable.Range(0, 256).Select(b => ByteLevelAlphabet.Encode((byte)b).ToString()).ToArray();
         var tokens = new List<string>(size);
         var merges = new List<string>();
         tokens.AddRange(bytes);
@@ -49,80 +50,47 @@ internal sealed record TokenizerSection(string[] Tokens, int[] TokenTypes, strin
             merges.Add($"{tokens[pair]} {c}");
         }
         tokens.AddRange(specials);
-        var types = tokens.Select((_, i) => i >= regular ? Control : Normal).ToArray();
-        return new TokenizerSection([.. tokens], types, [.. merges], Bos: regular, Eos: regular, ChatTemplate: null);
+        var types = tokens.Select((_, i) => (int)(i >= regular ? TokenType.Control : TokenType.Normal)).ToArray();
+        return new TokenizerSection(
+        [
+            new("tokenizer.ggml.model", "gpt2"),
+            new("tokenizer.ggml.pre", preTokenizer),
+            new("tokenizer.ggml.tokens", tokens.ToArray()),
+            new("tokenizer.ggml.token_type", types),
+            new("tokenizer.ggml.merges", merges.ToArray()),
+            new("tokenizer.ggml.bos_token_id", (uint)regular),
+            new("tokenizer.ggml.eos_token_id", (uint)regular),
+            new("tokenizer.ggml.add_bos_token", false),
+        ]);
     }
 
     /// <summary>
-    /// Reads a Hugging Face <c>tokenizer.json</c> (BPE model: vocab, merges, added tokens) and, beside it,
-    /// <c>tokenizer_config.json</c> for the chat template and end-of-sequence token; pads to <paramref name="size"/>.
+    /// A Hugging Face <c>tokenizer.json</c> (with <c>tokenizer_config.json</c> beside it for the chat
+    /// template and special tokens), padded with unused tokens to the shape's <paramref name="size"/>.
     /// </summary>
     public static TokenizerSection FromHuggingFace(string tokenizerJson, int size)
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(tokenizerJson));
-        if (!document.RootElement.TryGetProperty("model", out var model)
-            || !model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object
-            || !model.TryGetProperty("merges", out var mergeList) || mergeList.ValueKind != JsonValueKind.Array)
-            throw new CliException($"{tokenizerJson} is not a Hugging Face BPE tokenizer.json (no model.vocab and model.merges).");
-        if (model.TryGetProperty("type", out var type) && type.GetString() != "BPE")
-            throw new CliException($"{tokenizerJson}: only BPE tokenizers are supported, not {type.GetString()}.");
-
-        var tokens = new string?[size];
-        var types = new int[size];
-        void Put(int id, string text, int tokenType)
+        var config = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(tokenizerJson))!, "tokenizer_config.json");
+        List<KeyValuePair<string, object>> metadata;
+        try
         {
-            if (id < 0 || id >= size)
-                throw new CliException($"{tokenizerJson}: token id {id} does not fit a vocabulary of {size}.");
-            (tokens[id], types[id]) = (text, tokenType);
+            metadata = GgufTokenizerMetadata.FromHuggingFace(tokenizerJson, config);
         }
-        foreach (var entry in vocab.EnumerateObject())
-            Put(entry.Value.GetInt32(), entry.Name, Normal);
-        if (document.RootElement.TryGetProperty("added_tokens", out var added))
+        catch (Exception e) when (e is InvalidDataException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            foreach (var token in added.EnumerateArray())
-                Put(token.GetProperty("id").GetInt32(), token.GetProperty("content").GetString()!,
-                    token.TryGetProperty("special", out var special) && special.GetBoolean() ? Control : UserDefined);
-        }
-        for (var i = 0; i < size; i++)
-        {
-            if (tokens[i] is null)
-                Put(i, $"[PAD{i}]", Unused);
+            throw new CliException($"{tokenizerJson} is not a usable Hugging Face BPE tokenizer: {e.Message}");
         }
 
-        var merges = mergeList.EnumerateArray()
-            .Select(m => m.ValueKind == JsonValueKind.Array ? $"{m[0].GetString()} {m[1].GetString()}" : m.GetString()!)
-            .ToArray();
-
-        var (template, eosText, bosText) = ReadConfig(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(tokenizerJson))!, "tokenizer_config.json"));
-        int IdOf(string? text, int fallback) => text is not null && Array.IndexOf(tokens, text) is >= 0 and var id ? id : fallback;
-        var eos = IdOf(eosText ?? "<|endoftext|>", 0);
-        return new TokenizerSection(tokens!, types, merges, Bos: IdOf(bosText, eos), Eos: eos, template);
+        var section = new TokenizerSection(metadata);
+        var tokens = section.Tokens;
+        if (tokens.Length > size)
+            throw new CliException($"{tokenizerJson} has {tokens.Length} tokens; the shape's vocabulary holds {size}.");
+        var types = (int[])section.Value("tokenizer.ggml.token_type")!;
+        section.Replace("tokenizer.ggml.tokens", tokens.Concat(Enumerable.Range(tokens.Length, size - tokens.Length).Select(i => $"[PAD{i}]")).ToArray());
+        section.Replace("tokenizer.ggml.token_type", types.Concat(Enumerable.Repeat((int)TokenType.Unused, size - types.Length)).ToArray());
+        return section;
     }
 
-    private static (string? Template, string? Eos, string? Bos) ReadConfig(string path)
-    {
-        if (!File.Exists(path))
-            return (null, null, null);
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        var root = document.RootElement;
-        static string? Text(JsonElement root, string name) =>
-            !root.TryGetProperty(name, out var value) ? null
-            : value.ValueKind == JsonValueKind.String ? value.GetString()
-            : value.ValueKind == JsonValueKind.Object && value.TryGetProperty("content", out var content) ? content.GetString()
-            : null;
-        return (Text(root, "chat_template"), Text(root, "eos_token"), Text(root, "bos_token"));
-    }
-
-    /// <summary>GPT-2's byte-to-character mapping: printable bytes stand for themselves, the rest map to U+0100 upwards.</summary>
-    private static string[] ByteCharacters()
-    {
-        var result = new string[256];
-        var next = 256;
-        for (var b = 0; b < 256; b++)
-        {
-            var printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            result[b] = ((char)(printable ? b : next++)).ToString();
-        }
-        return result;
-    }
+    private void Replace(string key, object value) =>
+        _metadata[_metadata.FindIndex(kv => kv.Key == key)] = new(key, value);
 }
