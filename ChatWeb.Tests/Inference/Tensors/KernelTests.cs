@@ -51,11 +51,49 @@ public sealed unsafe class KernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TensorTestData.TypesAndLevels), MemberType = typeof(TensorTestData))]
+    public void MatMul_AtBatchOne_MatchesScalar_ForManyRowLengthsAndRowRanges(GgmlType type, SimdLevel level)
+    {
+        // Decoding (batch 1) runs its own many-row kernels: 37 rows span several row chunks and
+        // a partial one; the row range [3, 37) starts inside a chunk.
+        const int rows = 37, rowStart = 3;
+        foreach (var blocks in BlockCounts(type))
+        {
+            var cols = blocks * WeightMatrix.BlockSize(type);
+            var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: blocks));
+            var x = TensorTestData.Gaussian(cols, seed: blocks + 2000);
+            var expected = new float[rows];
+            var actual = Enumerable.Repeat(float.NaN, rows).ToArray();
+            fixed (byte* p = weights)
+            {
+                var matrix = new WeightMatrix(type, rows, cols, p);
+                matrix.MatMul(x, 1, expected, rowStart, rows, SimdLevel.Scalar);
+                matrix.MatMul(x, 1, actual, rowStart, rows, level);
+            }
+            var w = TensorTestData.Dequantize(type, weights, rows, cols);
+            for (var r = 0; r < rows; r++)
+            {
+                if (r < rowStart)
+                {
+                    Assert.True(float.IsNaN(actual[r]), $"{type} {level} cols {cols}: row {r} outside the range was written");
+                    continue;
+                }
+                var size = 0.0;
+                for (var c = 0; c < cols; c++)
+                    size += Math.Abs((double)w[r * cols + c] * x[c]);
+                var difference = Math.Abs(actual[r] - expected[r]);
+                Assert.True(difference <= SimdVsScalarTolerance * size,
+                    $"{type} {level} cols {cols} row {r}: {actual[r]} vs scalar {expected[r]}");
+            }
+        }
+    }
+
     public static IEnumerable<object[]> QuantizedTypesAndLevels() => TensorTestData.QuantizedTypesAndLevels();
 
     [Theory]
     [MemberData(nameof(QuantizedTypesAndLevels))]
-    public void DotRows_OfZeroBlocks_IsZero(GgmlType type, SimdLevel level)
+    public void DotRow_OfZeroBlocks_IsZero(GgmlType type, SimdLevel level)
     {
         const int batch = 5;
         var cols = WeightMatrix.BlockSize(type);
@@ -68,10 +106,10 @@ public sealed unsafe class KernelTests
         {
             switch (type)
             {
-                case GgmlType.Q8_0: Q8_0.DotRows((Q8_0*)p, 1, 0, x, 0, batch, output, 1, level); break;
-                case GgmlType.Q4_0: Q4_0.DotRows((Q4_0*)p, 1, 0, x, 0, batch, output, 1, level); break;
-                case GgmlType.Q4_K: Q4_K.DotRows((Q4_K*)p, 1, 0, x, 0, batch, output, 1, level); break;
-                default: Q6_K.DotRows((Q6_K*)p, 1, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q8_0: Q8_0.DotRow((Q8_0*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_0: Q4_0.DotRow((Q4_0*)p, 0, x, 0, batch, output, 1, level); break;
+                case GgmlType.Q4_K: Q4_K.DotRow((Q4_K*)p, 0, x, 0, batch, output, 1, level); break;
+                default: Q6_K.DotRow((Q6_K*)p, 0, x, 0, batch, output, 1, level); break;
             }
         }
         Assert.All(y, v => Assert.Equal(0f, v));

@@ -20,14 +20,7 @@ internal static unsafe class Block256Kernels
     private const int Groups = Weights / QuantizedActivations.GroupSize;
     private const int AccumulatorFloats = 16;
 
-    public static void DotRows<T>(T* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level)
-        where T : unmanaged, IBlock256<T>
-    {
-        for (var k = 0; k < rowCount; k++)
-            DotRow(w + k * count, count, x, bStart, bEnd, y + k, yStride, level);
-    }
-
-    private static void DotRow<T>(T* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level)
+    public static void DotRow<T>(T* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level)
         where T : unmanaged, IBlock256<T>
     {
         var batch = bEnd - bStart;

@@ -22,11 +22,19 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
     /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
     static abstract float DotScalar(TSelf* w, QuantizedActivations x, int b, int count);
 
-    /// <summary>Dots <paramref name="rowCount"/> consecutive weight rows of <paramref name="count"/>
-    /// blocks with batch rows [bStart, bEnd) of <paramref name="x"/>: y[b · yStride + k] = W_k·x_b
-    /// (bStart a multiple of <see cref="QuantizedActivations.Tile"/>). Level Scalar must use
-    /// <see cref="DotScalar"/>.</summary>
-    static abstract void DotRows(TSelf* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
+    /// <summary>Dots one weight row with batch rows [bStart, bEnd) of <paramref name="x"/>:
+    /// y[b · yStride] = W·x_b (bStart a multiple of <see cref="QuantizedActivations.Tile"/>).
+    /// Level Scalar must use <see cref="DotScalar"/>.</summary>
+    static abstract void DotRow(TSelf* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level);
+
+    /// <summary>Batch 1 (decoding): y[r] = W_r·x_0 for the <paramref name="rows"/> consecutive weight
+    /// rows starting at <paramref name="w"/>, each of <paramref name="count"/> blocks. Types with a
+    /// many-row kernel amortise per-row set-up over the rows; the default dots one row at a time.</summary>
+    static virtual void DotRows(TSelf* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level)
+    {
+        for (var r = 0; r < rows; r++)
+            TSelf.DotRow(w + (long)r * count, count, x, 0, 1, y + r, 1, level);
+    }
 }
 
 /// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that
@@ -51,6 +59,10 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
 
     /// <summary>Σ q·x over the block as four int32 partial sums (portable 128-bit operations).</summary>
     static abstract Vector128<int> Dot128(TSelf* block, short* x);
+
+    /// <summary>Σ_i c_i·Σ q·x over <paramref name="count"/> blocks of one weight row and batch row 0
+    /// of <paramref name="x"/> (AVX-512), where c_i = weight scale · x scale of block i.</summary>
+    static abstract float DecodeDot512(TSelf* w, QuantizedActivations x, float* c, int count);
 }
 
 /// <summary>The parts of a 256-weight K-quant type (<see cref="Q4_K"/>, <see cref="Q6_K"/>) that

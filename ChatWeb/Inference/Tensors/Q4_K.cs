@@ -92,8 +92,8 @@ internal unsafe struct Q4_K : IBlock256<Q4_K>
     public static float Scale(Q4_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q4_K* block) => F16.ToSingle(block->DMin);
 
-    public static void DotRows(Q4_K* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        Block256Kernels.DotRows(w, rowCount, count, x, bStart, bEnd, y, yStride, level);
+    public static void DotRow(Q4_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        Block256Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
 
     // u = scale_j·q (≤ 15·63) for the 256 weights, in order: chunk c's low nibbles are weights
     // 64c..64c+31 and its high nibbles 64c+32..64c+63.

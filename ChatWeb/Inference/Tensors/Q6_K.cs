@@ -69,8 +69,8 @@ internal unsafe struct Q6_K : IBlock256<Q6_K>
     public static float Scale(Q6_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q6_K* block) => 0;
 
-    public static void DotRows(Q6_K* w, int rowCount, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        Block256Kernels.DotRows(w, rowCount, count, x, bStart, bEnd, y, yStride, level);
+    public static void DotRow(Q6_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        Block256Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
 
     // u = scale_s·(q − 32) (|u| ≤ 4096): q is rebuilt in int16 lanes from its low and high bits.
     public static void Unpack(Q6_K* block, short* weights, int* mins, SimdLevel level)

@@ -8,7 +8,8 @@ namespace ChatWeb.Inference.Tensors;
 /// Large batches (prompt processing) are cache-blocked: a chunk of <see cref="RowChunk"/> weight
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
-/// still read from memory once per call.
+/// still read from memory once per call. At batch 1 (decoding) the rows go to the type's
+/// many-row kernel <see cref="IQuantizedBlock{TSelf}.DotRows"/> <see cref="RowChunk"/> at a time.
 /// </remarks>
 internal static unsafe class QuantizedMatMul
 {
@@ -24,15 +25,24 @@ internal static unsafe class QuantizedMatMul
         var activations = QuantizedActivations.ForCurrentThread();
         activations.Quantize(x, batch, cols, T.BlockSize, T.NeedsGroupSums, level);
         fixed (float* output = y)
+        {
+            if (batch == 1)
+            {
+                for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
+                    T.DotRows((T*)data + (long)r0 * blocks, blocks, Math.Min(RowChunk, rowEnd - r0), activations, output + r0, level);
+                return;
+            }
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
                 var r1 = Math.Min(r0 + RowChunk, rowEnd);
                 for (var b0 = 0; b0 < batch; b0 += BatchChunk)
                 {
                     var b1 = Math.Min(b0 + BatchChunk, batch);
-                    T.DotRows((T*)data + (long)r0 * blocks, r1 - r0, blocks, activations, b0, b1, output + r0, rows, level);
+                    for (var r = r0; r < r1; r++)
+                        T.DotRow((T*)data + (long)r * blocks, blocks, activations, b0, b1, output + r, rows, level);
                 }
             }
+        }
     }
 
     public static void DequantizeRow<T>(byte* data, int cols, int row, Span<float> destination)
