@@ -1,3 +1,4 @@
+using ChatWeb.Chat;
 using ChatWeb.Inference.Demo;
 using ChatWeb.Inference.Local;
 using ChatWeb.Inference.Scheduling;
@@ -51,6 +52,8 @@ internal static class InferenceServiceCollectionExtensions
         {
             builder.Services.AddSingleton(model);
             builder.Services.AddSingleton(new BackendStatus("gguf", true, model.Name, null));
+            builder.Services.AddSingleton<ITokenCounter>(new ModelTokenCounter(model,
+                Math.Min(inference.ContextLength, model.Transformer.Config.ContextLength)));
             builder.AddInferenceScheduler(model);
             builder.Services.AddSingleton<IChatClient>(sp =>
                 new GgufChatClient(model, sp.GetRequiredService<InferenceScheduler>(), sp.GetRequiredService<ILogger<GgufChatClient>>()));

@@ -33,6 +33,20 @@ public sealed class ModelRegistrationTests
     }
 
     [Fact]
+    public async Task ValidModel_CountsTokensWithItsTokenizer_AndReportsItsContextWindow()
+    {
+        await using var app = App(TestPaths.Model("stories260K", "stories260K.gguf"));
+        var counter = app.Services.GetRequiredService<ChatWeb.Chat.ITokenCounter>();
+        var model = app.Services.GetRequiredService<LocalModel>();
+
+        Assert.True(counter.IsExact);
+        const string text = "a b c d e f g h";
+        Assert.Equal(model.Tokenizer.Encode(text).Count, counter.Count(text));
+        Assert.NotEqual((text.Length + 3) / 4, counter.Count(text)); // not the four-characters estimate
+        Assert.Equal(Math.Min(4096, model.Transformer.Config.ContextLength), counter.ContextTokens);
+    }
+
+    [Fact]
     public async Task ModelOnTheCommandLine_IsLoaded()
     {
         // "--model <file>" arrives in configuration as the key "model".
