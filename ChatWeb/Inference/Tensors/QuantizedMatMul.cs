@@ -22,6 +22,14 @@ internal static unsafe class QuantizedMatMul
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
         var blocks = cols / T.BlockSize;
+        if (Block32FloatBatch.Applies<T>(batch, level))
+        {
+            // Q8_0/Q4_0 at batch ≥ 16 with AVX-512: float activations (see Block32FloatBatch).
+            fixed (float* input = x)
+            fixed (float* output = y)
+                Block32FloatBatch.Run((T*)data, rows, cols, input, batch, output, rowStart, rowEnd);
+            return;
+        }
         var activations = QuantizedActivations.ForCurrentThread();
         activations.Quantize(x, batch, cols, T.BlockSize, T.NeedsGroupSums, level);
         fixed (float* output = y)

@@ -12,7 +12,10 @@ namespace ChatWeb.Inference.Tensors;
 /// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
 /// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
 /// calls allocate nothing. Quantized types quantize x per block (see
-/// <see cref="QuantizedActivations"/>) and use integer dot products, as llama.cpp does.</item>
+/// <see cref="QuantizedActivations"/>) and use integer dot products, as llama.cpp does, except
+/// Q8_0/Q4_0 at batch ≥ <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, which dequantize the
+/// weights once and use the float x (<see cref="Block32FloatBatch"/>): a quantized model's outputs
+/// differ slightly (about 1e-3 relative) between a sequence computed alone and in a large batch.</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
 /// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
