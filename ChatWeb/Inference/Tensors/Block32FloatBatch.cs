@@ -23,11 +23,12 @@ namespace ChatWeb.Inference.Tensors;
 /// </remarks>
 internal static unsafe class Block32FloatBatch
 {
-    /// <summary>The smallest batch that takes this path. Measured (one thread, median µs per call,
-    /// integer kernels → this path): at batch 8 Q8_0 896×4864 993 → 872 but 4864×896 804 → 918 (short
-    /// rows: dequantizing costs about as much as the FMAs it saves), a net loss over a model's FFN;
-    /// at batch 16 896×4864 1591 → 1102 and 4864×896 1676 → 1286; Q4_0 alike.</summary>
-    public const int MinBatch = 16;
+    /// <summary>The smallest batch that takes this path, chosen on the whole model rather than one matrix
+    /// (`bench-serve` on a Qwen2.5-0.5B-shaped Q8_0 file, 2 threads, total tok/s with this threshold):
+    /// 2 → batch 2 slower than the integer kernels (40.9 vs 57.0); 4 → batch 4 79.1 (integer 50.4) and
+    /// batch 8 107.8 (integer 55.8). Per matrix at batch 8 the short rows (4864×896) alone were a little
+    /// slower (804 → 918 µs), but the model as a whole gains.</summary>
+    public const int MinBatch = 4;
 
     private const int Weights = 32;
     private const int RowChunk = 16;
