@@ -11,32 +11,23 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatWeb.Tests.Components;
 
 /// <summary>The chat page with a real store behind it: what is kept, what the model is sent.</summary>
-public sealed class ChatPageHistoryTests : BunitContext
+public sealed class ChatPageHistoryTests : ChatPageTestContext
 {
     private const string Owner = "test-session";
-    private readonly ScriptedChatClient _client = new();
+    private readonly ScriptedChatClient _client;
 
-    public ChatPageHistoryTests()
+    public ChatPageHistoryTests() : this(new ScriptedChatClient()) { }
+
+    private ChatPageHistoryTests(ScriptedChatClient client) : base(client, Owner)
     {
-        Services.AddSingleton<IChatClient>(_client);
-        Services.AddSingleton(BackendStatus.Demo("no model in this test"));
-        Services.AddChatSurfaceForTests();
-        Services.AddChatHistoryForTests(Owner);
-        JSInterop.Mode = JSRuntimeMode.Loose;
+        _client = client;
         // Streams end on thread-pool threads; with test classes running in parallel on two cores
         // those can wait more than bUnit's default second.
         DefaultWaitTimeout = TimeSpan.FromSeconds(5);
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     private ConversationStore Store => Services.GetRequiredService<ConversationStore>();
     private PresetStore Presets => Services.GetRequiredService<PresetStore>();
-
-    private static void Send(IRenderedComponent<ChatPage> page, string prompt)
-    {
-        page.Find("textarea").Input(prompt);
-        page.Find("textarea").KeyDown(new KeyboardEventArgs { Key = "Enter" });
-    }
 
     private void Answer(IRenderedComponent<ChatPage> page, string text)
     {

@@ -12,25 +12,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatWeb.Tests.Components;
 
 /// <summary>The chat page tells a waiting user where the request stands, and a busy server is a message that keeps the prompt.</summary>
-public sealed class ChatPageProgressTests : BunitContext
+public sealed class ChatPageProgressTests : ChatPageTestContext
 {
-    private readonly ProgressChatClient _client = new();
+    private readonly ProgressChatClient _client;
 
-    public ChatPageProgressTests()
-    {
-        Services.AddSingleton<IChatClient>(_client);
-        Services.AddSingleton(BackendStatus.Demo("no model in this test"));
-        Services.AddChatSurfaceForTests();
-        Services.AddChatHistoryForTests();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
+    public ChatPageProgressTests() : this(new ProgressChatClient()) { }
 
-    private static void Send(IRenderedComponent<ChatPage> page, string prompt)
-    {
-        page.Find("textarea").Input(prompt);
-        page.Find("textarea").KeyDown(new KeyboardEventArgs { Key = "Enter" });
-    }
+    private ChatPageProgressTests(ProgressChatClient client) : base(client) => _client = client;
 
     [Fact]
     public void QueuePlace_ThenPromptProgress_ThenTheAnswerReplacesThem()

@@ -9,25 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Components;
 
-public sealed class ChatPageTests : BunitContext
+public sealed class ChatPageTests : ChatPageTestContext
 {
-    private readonly ScriptedChatClient _client = new();
+    private readonly ScriptedChatClient _client;
 
-    public ChatPageTests()
-    {
-        Services.AddSingleton<IChatClient>(_client);
-        Services.AddSingleton(BackendStatus.Demo("no model in this test"));
-        Services.AddChatSurfaceForTests();
-        Services.AddChatHistoryForTests();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
+    public ChatPageTests() : this(new ScriptedChatClient()) { }
 
-    private static void Send(IRenderedComponent<ChatPage> page, string prompt)
-    {
-        page.Find("textarea").Input(prompt);
-        page.Find("textarea").KeyDown(new KeyboardEventArgs { Key = "Enter" });
-    }
+    private ChatPageTests(ScriptedChatClient client) : base(client) => _client = client;
 
     [Fact]
     public void Send_ShowsThePrompt_ThenTheAnswerAsItStreams()

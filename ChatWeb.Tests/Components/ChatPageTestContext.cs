@@ -1,0 +1,30 @@
+using Bunit;
+using ChatWeb.Components.Pages;
+using ChatWeb.Inference;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatWeb.Tests.Components;
+
+/// <summary>A bUnit context with what <see cref="ChatPage"/> needs, answering through <paramref name="client"/>.</summary>
+public abstract class ChatPageTestContext : BunitContext
+{
+    protected ChatPageTestContext(IChatClient client, string? owner = null)
+    {
+        Services.AddSingleton(client);
+        Services.AddSingleton(BackendStatus.Demo("no model in this test"));
+        Services.AddChatSurfaceForTests();
+        Services.AddChatHistoryForTests(owner ?? "test-session");
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    /// <summary>Types the prompt and presses Enter, as a person does.</summary>
+    protected static void Send(IRenderedComponent<ChatPage> page, string prompt)
+    {
+        page.Find("textarea").Input(prompt);
+        page.Find("textarea").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+    }
+}
