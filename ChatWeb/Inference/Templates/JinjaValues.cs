@@ -22,8 +22,6 @@ internal sealed class JinjaNamespace : Dictionary<string, object?>;
 /// </summary>
 internal static class JinjaValues
 {
-    public static bool IsUndefined(object? value) => value is Undefined;
-
     public static bool IsTruthy(object? value) => value switch
     {
         null or Undefined => false,

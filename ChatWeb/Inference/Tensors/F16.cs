@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -93,17 +92,8 @@ internal static unsafe class F16
     public static void DequantizeRow(byte* data, int cols, int row, Span<float> destination, SimdLevel level) =>
         ToSingle(new ReadOnlySpan<ushort>((ushort*)data + (long)row * cols, cols), destination, level);
 
-    /// <summary>y[b, r] = W[r]·x[b]: each row is converted to floats once, then dotted with every x
-    /// (TensorPrimitives.Dot picks its own vector width).</summary>
+    /// <summary>y[b, r] = W[r]·x[b]: see <see cref="WidenedRowMatMul"/>.</summary>
     public static void MatMul(byte* data, int rows, int cols, ReadOnlySpan<float> x, int batch, Span<float> y,
-        int rowStart, int rowEnd, SimdLevel level)
-    {
-        var row = RowBuffer.ForCurrentThread(cols);
-        for (var r = rowStart; r < rowEnd; r++)
-        {
-            DequantizeRow(data, cols, r, row, level);
-            for (var b = 0; b < batch; b++)
-                y[b * rows + r] = TensorPrimitives.Dot(row, x.Slice(b * cols, cols));
-        }
-    }
+        int rowStart, int rowEnd, SimdLevel level) =>
+        WidenedRowMatMul.Run(&DequantizeRow, data, rows, cols, x, batch, y, rowStart, rowEnd, level);
 }

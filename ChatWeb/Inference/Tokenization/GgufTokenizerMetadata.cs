@@ -51,11 +51,8 @@ internal static class GgufTokenizerMetadata
             var c = config.RootElement;
             void AddId(string configKey, string ggufKey)
             {
-                if (!c.TryGetProperty(configKey, out var value)) return;
-                var text = value.ValueKind == JsonValueKind.String ? value.GetString()
-                    : value.ValueKind == JsonValueKind.Object && value.TryGetProperty("content", out var content) ? content.GetString() : null;
-                var id = text is null ? -1 : Array.IndexOf(vocabulary.Tokens, text);
-                if (id >= 0) metadata.Add(new(ggufKey, (uint)id));
+                if (HuggingFaceTokenizerLoader.SpecialTokenId(c, configKey, vocabulary.Tokens) is { } id)
+                    metadata.Add(new(ggufKey, (uint)id));
             }
             AddId("bos_token", "tokenizer.ggml.bos_token_id");
             AddId("eos_token", "tokenizer.ggml.eos_token_id");

@@ -133,19 +133,23 @@ internal static class HuggingFaceTokenizerLoader
         if (configJson is null) return SpecialTokenIds.None;
         using var config = JsonDocument.Parse(configJson);
         var root = config.RootElement;
-        int? Find(string key)
-        {
-            if (!root.TryGetProperty(key, out var value)) return null;
-            var text = value.ValueKind switch
-            {
-                JsonValueKind.String => value.GetString(),
-                JsonValueKind.Object when value.TryGetProperty("content", out var c) => c.GetString(),
-                _ => null,
-            };
-            var index = text is null ? -1 : Array.IndexOf(tokens, text);
-            return index < 0 ? null : index;
-        }
+        int? Find(string key) => SpecialTokenId(root, key, tokens);
         var addBos = root.TryGetProperty("add_bos_token", out var ab) && ab.ValueKind == JsonValueKind.True;
         return new SpecialTokenIds(Find("bos_token"), Find("eos_token"), null, Find("unk_token"), addBos);
+    }
+
+    /// <summary>The id of a tokenizer_config.json special token (<paramref name="key"/> holds its text,
+    /// or an object whose "content" does); null when absent or not in <paramref name="tokens"/>.</summary>
+    internal static int? SpecialTokenId(JsonElement config, string key, string[] tokens)
+    {
+        if (!config.TryGetProperty(key, out var value)) return null;
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Object when value.TryGetProperty("content", out var c) => c.GetString(),
+            _ => null,
+        };
+        var index = text is null ? -1 : Array.IndexOf(tokens, text);
+        return index < 0 ? null : index;
     }
 }
