@@ -78,7 +78,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
 
     /// <summary>Starts a stored conversation, titled after its first prompt.</summary>
     public StoredConversation Start(string firstPrompt, string? presetId) =>
-        conversations.Create(Owner, ConversationStore.ShortTitle(firstPrompt), presetId);
+        conversations.Create(Owner, firstPrompt, presetId);
 
     /// <summary>Stores a new message of the conversation; a streaming one is then saved as it grows.</summary>
     public void Add(string conversationId, ConversationMessage message)
