@@ -11,10 +11,13 @@ namespace ChatWeb.Tests.Components;
 /// <summary>A bUnit context with what <see cref="ChatPage"/> needs, answering through <paramref name="client"/>.</summary>
 public abstract class ChatPageTestContext : BunitContext
 {
+    /// <summary>The backend's state the page shows: demo mode unless a test sets another.</summary>
+    protected BackendState Backend { get; } = new(BackendStatus.Demo("no model in this test"));
+
     protected ChatPageTestContext(IChatClient client, string? owner = null)
     {
         Services.AddSingleton(client);
-        Services.AddSingleton(BackendStatus.Demo("no model in this test"));
+        Services.AddSingleton(Backend);
         Services.AddChatSurfaceForTests();
         Services.AddChatHistoryForTests(owner ?? "test-session");
         JSInterop.Mode = JSRuntimeMode.Loose;

@@ -3,15 +3,18 @@ using ChatWeb.Inference.Demo;
 using ChatWeb.Inference.Local;
 using ChatWeb.Inference.Scheduling;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatWeb.Inference;
 
 internal static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the IChatClient the chat talks to: ChatWeb's GGUF engine when <c>ChatWeb:Model:Path</c>
-    /// (or <c>--model &lt;file&gt;</c>) names a loadable model, else the demo client, with
-    /// <see cref="BackendStatus.Reason"/> saying why (missing file, unsupported model...).
+    /// Registers the IChatClient the chat talks to (<see cref="BackendChatClient"/>) and the
+    /// <see cref="ModelHost"/> that loads the model named by <c>ChatWeb:Model:Path</c> (or
+    /// <c>--model &lt;file&gt;</c>) in the background once the app starts: the server listens at once and
+    /// <see cref="BackendState"/> says how far loading has come. Without a usable model the demo client
+    /// answers, with <see cref="BackendStatus.Reason"/> saying why (missing file, unsupported model...).
     /// </summary>
     public static WebApplicationBuilder AddInference(this WebApplicationBuilder builder)
     {
@@ -33,37 +36,30 @@ internal static class InferenceServiceCollectionExtensions
         if (modelOptions.Threads == 0)
             modelOptions.Threads = inference.Threads; // ChatWeb:Inference:Threads
 
-        LocalModel? model = null;
+        // What can be known without reading the file decides at once; the rest is the background load's.
         string? reason = null;
         try
         {
             System.ComponentModel.DataAnnotations.Validator.ValidateObject(modelOptions, new(modelOptions), validateAllProperties: true);
-            if (!string.IsNullOrWhiteSpace(modelOptions.Path))
-                model = LocalModel.Load(modelOptions);
-            else
+            if (string.IsNullOrWhiteSpace(modelOptions.Path))
                 reason = "No model configured (set ChatWeb:Model:Path or pass --model <file.gguf>).";
+            else if (!File.Exists(modelOptions.Path))
+                reason = $"Model file '{modelOptions.Path}' was not found (ChatWeb:Model:Path).";
         }
-        catch (Exception e) // any failure to load leaves the app usable: demo mode, with the reason shown
+        catch (System.ComponentModel.DataAnnotations.ValidationException e)
         {
-            reason = e is FileNotFoundException ? e.Message : $"The model '{modelOptions.Path}' could not be loaded: {e.Message}";
+            reason = $"The model '{modelOptions.Path}' could not be loaded: {e.Message}";
         }
+        var toLoad = reason is null ? modelOptions : null;
 
-        if (model is not null)
-        {
-            builder.Services.AddSingleton(model);
-            builder.Services.AddSingleton(new BackendStatus("gguf", true, model.Name, null));
-            builder.Services.AddSingleton<ITokenCounter>(new ModelTokenCounter(model,
-                Math.Min(inference.ContextLength, model.Transformer.Config.ContextLength)));
-            builder.AddInferenceScheduler(model);
-            builder.Services.AddSingleton<IChatClient>(sp =>
-                new GgufChatClient(model, sp.GetRequiredService<InferenceScheduler>(), sp.GetRequiredService<ILogger<GgufChatClient>>()));
-        }
-        else
-        {
-            builder.Services.AddSingleton(BackendStatus.Demo(reason!));
-            builder.Services.AddSingleton<IChatClient, DemoChatClient>();
-        }
-        builder.Services.AddHostedService<BackendStartupLog>();
+        builder.Services.AddSingleton(new BackendState(ModelHost.InitialStatus(toLoad, reason)));
+        builder.Services.TryAddSingleton<ModelLoad>(LocalModel.Load);
+        builder.Services.AddSingleton(sp => new ModelHost(toLoad, sp.GetRequiredService<BackendState>(), sp.GetRequiredService<ModelLoad>(),
+            sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelHost>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        builder.Services.AddSingleton<DemoChatClient>();
+        builder.Services.AddSingleton<IChatClient, BackendChatClient>();
+        builder.Services.AddSingleton<ITokenCounter, BackendTokenCounter>();
         return builder;
     }
 }

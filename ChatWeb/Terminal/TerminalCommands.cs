@@ -39,8 +39,8 @@ internal static class TerminalCommands
             return PrintNewApiKey();
 
         await using var services = BuildServices(arguments);
+        var status = await LoadModelAsync(services);
         var client = services.GetRequiredService<IChatClient>();
-        var status = services.GetRequiredService<BackendStatus>();
         var session = new ChatSession(client) { Time = services.GetRequiredService<TimeProvider>() };
         if (arguments.System is not null)
             session.SystemPrompts.Add(arguments.System);
@@ -50,6 +50,31 @@ internal static class TerminalCommands
         return arguments.Command == "ask"
             ? await TerminalAsk.RunAsync(session, arguments, Console.In, Console.Out, Console.Error, Console.IsInputRedirected)
             : await new TerminalChat(session, status, Console.In, Console.Out, TerminalStyle.For(Console.IsOutputRedirected)).RunAsync();
+    }
+
+    /// <summary>Loads the model (no host runs here to start it), showing its progress on a terminal's standard error; the backend's state once done.</summary>
+    private static async Task<BackendStatus> LoadModelAsync(IServiceProvider services)
+    {
+        var state = services.GetRequiredService<BackendState>();
+        var showProgress = state.Current.Loading is not null && !Console.IsErrorRedirected;
+        void Show(BackendStatus status)
+        {
+            if (status.Loading is { } p)
+                Console.Error.Write($"\rLoading model {status.Model}… {p.Percent,3} % ({p.Stage})\e[K");
+        }
+        if (showProgress)
+            state.Changed += Show;
+        try
+        {
+            await services.GetRequiredService<ModelHost>().LoadAsync();
+        }
+        finally
+        {
+            state.Changed -= Show;
+            if (showProgress)
+                Console.Error.Write("\r\e[K");
+        }
+        return state.Current;
     }
 
     /// <summary>The app's services as the web app registers them (without the web server), quiet below warnings.</summary>

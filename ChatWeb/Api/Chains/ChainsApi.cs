@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ChatWeb.Api.Access;
 using ChatWeb.Api.Chat;
 using ChatWeb.Api.Conversations;
 
@@ -19,6 +20,8 @@ internal static class ChainsApi
 
     private static async Task<IResult> RunChain(HttpContext context, ChainRunner runner, ISystemPresets presets, ILoggerFactory logs)
     {
+        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
+            return loading;
         var (request, problem) = await ReadAsync(context, presets);
         if (request is null)
             return problem!;
@@ -39,6 +42,8 @@ internal static class ChainsApi
 
     private static async Task<IResult> StreamChain(HttpContext context, ChainRunner runner, ISystemPresets presets, ILoggerFactory logs)
     {
+        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
+            return loading;
         var (request, problem) = await ReadAsync(context, presets);
         if (request is null)
             return problem!;

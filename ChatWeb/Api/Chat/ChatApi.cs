@@ -1,6 +1,7 @@
 using System.Text;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
+using ChatWeb.Inference;
 using ChatWeb.Inference.Scheduling;
 using ChatWeb.Library;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,6 +27,8 @@ internal static class ChatApi
 
     private static async Task<IResult> StreamChat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
+        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
+            return loading;
         if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.ProblemDetails) is { } busy)
             return busy;
         var (turn, problem) = await PrepareAsync(context, turns);
@@ -72,6 +75,8 @@ internal static class ChatApi
 
     private static async Task<IResult> Chat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
+        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
+            return loading;
         var (turn, problem) = await PrepareAsync(context, turns);
         if (turn is null)
             return problem!;
@@ -100,6 +105,10 @@ internal static class ChatApi
         catch (ServerBusyException e)
         {
             return ServerBusyResult.For(context, e, ApiErrorShape.ProblemDetails);
+        }
+        catch (ModelLoadingException e)
+        {
+            return ModelLoadingResult.For(context, e, ApiErrorShape.ProblemDetails);
         }
         catch (Exception e)
         {

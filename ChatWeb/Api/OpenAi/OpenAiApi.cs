@@ -36,10 +36,10 @@ internal static class OpenAiApi
     /// <summary>The id under which the running model is offered: the model's name, or "demo".</summary>
     public static string ModelId(BackendStatus status) => status.Model ?? status.Backend;
 
-    private static IResult ListModels(BackendStatus status, TimeProvider time) =>
-        TypedResults.Json(new ModelList([new Model(ModelId(status), time.GetUtcNow().ToUnixTimeSeconds(), "chatweb")]), Json);
+    private static IResult ListModels(BackendState backend, TimeProvider time) =>
+        TypedResults.Json(new ModelList([new Model(ModelId(backend.Current), time.GetUtcNow().ToUnixTimeSeconds(), "chatweb")]), Json);
 
-    private static async Task<IResult> Complete(HttpContext context, IChatClient client, BackendStatus status, TimeProvider time, ILoggerFactory logs)
+    private static async Task<IResult> Complete(HttpContext context, IChatClient client, BackendState backend, TimeProvider time, ILoggerFactory logs)
     {
         var read = await StrictJsonReader.ReadAsync<CompletionRequest>(context.Request, Json, rejectUnknownFields: false);
         if (read.Errors is not null)
@@ -50,7 +50,9 @@ internal static class OpenAiApi
         var request = read.Value!;
         if (CompletionTranslator.Check(request) is { } problem)
             return Error(400, problem.Message, "invalid_request_error", problem.Param);
-        var modelId = ModelId(status);
+        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.OpenAi) is { } loading)
+            return loading; // before the model check: the model's name is known for sure only once it is loaded
+        var modelId = ModelId(backend.Current);
         if (request.Model != modelId)
             return Error(404, $"The model '{request.Model}' does not exist; this server offers '{modelId}'.", "invalid_request_error", "model", "model_not_found");
 
@@ -74,6 +76,10 @@ internal static class OpenAiApi
         catch (ServerBusyException e) when (!context.Response.HasStarted)
         {
             return ServerBusyResult.For(context, e, ApiErrorShape.OpenAi);
+        }
+        catch (ModelLoadingException e) when (!context.Response.HasStarted)
+        {
+            return ModelLoadingResult.For(context, e, ApiErrorShape.OpenAi);
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using ChatWeb.Api.Chat;
+using ChatWeb.Inference;
 using ChatWeb.Library;
 using static ChatWeb.Api.WebSockets.SocketMessages;
 
@@ -168,6 +169,10 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             await TrySendAsync(new EventMessage(id, "cancelled", turn.Conversation.Id));
+        }
+        catch (ModelLoadingException e)
+        {
+            await TrySendAsync(new ErrorMessage(id, e.Message)); // not a failure: the client tries again in a moment
         }
         catch (Exception e)
         {

@@ -25,8 +25,13 @@ internal sealed class LocalModel : IDisposable
     public string? ChatTemplate { get; }
     public ModelOptions Options { get; }
 
-    /// <summary>Loads the file; a missing, unreadable or unsupported file throws with a message that says which and why.</summary>
-    public static LocalModel Load(ModelOptions options)
+    /// <summary>
+    /// Loads the file: opens and maps it, checks the model's shape, builds the tokenizer, then reads the
+    /// weights into memory in file order (so the first answer does not wait on the disk), reporting each
+    /// stage and the bytes read through <paramref name="report"/>. A missing, unreadable or unsupported
+    /// file throws with a message that says which and why.
+    /// </summary>
+    public static LocalModel Load(ModelOptions options, Action<ModelLoadProgress>? report = null, CancellationToken cancellationToken = default)
     {
         var path = options.Path;
         if (string.IsNullOrWhiteSpace(path))
@@ -34,15 +39,31 @@ internal sealed class LocalModel : IDisposable
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' was not found (ChatWeb:Model:Path).", path);
 
-        var transformer = Transformer.Load(path, new EngineOptions { Threads = options.Threads });
+        report?.Invoke(new ModelLoadProgress(ModelLoadProgress.Opening, 0, 0));
+        var file = GgufFile.Open(path);
+        Transformer transformer;
         try
         {
+            report?.Invoke(new ModelLoadProgress(ModelLoadProgress.Checking, 0, WeightPrefetch.TotalBytes(file)));
+            transformer = Transformer.Load(file, new EngineOptions { Threads = options.Threads });
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+        try
+        {
+            report?.Invoke(new ModelLoadProgress(ModelLoadProgress.BuildingTokenizer, 0, WeightPrefetch.TotalBytes(file)));
             var tokenizer = GgufTokenizerLoader.Load(transformer.File);
             if (tokenizer.VocabularySize < transformer.Config.VocabSize)
                 throw new GgufFormatException(
                     $"The tokenizer has {tokenizer.VocabularySize} tokens but the model outputs {transformer.Config.VocabSize}", 0);
             var name = transformer.File.GetString("general.name") is { Length: > 0 } n ? n : System.IO.Path.GetFileNameWithoutExtension(path);
             var template = string.IsNullOrWhiteSpace(options.ChatTemplate) ? transformer.File.GetString("tokenizer.chat_template") : options.ChatTemplate;
+
+            WeightPrefetch.Read(file, (read, total) => report?.Invoke(new ModelLoadProgress(ModelLoadProgress.ReadingWeights, read, total)),
+                cancellationToken);
             return new LocalModel(name, transformer, tokenizer, template, options);
         }
         catch

@@ -17,18 +17,13 @@ internal static class SchedulerServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The one scheduler over the loaded model, as a singleton hosted service: built at start-up, so a
-    /// KV cache budget too small for the model stops the app with a message naming the setting.
+    /// The one scheduler over the loaded model, built by <see cref="ModelHost"/> once the model is there
+    /// (and stopped by it). A KV cache budget too small for the model throws, naming the setting.
     /// </summary>
-    public static WebApplicationBuilder AddInferenceScheduler(this WebApplicationBuilder builder, LocalModel model)
-    {
-        builder.Services.AddSingleton(sp => new InferenceScheduler(
-            model.Transformer,
-            GgufChatClient.SchedulerOptionsFor(model, sp.GetRequiredService<IOptions<InferenceOptions>>().Value),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IMeterFactory>(),
-            sp.GetRequiredService<ILogger<InferenceScheduler>>()));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<InferenceScheduler>());
-        return builder;
-    }
+    public static InferenceScheduler CreateInferenceScheduler(this IServiceProvider services, LocalModel model) =>
+        new(model.Transformer,
+            GgufChatClient.SchedulerOptionsFor(model, services.GetRequiredService<IOptions<InferenceOptions>>().Value),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetService<IMeterFactory>(),
+            services.GetRequiredService<ILogger<InferenceScheduler>>());
 }

@@ -1,0 +1,20 @@
+using System.Globalization;
+using ChatWeb.Inference;
+
+namespace ChatWeb.Api.Access;
+
+/// <summary>The model is still loading: HTTP 503 with Retry-After, in the interface's error shape.</summary>
+internal static class ModelLoadingResult
+{
+    /// <summary>A 503 while the model loads; null once it is ready (or in demo mode). Checked before a request starts.</summary>
+    public static IResult? IfLoading(HttpContext context, ApiErrorShape shape) =>
+        context.RequestServices.GetService<BackendState>()?.Current.Loading is { } progress
+            ? For(context, new ModelLoadingException(progress), shape)
+            : null;
+
+    public static IResult For(HttpContext context, ModelLoadingException loading, ApiErrorShape shape)
+    {
+        context.Response.Headers.RetryAfter = loading.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return ApiErrors.Result(shape, StatusCodes.Status503ServiceUnavailable, "The model is loading.", loading.Message, "model_loading");
+    }
+}
