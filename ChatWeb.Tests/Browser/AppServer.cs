@@ -74,15 +74,16 @@ public sealed class AppServer : IAsyncDisposable
                 throw new InvalidOperationException($"ChatWeb exited with code {_process.ExitCode}:\n{Log}");
             try
             {
+                // The server answers at once; a configured model loads behind it. Tests start once it is ready (or demo).
                 var response = await http.GetAsync("health");
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == HttpStatusCode.OK && !(await response.Content.ReadAsStringAsync()).Contains("\"state\":\"loading\""))
                     return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"ChatWeb did not answer /health within 60 s:\n{Log}");
+        throw new TimeoutException($"ChatWeb did not answer /health with its model loaded within 60 s:\n{Log}");
     }
 
     /// <summary>Finds the apphost that the build of ChatWeb/ wrote for this configuration.</summary>

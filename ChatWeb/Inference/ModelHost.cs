@@ -29,6 +29,7 @@ internal sealed partial class ModelHost : IHostedService, IDisposable
     private LoadedModel? _loaded;           // set once by the loading thread
     private long _readingSince;             // loading thread only: when the first weight bytes were read
     private ModelLoadProgress? _published;  // loading thread only: the last progress put in the state
+    private int _disposed;
 
     /// <param name="options">The model to load (its path checked to exist); null when there is none, and the state says why.</param>
     public ModelHost(ModelOptions? options, BackendState state, ModelLoad load, IServiceProvider services, TimeProvider time, ILogger<ModelHost> logger)
@@ -135,8 +136,11 @@ internal sealed partial class ModelHost : IHostedService, IDisposable
         Loaded?.Scheduler.Dispose();
     }
 
+    /// <summary>Frees the model; safe to call twice (the container disposes this as the model host and as a hosted service).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         _stopping.Cancel();
         _loading?.Wait();
         if (Loaded is { } loaded)

@@ -17,9 +17,10 @@ internal static unsafe class WeightPrefetch
     /// <summary>The bytes of all tensors in the file.</summary>
     public static long TotalBytes(GgufFile file) => file.Tensors.Sum(t => t.ByteSize);
 
-    /// <summary>Touches every page of every tensor, reporting (bytes read, total) at the start, every few MB and at the end.</summary>
-    public static void Read(GgufFile file, Action<long, long> progress, CancellationToken cancellationToken)
+    /// <summary>Touches every page of every tensor, reporting (bytes read, total) at the start, every <paramref name="reportEvery"/> bytes and at the end.</summary>
+    public static void Read(GgufFile file, Action<long, long> progress, CancellationToken cancellationToken, long reportEvery = ReportEvery)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(reportEvery);
         var total = TotalBytes(file);
         var page = Environment.SystemPageSize;
         long read = 0, reported = 0;
@@ -27,13 +28,13 @@ internal static unsafe class WeightPrefetch
         foreach (var tensor in file.Tensors.OrderBy(t => t.DataOffset))
         {
             var data = file.TensorData(tensor);
-            for (long offset = 0; offset < tensor.ByteSize; offset += ReportEvery)
+            for (long offset = 0; offset < tensor.ByteSize; offset += reportEvery)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var length = Math.Min(ReportEvery, tensor.ByteSize - offset);
+                var length = Math.Min(reportEvery, tensor.ByteSize - offset);
                 Touch(data + offset, length, page);
                 read += length;
-                if (read - reported >= ReportEvery)
+                if (read - reported >= reportEvery)
                 {
                     progress(read, total);
                     reported = read;

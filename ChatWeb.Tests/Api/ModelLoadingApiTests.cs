@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ChatWeb.Inference;
+using ChatWeb.Inference.Local;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatWeb.Tests.Api;
+
+/// <summary>While the model loads the server already answers: /health says how far it has come, the chat APIs say 503 and when to come back.</summary>
+public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    /// <summary>A load that reports 45 % of the weights read, then holds until the test releases it, then loads the real file.</summary>
+    private sealed class HeldLoad
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ManualResetEventSlim Release { get; } = new();
+
+        public LocalModel Load(ModelOptions options, Action<ModelLoadProgress> report, CancellationToken cancellationToken)
+        {
+            report(new ModelLoadProgress(ModelLoadProgress.ReadingWeights, 45, 100));
+            Reached.SetResult();
+            Release.Wait(cancellationToken);
+            return LocalModel.Load(options, report, cancellationToken);
+        }
+    }
+
+    private WebApplicationFactory<Program> App(HeldLoad load) => factory.WithWebHostBuilder(b =>
+    {
+        b.UseSetting("ChatWeb:Model:Path", TestPaths.Model("stories260K", "stories260K.gguf"));
+        b.UseSetting("ChatWeb:Model:Threads", "1");
+        b.ConfigureTestServices(s => s.AddSingleton<ModelLoad>(load.Load));
+    });
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static void AssertRetryLater(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var retry = response.Headers.RetryAfter?.Delta ?? throw new Xunit.Sdk.XunitException("no Retry-After header");
+        Assert.InRange(retry, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task WhileLoading_HealthSaysLoading_AndTheApisAnswer503WithRetryAfter_ThenTheModelAnswers()
+    {
+        var load = new HeldLoad();
+        await using var app = App(load);
+        using var client = ApiFactory.Keyed(app.CreateClient());
+        await load.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var health = await client.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal("loading", health.GetProperty("state").GetString());
+        Assert.Equal("stories260K", health.GetProperty("model").GetString());
+        Assert.False(health.GetProperty("modelLoaded").GetBoolean());
+        Assert.Equal(45, health.GetProperty("loading").GetProperty("percent").GetInt32());
+        Assert.Equal("Reading the weights into memory", health.GetProperty("loading").GetProperty("stage").GetString());
+
+        using (var openAi = await client.PostAsync("/v1/chat/completions",
+                   Json("""{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"stream":true}""")))
+        {
+            AssertRetryLater(openAi);
+            var body = await openAi.Content.ReadAsStringAsync();
+            Assert.Contains("model_loading", body);
+            Assert.Contains("The model is still loading (45 %); try again in a moment.", body);
+        }
+        using (var sync = await client.PostAsync("/api/chat/sync", Json("""{"message":"hi"}""")))
+        {
+            AssertRetryLater(sync);
+            Assert.Contains("still loading (45 %)", await sync.Content.ReadAsStringAsync());
+        }
+        using (var stream = await client.PostAsync("/api/chat", Json("""{"message":"hi"}""")))
+            AssertRetryLater(stream);
+
+        load.Release.Set();
+        await app.Services.GetRequiredService<ModelHost>().LoadAsync();
+
+        health = await client.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal("ready", health.GetProperty("state").GetString());
+        Assert.True(health.GetProperty("modelLoaded").GetBoolean());
+        using var answer = await client.PostAsync("/api/chat/sync", Json("""{"message":"Once upon a time","settings":{"maxTokens":8}}"""));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task ShuttingDownWhileLoading_StopsTheLoad()
+    {
+        var load = new HeldLoad();
+        var app = App(load);
+        using (app.CreateClient())
+            await load.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var host = app.Services.GetRequiredService<ModelHost>();
+
+        await app.DisposeAsync(); // never released: the shutdown's cancellation ends the held load
+
+        await host.LoadAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Null(host.Loaded);
+    }
+}
