@@ -130,7 +130,7 @@ internal sealed partial class ModelHost : IHostedService, IDisposable
     /// <summary>Stops a load in progress and the scheduler: queued and running requests end ("the server is shutting down").</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        await _stopping.CancelAsync(); // (never disposed: a host may stop this after the container disposed it)
         if (_loading is { } loading)
             await loading.WaitAsync(cancellationToken);
         Loaded?.Scheduler.Dispose();
@@ -148,7 +148,6 @@ internal sealed partial class ModelHost : IHostedService, IDisposable
             loaded.Scheduler.Dispose();
             loaded.Model.Dispose();
         }
-        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat backend: loading the model '{Path}' (the server answers meanwhile).")]
