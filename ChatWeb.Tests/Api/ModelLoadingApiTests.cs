@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using ChatWeb.Inference;
@@ -75,6 +76,7 @@ public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<Api
         }
         using (var stream = await client.PostAsync("/api/chat", Json("""{"message":"hi"}""")))
             AssertRetryLater(stream);
+        Assert.Contains("The model is still loading (45 %); try again in a moment.", await SocketErrorAsync(app));
 
         load.Release.Set();
         await app.Services.GetRequiredService<ModelHost>().LoadAsync();
@@ -84,6 +86,24 @@ public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<Api
         Assert.True(health.GetProperty("modelLoaded").GetBoolean());
         using var answer = await client.PostAsync("/api/chat/sync", Json("""{"message":"Once upon a time","settings":{"maxTokens":8}}"""));
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+    }
+
+    /// <summary>Sends one chat message over /ws/chat and returns the error it gets.</summary>
+    private static async Task<string> SocketErrorAsync(WebApplicationFactory<Program> app)
+    {
+        var client = app.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        using var socket = await client.ConnectAsync(new UriBuilder(app.Server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri, CancellationToken.None);
+        await socket.SendAsync("""{"type":"chat","id":"a","message":"hi"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, timeout.Token);
+            using var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+            if (message.RootElement.GetProperty("type").GetString() == "error")
+                return message.RootElement.GetProperty("error").GetString()!;
+        }
     }
 
     [Fact]
