@@ -86,6 +86,7 @@ internal static class TerminalCommands
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter(typeof(ModelHost).FullName, LogLevel.Error); // the commands say themselves what answers, and why
         builder.AddInference();
         return (ServiceProvider)builder.Build().Services;
     }
