@@ -5,18 +5,25 @@ namespace ChatWeb.Tests.Inference.Model;
 
 /// <summary>
 /// A quantized file against the F32 file of its own dequantized weights. The weights are then
-/// identical; what differs is that quantized kernels quantize the activations too (8-bit, per
-/// block, as llama.cpp does), so the logits agree to about 0.05% of their range (3e-3 allowed; F16/BF16 use float activations).
+/// identical; what differs is that quantized kernels quantize the activations too: to 14 bits per
+/// block in the int16 kernels, so the logits agree to about 0.05% of their range (3e-3 allowed;
+/// F16/BF16 use float activations). On CPUs with AVX-VNNI, Q8_0/Q4_0 batches of
+/// <see cref="Block32ByteBatch.MinBatch"/> or more rows (this test's 4-token prompt) round x to 8 bits
+/// per block, as llama.cpp does for all its Q8_0/Q4_0 products: 64 times coarser, and on this small
+/// random model the logits then differ by up to 3.5% of their range (measured 2.6e-2 Q4_0, 3.5e-2
+/// Q8_0; 6e-2 allowed).
 /// </summary>
 public sealed class QuantizedModelTests
 {
+    private const double ByteActivationTolerance = 6e-2;
+
     // Largest logit error relative to the largest |logit|, per weight type (measured: 3e-4 to 6e-4 for the quantized types).
     public static TheoryData<GgmlType, double> Types => new()
     {
         { GgmlType.F16, 1e-5 },
         { GgmlType.BF16, 1e-5 },
-        { GgmlType.Q8_0, 3e-3 },
-        { GgmlType.Q4_0, 3e-3 },
+        { GgmlType.Q8_0, Block32ByteBatch.Applies<Q8_0>(4, Simd.Best) ? ByteActivationTolerance : 3e-3 },
+        { GgmlType.Q4_0, Block32ByteBatch.Applies<Q4_0>(4, Simd.Best) ? ByteActivationTolerance : 3e-3 },
         { GgmlType.Q4_K, 3e-3 },
         { GgmlType.Q6_K, 3e-3 },
     };

@@ -22,9 +22,21 @@ internal static unsafe class QuantizedMatMul
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
         var blocks = cols / T.BlockSize;
+        if (Block32ByteBatch.Applies<T>(batch, level))
+        {
+            // Q8_0/Q4_0 at batch ≥ 2 with AVX-VNNI: 8-bit activations, vpdpbusd (see Block32ByteBatch).
+            fixed (float* output = y)
+            {
+                if (typeof(T) == typeof(Q8_0))
+                    Block32ByteBatch.Run((Q8_0*)data, rows, cols, x, batch, output, rowStart, rowEnd);
+                else
+                    Block32ByteBatch.Run((Q4_0*)data, rows, cols, x, batch, output, rowStart, rowEnd);
+            }
+            return;
+        }
         if (Block32FloatBatch.Applies<T>(batch, level))
         {
-            // Q8_0/Q4_0 at batch ≥ 16 with AVX-512: float activations (see Block32FloatBatch).
+            // Q8_0/Q4_0 at batch ≥ 4 with AVX-512 but no AVX-VNNI: float activations (see Block32FloatBatch).
             fixed (float* input = x)
             fixed (float* output = y)
                 Block32FloatBatch.Run((T*)data, rows, cols, input, batch, output, rowStart, rowEnd);
