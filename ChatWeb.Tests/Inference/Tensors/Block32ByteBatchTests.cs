@@ -87,6 +87,28 @@ public sealed unsafe class Block32ByteBatchTests
             }
     }
 
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void MatMul_WithXQuantizedOnceForAllThreads_EqualsQuantizingPerCall(GgmlType type)
+    {
+        const int batch = 11, blocks = 28, cols = blocks * 32;
+        var (weights, x) = Inputs(type, batch, cols, blocks);
+        var shared = new TiledByteActivations();
+        shared.Quantize(x, batch, cols, Simd.Best);
+        var perCall = new float[batch * Rows];
+        var prepared = new float[batch * Rows];
+        fixed (byte* p = weights)
+        {
+            var matrix = new WeightMatrix(type, Rows, cols, p);
+            matrix.MatMul(x, batch, perCall, 0, Rows, Simd.Best);
+            // two disjoint row ranges, as two threads of one product would ask for them
+            matrix.MatMul(x, batch, prepared, 0, 9, Simd.Best, shared);
+            matrix.MatMul(x, batch, prepared, 9, Rows, Simd.Best, shared);
+        }
+        Assert.Equal(perCall, prepared);
+    }
+
     private static (byte[] Weights, float[] X) Inputs(GgmlType type, int batch, int cols, int seed) =>
         (Quantizer.Quantize(type, TensorTestData.Gaussian(Rows * cols, seed: seed, sigma: 0.05f)),
          TensorTestData.Gaussian(batch * cols, seed: seed + 500, sigma: 2));

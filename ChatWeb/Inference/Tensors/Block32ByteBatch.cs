@@ -47,14 +47,28 @@ internal static unsafe class Block32ByteBatch
     public static bool Applies<T>(int batch, SimdLevel level) where T : unmanaged =>
         batch >= MinBatch && level == SimdLevel.Vector512 && IsSupported && (typeof(T) == typeof(Q8_0) || typeof(T) == typeof(Q4_0));
 
-    /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is [batch, rows].</summary>
-    public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd)
+    public static bool Applies(GgmlType type, int batch, SimdLevel level) => type switch
+    {
+        GgmlType.Q8_0 => Applies<Q8_0>(batch, level),
+        GgmlType.Q4_0 => Applies<Q4_0>(batch, level),
+        _ => false,
+    };
+
+    /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is [batch, rows].
+    /// <paramref name="quantizedX"/>, when given, is x already quantized; otherwise this thread quantizes it.</summary>
+    public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
+        TiledByteActivations? quantizedX = null)
         where T : unmanaged, IBlock32<T>
     {
         Debug.Assert(cols % Weights == 0 && IsSupported);
         var count = cols / Weights;
-        var activations = TiledByteActivations.ForCurrentThread();
-        activations.Quantize(x, batch, cols, SimdLevel.Vector256);
+        var activations = quantizedX;
+        if (activations is null)
+        {
+            activations = TiledByteActivations.ForCurrentThread();
+            activations.Quantize(x, batch, cols, SimdLevel.Vector256);
+        }
+        Debug.Assert(activations.Batch == batch && activations.Cols == cols);
         var padded = (RowChunk * count + 31) & ~31;
         var scales = Scratch(ref t_scales, padded);
         var halves = Scratch(ref t_halves, padded);

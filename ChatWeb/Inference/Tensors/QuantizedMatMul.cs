@@ -17,7 +17,7 @@ internal static unsafe class QuantizedMatMul
     private const int BatchChunk = 8 * QuantizedActivations.Tile;
 
     public static void Run<T>(byte* data, int rows, int cols, ReadOnlySpan<float> x, int batch, Span<float> y,
-        int rowStart, int rowEnd, SimdLevel level)
+        int rowStart, int rowEnd, SimdLevel level, TiledByteActivations? quantizedX = null)
         where T : unmanaged, IQuantizedBlock<T>
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
@@ -28,9 +28,9 @@ internal static unsafe class QuantizedMatMul
             fixed (float* output = y)
             {
                 if (typeof(T) == typeof(Q8_0))
-                    Block32ByteBatch.Run((Q8_0*)data, rows, cols, x, batch, output, rowStart, rowEnd);
+                    Block32ByteBatch.Run((Q8_0*)data, rows, cols, x, batch, output, rowStart, rowEnd, quantizedX);
                 else
-                    Block32ByteBatch.Run((Q4_0*)data, rows, cols, x, batch, output, rowStart, rowEnd);
+                    Block32ByteBatch.Run((Q4_0*)data, rows, cols, x, batch, output, rowStart, rowEnd, quantizedX);
             }
             return;
         }

@@ -58,8 +58,12 @@ internal sealed unsafe class WeightMatrix
     public void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd) =>
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
 
-    /// <summary>As the public overload, at a chosen vector width (tests run every path).</summary>
-    internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level)
+    /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
+    /// Q8_0/Q4_0 take the 8-bit batch path, <paramref name="quantizedX"/> may hold x already quantized
+    /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
+    /// threads of one product instead of each quantizing x again.</summary>
+    internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
+        TiledByteActivations? quantizedX = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         if (x.Length < (long)batch * Cols)
@@ -78,8 +82,8 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.F32: F32.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.F16: F16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX); break;
+            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX); break;
             case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
         }
