@@ -88,10 +88,13 @@ internal static unsafe class Block32ByteBatch
                     var xq = activations.Values(t);
                     var xs = activations.Scales(t);
                     var xsums = activations.NegatedSums(t);
+                    // While the first tile meets this chunk, the next chunk's rows are prefetched.
+                    var next = t == 0 && r0 + RowChunk < rowEnd ? (byte*)(chunk + (long)RowChunk * count) : null;
                     var k = 0;
                     for (; k + 4 <= n; k += 4)
                     {
-                        Dot4(chunk + (long)k * count, count, s + k * count, xq, xs, xsums, results);
+                        Dot4(chunk + (long)k * count, count, s + k * count, xq, xs, xsums, results,
+                            next == null ? null : next + (long)k * count * sizeof(T));
                         Store(results, 4, live, y + (long)t * Tile * rows + r0 + k, rows);
                     }
                     for (; k < n; k++)
@@ -230,13 +233,22 @@ internal static unsafe class Block32ByteBatch
 
     // Four consecutive weight rows (w, w + count, …; their block scales as floats at s, s + count, …)
     // against one tile of eight x rows: results[j · 8 + k] = row j · x row k.
-    private static void Dot4<T>(T* w, int count, float* s, sbyte* xq, float* xs, int* xsums, float* results) where T : unmanaged
+    // With a prefetch address, the same four rows RowChunk rows on are fetched into the cache as the
+    // loop goes (four rows of blocks are contiguous: sizeof(T) · 4 bytes per block index).
+    private static void Dot4<T>(T* w, int count, float* s, sbyte* xq, float* xs, int* xsums, float* results, byte* prefetch) where T : unmanaged
     {
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
         T* w1 = w + count, w2 = w1 + count, w3 = w2 + count;
         float* s1 = s + count, s2 = s1 + count, s3 = s2 + count;
+        var step = 4 * sizeof(T);
         for (var i = 0; i < count; i++, xq += TileBlockBytes)
         {
+            if (prefetch != null)
+            {
+                Sse.Prefetch0(prefetch + i * step);
+                Sse.Prefetch0(prefetch + i * step + 64);
+                Sse.Prefetch0(prefetch + i * step + 127);
+            }
             var x0 = Vector256.Load(xq);
             var x1 = Vector256.Load(xq + 32);
             var x2 = Vector256.Load(xq + 64);
