@@ -17,12 +17,12 @@ internal static unsafe class QuantizedMatMul
     private const int BatchChunk = 8 * QuantizedActivations.Tile;
 
     public static void Run<T>(byte* data, int rows, int cols, ReadOnlySpan<float> x, int batch, Span<float> y,
-        int rowStart, int rowEnd, SimdLevel level, TiledByteActivations? quantizedX = null)
+        int rowStart, int rowEnd, SimdLevel level, TiledByteActivations? quantizedX = null, bool vnni = true)
         where T : unmanaged, IQuantizedBlock<T>
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
         var blocks = cols / T.BlockSize;
-        if (Block32ByteBatch.Applies<T>(batch, level))
+        if (Block32ByteBatch.Applies<T>(batch, level, vnni))
         {
             // Q8_0/Q4_0 at batch ≥ 2 with AVX-VNNI: 8-bit activations, vpdpbusd (see Block32ByteBatch).
             fixed (float* output = y)

@@ -61,9 +61,10 @@ internal sealed unsafe class WeightMatrix
     /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
     /// Q8_0/Q4_0 take the 8-bit batch path, <paramref name="quantizedX"/> may hold x already quantized
     /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
-    /// threads of one product instead of each quantizing x again.</summary>
+    /// threads of one product instead of each quantizing x again. <paramref name="vnni"/> false
+    /// takes the kernels a CPU without AVX-VNNI would (for tests).</summary>
     internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
-        TiledByteActivations? quantizedX = null)
+        TiledByteActivations? quantizedX = null, bool vnni = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         if (x.Length < (long)batch * Cols)
@@ -82,8 +83,8 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.F32: F32.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.F16: F16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX); break;
-            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX); break;
+            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
         }
