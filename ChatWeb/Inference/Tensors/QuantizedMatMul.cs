@@ -5,6 +5,10 @@ namespace ChatWeb.Inference.Tensors;
 /// <summary>The matrix product for quantized weight types: x is quantized once per call (per
 /// thread), then each weight row is read once and dotted with every batch row.</summary>
 /// <remarks>
+/// Which kernels: Q8_0/Q4_0 at batch ≥ 2 on an AVX-512 CPU with AVX-VNNI go to
+/// <see cref="Block32ByteBatch"/> (8-bit x, vpdpbusd); without AVX-VNNI, batch ≥ 4 at the 512-bit level
+/// goes to <see cref="Block32FloatBatch"/> (float x, dequantized weights); everything else uses the
+/// int16 kernels below (14-bit x, vpmaddwd).
 /// Large batches (prompt processing) are cache-blocked: a chunk of <see cref="RowChunk"/> weight
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
@@ -24,7 +28,8 @@ internal static unsafe class QuantizedMatMul
         var blocks = cols / T.BlockSize;
         if (Block32ByteBatch.Applies<T>(batch, level, vnni))
         {
-            // Q8_0/Q4_0 at batch ≥ 2 with AVX-VNNI: 8-bit activations, vpdpbusd (see Block32ByteBatch).
+            // Q8_0/Q4_0 at batch ≥ 2 with AVX-VNNI: 8-bit activations, vpdpbusd (see Block32ByteBatch);
+            // quantizedX, when the caller has it, is x already quantized for every thread.
             fixed (float* output = y)
             {
                 if (typeof(T) == typeof(Q8_0))

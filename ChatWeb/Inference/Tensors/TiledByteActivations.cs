@@ -17,8 +17,10 @@ namespace ChatWeb.Inference.Tensors;
 /// sums [cols / 32, 8 rows] = −Σq over the block (for the weights' offset correction). A last tile
 /// with fewer than eight rows is padded with zeros. The rounding is llama.cpp's for its Q8_0
 /// activations (x times 1/d, rounded to nearest even), so the scalar and vector paths give the same
-/// bytes. One instance per thread (<see cref="ForCurrentThread"/>), grown on demand: no allocation in
-/// steady state. (The batch-1 kernels use <see cref="QuantizedActivations"/>.)
+/// bytes. Grown on demand (no allocation in steady state) and read-only once quantized: one per
+/// thread (<see cref="ForCurrentThread"/>) or one shared by the threads of a product
+/// (<see cref="Execution.MatMulWork"/> quantizes x once per run). (The batch-1 kernels use
+/// <see cref="QuantizedActivations"/>.)
 /// </remarks>
 internal sealed unsafe class TiledByteActivations
 {
