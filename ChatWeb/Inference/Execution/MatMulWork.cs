@@ -9,8 +9,9 @@ namespace ChatWeb.Inference.Execution;
 /// <remarks>
 /// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), x is quantized once
 /// here, before the run, and every thread's chunks read it; otherwise each chunk quantizes x itself
-/// (see <see cref="WeightMatrix"/>). The run's chunks are several per thread, so quantizing per chunk
-/// cost the 8-row step about 3 ms of its ~45 and the 64-row prompt step more.
+/// (see <see cref="WeightMatrix"/>), which for several chunks per thread means quantizing the same x
+/// several times. With x shared, the run is cut as finely as at batch 1, so a thread the OS delays
+/// holds the others up less.
 /// </remarks>
 internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
 {
@@ -54,7 +55,7 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
             }
         }
         // Other quantized kernels quantize x once per chunk: with many batch rows, fewer and larger chunks.
-        var chunksPerThread = batch == 1 ? 8 : 3;
+        var chunksPerThread = batch == 1 || _quantizedX != null ? 8 : 3;
         pool.Run(this, totalRows, Math.Max(16, totalRows / (pool.ThreadCount * chunksPerThread)));
     }
 
