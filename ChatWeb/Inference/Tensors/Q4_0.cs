@@ -57,6 +57,11 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     public static void DotRows(Q4_0* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level) =>
         Block32Kernels.DotRows(w, count, rows, x, y, level);
 
+    public static bool DecodesWithBytes => true;
+
+    public static void DotRowsBytes(Q4_0* w, int count, int rows, ByteActivations x, float* y, SimdLevel level) =>
+        Q4_0ByteKernels.DotRows(w, count, rows, x, y, level);
+
     /// <summary>Two blocks per 512-bit register: the 16 bytes of blocks 2p and 2p+1 side by side
     /// (vinserti128), zero-extended to 32 int16 (vpmovzxbw); the low nibbles are weights 0..15 of
     /// both blocks and the high nibbles weights 16..31, matching x laid out by

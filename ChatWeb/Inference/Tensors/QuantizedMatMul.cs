@@ -21,13 +21,22 @@ internal static unsafe class QuantizedMatMul
         where T : unmanaged, IQuantizedBlock<T>
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
-        var blocks = cols / T.BlockSize;
         if (Block32FloatBatch.Applies<T>(batch, level))
         {
             // Q8_0/Q4_0 at batch ≥ 16 with AVX-512: float activations (see Block32FloatBatch).
             fixed (float* input = x)
             fixed (float* output = y)
                 Block32FloatBatch.Run((T*)data, rows, cols, input, batch, output, rowStart, rowEnd);
+            return;
+        }
+        var blocks = cols / T.BlockSize;
+        if (batch == 1 && T.DecodesWithBytes)
+        {
+            var bytes = ByteActivations.ForCurrentThread();
+            bytes.Quantize(x, 1, cols, level);
+            fixed (float* output = y)
+                for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
+                    T.DotRowsBytes((T*)data + (long)r0 * blocks, blocks, Math.Min(RowChunk, rowEnd - r0), bytes, output + r0, level);
             return;
         }
         var activations = QuantizedActivations.ForCurrentThread();
