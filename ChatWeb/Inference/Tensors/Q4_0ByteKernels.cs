@@ -30,6 +30,12 @@ internal static unsafe class Q4_0ByteKernels
     [ThreadStatic] private static float[]? t_scales;
     [ThreadStatic] private static short[]? t_pairSums;
     [ThreadStatic] private static int[]? t_quadSums;
+    [ThreadStatic] private static sbyte[]? t_groupValues;
+    [ThreadStatic] private static short[]? t_groupPairSums;
+    [ThreadStatic] private static float[]? t_groupScales;
+
+    /// <summary>Weight rows per pass of the narrower levels' scale conversion.</summary>
+    private const int RowChunk = 16;
 
     /// <summary>Σ W·x for one row of <paramref name="count"/> blocks and row 0 of
     /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
@@ -64,35 +70,31 @@ internal static unsafe class Q4_0ByteKernels
                 y[r] = DotScalar(w + (long)r * count, x, count);
             return;
         }
-        var c = CombinedScales(w, count, rows, x.Scales(0), level);
-        var xq = x.Values(0);
-        switch (level)
+        if (level == SimdLevel.Vector512 && Avx512Vbmi.IsSupported)
         {
-            case SimdLevel.Vector512:
+            var groups = PrepareGroups(x, count);
+            for (var r = 0; r < rows; r++)
+                y[r] = Dot512(w + (long)r * count, groups, x, count);
+            return;
+        }
+        var xq = x.Values(0);
+        var p = level == SimdLevel.Vector256 && !vnni ? PairSums(xq, x.Cols) : null;
+        var s = level == SimdLevel.Vector256 && vnni ? QuadSums(xq, x.Cols) : null;
+        for (var r0 = 0; r0 < rows; r0 += RowChunk)
+        {
+            var chunk = Math.Min(RowChunk, rows - r0);
+            var c = CombinedScales(w + (long)r0 * count, count, chunk, x.Scales(0), level);
+            for (var r = 0; r < chunk; r++)
             {
-                var p = PairSums(xq, x.Cols);
-                for (var r = 0; r < rows; r++)
-                    y[r] = Dot512(w + (long)r * count, xq, p, c + r * count, count);
-                break;
+                var row = w + (long)(r0 + r) * count;
+                var cr = c + r * count;
+                y[r0 + r] = level switch
+                {
+                    SimdLevel.Vector256 when vnni => Dot256Vnni(row, xq, s, cr, count),
+                    SimdLevel.Vector256 => Dot256(row, xq, p, cr, count),
+                    _ => Dot128(row, xq, cr, count),
+                };
             }
-            case SimdLevel.Vector256 when vnni:
-            {
-                var s = QuadSums(xq, x.Cols);
-                for (var r = 0; r < rows; r++)
-                    y[r] = Dot256Vnni(w + (long)r * count, xq, s, c + r * count, count);
-                break;
-            }
-            case SimdLevel.Vector256:
-            {
-                var p = PairSums(xq, x.Cols);
-                for (var r = 0; r < rows; r++)
-                    y[r] = Dot256(w + (long)r * count, xq, p, c + r * count, count);
-                break;
-            }
-            default:
-                for (var r = 0; r < rows; r++)
-                    y[r] = Dot128(w + (long)r * count, xq, c + r * count, count);
-                break;
         }
     }
 
@@ -146,51 +148,129 @@ internal static unsafe class Q4_0ByteKernels
         return (T*)Unsafe.AsPointer(ref array[0]);
     }
 
-    // Two blocks per register: bytes [B0, B1] (vinserti128), their high nibbles [B0>>4, B1>>4]
-    // (vpsrlw), interleaved into [B0, B0>>4, B1, B1>>4] (vpermt2q) and masked to nibbles: weights
-    // 0..31 of block 2p then of block 2p+1, in x's order. Lanes 0..7 of the int32 sums belong to
-    // block 2p, 8..15 to block 2p+1, scaled by [c_2p ×8, c_2p+1 ×8].
-    private static float Dot512(Q4_0* w, sbyte* x, short* p, float* c, int count)
+    // x for the AVX-512 kernel, per group g of four blocks (4g .. 4g+3): 128 bytes, the values
+    // 0..15 of the four blocks then their values 16..31 (the order of the groups' low nibbles,
+    // then high nibbles); 32 int16 8·(pair sums) matching vpmaddubsw's lanes over both halves
+    // added; and 16 floats, x's scale of block 4g + i/4 in lane i.
+    private static Groups PrepareGroups(ByteActivations x, int count)
     {
-        var order = Vector512.Create(0UL, 1, 8, 9, 2, 3, 10, 11);
-        var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        var groups = count / GroupBlocks;
+        var values = Scratch(ref t_groupValues, groups * 4 * Weights);
+        var pairs = Scratch(ref t_groupPairSums, groups * 2 * Weights / 2);
+        var scales = Scratch(ref t_groupScales, groups * 16);
+        var xq = x.Values(0);
+        var xd = x.Scales(0);
+        var eight = Vector512.Create((byte)8);
+        for (var g = 0; g < groups; g++)
+        {
+            var v = values + g * 4 * Weights;
+            for (var k = 0; k < GroupBlocks; k++)
+            {
+                var block = xq + (g * GroupBlocks + k) * Weights;
+                Vector128.Load(block).Store(v + 16 * k);
+                Vector128.Load(block + 16).Store(v + 64 + 16 * k);
+                for (var i = 0; i < 4; i++)
+                    scales[g * 16 + 4 * k + i] = xd[g * GroupBlocks + k];
+            }
+            (Avx512BW.MultiplyAddAdjacent(eight, Vector512.Load(v)) + Avx512BW.MultiplyAddAdjacent(eight, Vector512.Load(v + 64)))
+                .Store(pairs + g * Weights);
+        }
+        return new Groups(values, pairs, scales);
+    }
+
+    private readonly struct Groups(sbyte* values, short* pairSums, float* scales)
+    {
+        public sbyte* Values { get; } = values;
+        public short* PairSums { get; } = pairSums;
+        public float* Scales { get; } = scales;
+    }
+
+    // Four blocks (72 bytes) per step, read as two overlapping 64-byte loads: one vpermt2b picks the
+    // 64 bytes of nibbles (block k's 16 at bytes 16k..16k+15), giving the four blocks' low nibbles
+    // in one register and their high nibbles in another; vpmaddubsw with x, minus 8·Σx, and
+    // vpmaddwd with ones leave int32 lanes 4k..4k+3 for block k. One vpermb moves each block's
+    // half-precision scale into the top of its four lanes, where shifts and masks make it a float
+    // (bits (h & 0x7FFF) << 13 are h · 2^−112; sign kept; infinities and NaN are not handled, which
+    // quantized files do not hold) that is multiplied by 2^112 and by x's scale.
+    private static float Dot512(Q4_0* w, Groups x, ByteActivations activations, int count)
+    {
+        var nibbles = NibbleIndex;
+        var scaleBytes = ScaleIndex;
+        var mask = Vector512.Create((byte)0xF);
+        var magnitude = Vector512.Create(0x0FFF_E000u);
+        var sign = Vector512.Create(0x8000_0000u);
+        var rebias = Vector512.Create(5.192297e33f); // 2^112
+        var ones = Vector512.Create((short)1);
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
-        Q4_0* block = w, quadsEnd = w + (count & ~3);
-        for (; block < quadsEnd; block += 4, x += 4 * Weights, p += 2 * Weights, c += 4)
+        var xv = x.Values;
+        var xp = x.PairSums;
+        var xs = x.Scales;
+        var groups = count / GroupBlocks;
+        var g = 0;
+        for (; g + 2 <= groups; g += 2, w += 2 * GroupBlocks, xv += 8 * Weights, xp += 2 * Weights, xs += 32)
         {
-            acc0 = Avx512F.FusedMultiplyAdd(PairDot(block, x, p, order), PairScales(c, spread), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(PairDot(block + 2, x + 2 * Weights, p + Weights, order), PairScales(c + 2, spread), acc1);
+            acc0 = Avx512F.FusedMultiplyAdd(GroupDot(w, xv, xp, nibbles, mask, ones), GroupScales(w, xs, scaleBytes, magnitude, sign, rebias), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(GroupDot(w + GroupBlocks, xv + 4 * Weights, xp + Weights, nibbles, mask, ones),
+                GroupScales(w + GroupBlocks, xs + 16, scaleBytes, magnitude, sign, rebias), acc1);
         }
-        if ((count & 2) != 0)
+        if (g < groups)
         {
-            acc0 = Avx512F.FusedMultiplyAdd(PairDot(block, x, p, order), PairScales(c, spread), acc0);
-            block += 2;
-            x += 2 * Weights;
-            p += Weights;
-            c += 2;
+            acc0 = Avx512F.FusedMultiplyAdd(GroupDot(w, xv, xp, nibbles, mask, ones), GroupScales(w, xs, scaleBytes, magnitude, sign, rebias), acc0);
+            w += GroupBlocks;
         }
         var sum = Block32Kernels.Sum(acc0 + acc1);
-        if ((count & 1) != 0)
-            sum += Vector256.Sum(Avx.ConvertToVector256Single(BlockDot256(block, x, p))) * c[0];
+        // The last count % 4 blocks one at a time.
+        for (var i = groups * GroupBlocks; i < count; i++, w++)
+        {
+            var xb = activations.Values(0) + i * Weights;
+            var pairs = Avx2.MultiplyAddAdjacent(Nibbles256(w), Vector256.Load(xb)) - Avx2.MultiplyAddAdjacent(Vector256.Create((byte)8), Vector256.Load(xb));
+            var dot = Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
+            sum += Vector256.Sum(dot) * (F16.ToSingle(w->D) * activations.Scales(0)[i]);
+        }
         return sum;
     }
 
+    private const int GroupBlocks = 4;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> PairDot(Q4_0* block, sbyte* x, short* p, Vector512<ulong> order)
+    private static Vector512<float> GroupDot(Q4_0* w, sbyte* x, short* pairSums, Vector512<byte> nibbles, Vector512<byte> mask, Vector512<short> ones)
     {
-        var bytes = Vector256.Create(Vector128.Load(block->Qs), Vector128.Load(block[1].Qs));
-        var high = Avx2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte();
-        var q = Avx512F.PermuteVar8x64x2(bytes.AsUInt64().ToVector512Unsafe(), order, high.AsUInt64().ToVector512Unsafe()).AsByte()
-            & Vector512.Create((byte)0xF);
-        var pairs = Avx512BW.MultiplyAddAdjacent(q, Vector512.Load(x)) - Vector512.Load(p);
-        return Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(pairs, Vector512.Create((short)1)));
+        var bytes = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load((byte*)w), nibbles, Vector512.Load((byte*)w + 8));
+        var low = bytes & mask;
+        var high = Avx512BW.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask;
+        var pairs = Avx512BW.MultiplyAddAdjacent(low, Vector512.Load(x)) + Avx512BW.MultiplyAddAdjacent(high, Vector512.Load(x + 64))
+                  - Vector512.Load(pairSums);
+        return Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(pairs, ones));
     }
 
-    // [c0 ×8, c1 ×8] from the two floats at c.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> PairScales(float* c, Vector512<int> spread) =>
-        Avx512F.PermuteVar16x32(Vector128.CreateScalar(*(double*)c).AsSingle().ToVector256Unsafe().ToVector512Unsafe(), spread);
+    private static Vector512<float> GroupScales(Q4_0* w, float* xScales, Vector512<byte> scaleBytes, Vector512<uint> magnitude, Vector512<uint> sign, Vector512<float> rebias)
+    {
+        var top = Avx512Vbmi.PermuteVar64x8(Vector512.Load((byte*)w), scaleBytes).AsUInt32();
+        var bits = Avx512F.TernaryLogic(Avx512F.ShiftRightLogical(top, 3) & magnitude, top, sign, 0xF8); // a | (b & c)
+        return bits.AsSingle() * rebias * Vector512.Load(xScales);
+    }
+
+    // Byte 16k + j ← nibble byte j of block k, at 18k + 2 + j in the group's 72 bytes; indices
+    // 0..63 address the first load (bytes 0..63), 64..127 the second (bytes 8..71).
+    private static readonly Vector512<byte> NibbleIndex = Index(n =>
+    {
+        var at = 18 * (n / 16) + 2 + n % 16;
+        return at < 64 ? at : 64 + at - 8;
+    });
+
+    // Lane i (block i / 4): bytes 2 and 3 ← the block's scale (bytes 18k, 18k + 1); bytes 0 and 1
+    // anything (shifted out by the conversion).
+    private static readonly Vector512<byte> ScaleIndex = Index(n => 18 * (n / 16) + (n % 4 == 3 ? 1 : 0));
+
+    private static Vector512<byte> Index(Func<int, int> at)
+    {
+        var bytes = new byte[64];
+        for (var n = 0; n < 64; n++)
+            bytes[n] = (byte)at(n);
+        return Vector512.Create(bytes);
+    }
 
     // The block's 16 bytes and their high nibbles in one register, [low nibbles, high nibbles] =
     // weights 0..31 in order (as stored, q + 8).
