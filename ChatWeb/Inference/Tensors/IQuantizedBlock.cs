@@ -68,9 +68,6 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
     /// <summary>Σ q·x over the block as four int32 partial sums (portable 128-bit operations).</summary>
     static abstract Vector128<int> Dot128(TSelf* block, short* x);
 
-    /// <summary>Σ_i c_i·Σ q·x over <paramref name="count"/> blocks of one weight row and batch row 0
-    /// of <paramref name="x"/> (AVX-512), where c_i = weight scale · x scale of block i.</summary>
-    static abstract float DecodeDot512(TSelf* w, QuantizedActivations x, float* c, int count);
 }
 
 /// <summary>The parts of a 256-weight K-quant type (<see cref="Q4_K"/>, <see cref="Q6_K"/>) that

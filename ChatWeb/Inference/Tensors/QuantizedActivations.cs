@@ -32,8 +32,6 @@ internal sealed unsafe class QuantizedActivations
     private float[] _tiledScales = [];
     private float[] _rowScratch = [];
     private ushort[] _halfScratch = [];
-    private short[] _pairedHalves = [];
-    private bool _pairedHalvesValid;
 
     public static QuantizedActivations ForCurrentThread() => t_current ??= new QuantizedActivations();
 
@@ -57,34 +55,6 @@ internal sealed unsafe class QuantizedActivations
 
     /// <summary>The scales of the same four rows, [cols / 32, 4].</summary>
     public float* TiledScales(int t) => (float*)Unsafe.AsPointer(ref _tiledScales[0]) + t * Tile * (Cols / BlockSize);
-
-    /// <summary>Batch row 0 with the 32-value blocks taken in pairs (2p, 2p+1) and each pair laid out
-    /// as [values 0..15 of block 2p, 0..15 of block 2p+1, 16..31 of block 2p, 16..31 of block 2p+1]:
-    /// the order of a Q4_0 block pair's low nibbles then high nibbles (see
-    /// <see cref="Q4_0.DecodeDot512"/>). An odd last block is left out. Built on first use after
-    /// each <see cref="Quantize"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public short* PairedHalves() =>
-        _pairedHalvesValid ? (short*)Unsafe.AsPointer(ref _pairedHalves[0]) : BuildPairedHalves();
-
-    private short* BuildPairedHalves()
-    {
-        Debug.Assert(BlockSize == GroupSize);
-        var pairs = Cols / (2 * GroupSize);
-        Grow(ref _pairedHalves, Math.Max(1, pairs * 2 * GroupSize));
-        var paired = (short*)Unsafe.AsPointer(ref _pairedHalves[0]);
-        const int half = GroupSize / 2;
-        var source = Values(0);
-        for (var p = 0; p < pairs; p++, source += 2 * GroupSize, paired += 2 * GroupSize)
-        {
-            Unsafe.CopyBlock(paired, source, half * sizeof(short));
-            Unsafe.CopyBlock(paired + half, source + GroupSize, half * sizeof(short));
-            Unsafe.CopyBlock(paired + 2 * half, source + half, half * sizeof(short));
-            Unsafe.CopyBlock(paired + 3 * half, source + GroupSize + half, half * sizeof(short));
-        }
-        _pairedHalvesValid = true;
-        return (short*)Unsafe.AsPointer(ref _pairedHalves[0]);
-    }
 
     /// <summary>Batch rows per tile (see <see cref="TiledValues"/>).</summary>
     public const int Tile = 4;
@@ -112,7 +82,6 @@ internal sealed unsafe class QuantizedActivations
         Batch = batch;
         Cols = cols;
         BlockSize = blockSize;
-        _pairedHalvesValid = false;
         Grow(ref _values, batch * cols);
         Grow(ref _scales, batch * cols / blockSize);
         if (withGroupSums)

@@ -35,8 +35,7 @@ internal static unsafe class QuantizedMatMul
             var bytes = ByteActivations.ForCurrentThread();
             bytes.Quantize(x, 1, cols, level);
             fixed (float* output = y)
-                for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
-                    T.DotRowsBytes((T*)data + (long)r0 * blocks, blocks, Math.Min(RowChunk, rowEnd - r0), bytes, output + r0, level);
+                T.DotRowsBytes((T*)data + (long)rowStart * blocks, blocks, rowEnd - rowStart, bytes, output + rowStart, level);
             return;
         }
         var activations = QuantizedActivations.ForCurrentThread();

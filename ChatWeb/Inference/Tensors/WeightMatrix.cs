@@ -11,11 +11,13 @@ namespace ChatWeb.Inference.Tensors;
 /// y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and r in [rowStart, rowEnd); x is
 /// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
 /// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
-/// calls allocate nothing. Quantized types quantize x per block (see
-/// <see cref="QuantizedActivations"/>) and use integer dot products, as llama.cpp does, except
+/// calls allocate nothing. Quantized types quantize x per block (to 14 bits, see
+/// <see cref="QuantizedActivations"/>; Q4_0 at batch 1 to 8 bits as llama.cpp, see
+/// <see cref="ByteActivations"/>) and use integer dot products, except
 /// Q8_0/Q4_0 at batch ≥ <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, which dequantize the
 /// weights once and use the float x (<see cref="Block32FloatBatch"/>): a quantized model's outputs
-/// differ slightly (about 1e-3 relative) between a sequence computed alone and in a large batch.</item>
+/// differ slightly between a sequence computed alone and in a batch (about 1e-3 relative; for
+/// Q4_0, whose decoding uses 8-bit x, a few percent of the largest logit).</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
 /// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
