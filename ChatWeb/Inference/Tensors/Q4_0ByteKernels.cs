@@ -210,6 +210,12 @@ internal static unsafe class Q4_0ByteKernels
         var g = 0;
         for (; g + 2 <= groups; g += 2, w += 2 * GroupBlocks, xv += 8 * Weights, xp += 2 * Weights, xs += 32)
         {
+            // Software prefetch 1 KB ahead (the 144 bytes of the next steps): on this project's EPYC,
+            // one thread, weights from memory, 896×4864 went from about 190 to 150 µs per call
+            // (4864×896 and 16384×896 about the same; 2 KB ahead was no better).
+            Sse.Prefetch0((byte*)w + PrefetchDistance);
+            Sse.Prefetch0((byte*)w + PrefetchDistance + 64);
+            Sse.Prefetch0((byte*)w + PrefetchDistance + 128);
             acc0 = Avx512F.FusedMultiplyAdd(GroupDot(w, xv, xp, nibbles, mask, ones), GroupScales(w, xs, scaleBytes, magnitude, sign, rebias), acc0);
             acc1 = Avx512F.FusedMultiplyAdd(GroupDot(w + GroupBlocks, xv + 4 * Weights, xp + Weights, nibbles, mask, ones),
                 GroupScales(w + GroupBlocks, xs + 16, scaleBytes, magnitude, sign, rebias), acc1);
@@ -232,6 +238,7 @@ internal static unsafe class Q4_0ByteKernels
     }
 
     private const int GroupBlocks = 4;
+    private const int PrefetchDistance = 1024;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> GroupDot(Q4_0* w, sbyte* x, short* pairSums, Vector512<byte> nibbles, Vector512<byte> mask, Vector512<short> ones)
