@@ -9,7 +9,9 @@ namespace ChatWeb.Inference.Tensors;
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
 /// still read from memory once per call. At batch 1 (decoding) the rows go to the type's
-/// many-row kernel <see cref="IQuantizedBlock{TSelf}.DotRows"/> <see cref="RowChunk"/> at a time.
+/// many-row kernel <see cref="IQuantizedBlock{TSelf}.DotRows"/> <see cref="RowChunk"/> at a time,
+/// or, for types that decode with 8-bit activations (Q4_0, <see cref="ByteActivations"/>), all of
+/// them to <see cref="IQuantizedBlock{TSelf}.DotRowsBytes"/> at once (it lays x out once per call).
 /// </remarks>
 internal static unsafe class QuantizedMatMul
 {
