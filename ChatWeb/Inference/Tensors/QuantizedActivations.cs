@@ -12,7 +12,8 @@ namespace ChatWeb.Inference.Tensors;
 /// <remarks>
 /// llama.cpp quantizes x to 8 bits for vpmaddubsw; these kernels use vpmaddwd (16-bit × 16-bit),
 /// which costs the same per weight here and lets x keep 14 bits, so the activation rounding error
-/// is about 64 times smaller. 14 bits (not 15) keep every integer sum inside int32 even for Q6_K,
+/// is about 64 times smaller. (Q4_0 decoding is the exception: its 8-bit kernel is faster, see
+/// <see cref="ByteActivations"/>.) 14 bits (not 15) keep every integer sum inside int32 even for Q6_K,
 /// whose pre-scaled weights reach ±4096. Blocks are 32 values (Q8_0, Q4_0) or 256 (K-quants,
 /// which also need the sum of each group of 32 for their per-group minimums).
 /// One instance per thread (<see cref="ForCurrentThread"/>), grown on demand: no allocation in
