@@ -11,14 +11,15 @@ namespace ChatWeb.Inference.Tensors;
 /// y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and r in [rowStart, rowEnd); x is
 /// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
 /// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
-/// calls allocate nothing. Quantized types quantize x per block (see
-/// <see cref="QuantizedActivations"/>, 14 bits) and use integer dot products. Q8_0/Q4_0 batches take
-/// other paths: at batch ≥ <see cref="Block32ByteBatch.MinBatch"/> on CPUs with AVX-VNNI, x rounded to
-/// 8 bits as llama.cpp does (<see cref="Block32ByteBatch"/>); without AVX-VNNI, at batch ≥
+/// calls allocate nothing. Quantized types quantize x per block (to 14 bits, see
+/// <see cref="QuantizedActivations"/>; Q4_0 at batch 1 to 8 bits as llama.cpp, see
+/// <see cref="ByteActivations"/>) and use integer dot products. Q8_0/Q4_0 batches take other paths:
+/// at batch ≥ <see cref="Block32ByteBatch.MinBatch"/> on CPUs with AVX-VNNI, x rounded to 8 bits as
+/// llama.cpp does (<see cref="Block32ByteBatch"/>); without AVX-VNNI, at batch ≥
 /// <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, the float x against dequantized weights
 /// (<see cref="Block32FloatBatch"/>). So a quantized model's outputs differ between a sequence
 /// computed alone and in a batch: about 1e-3 relative on the float path, and up to a few percent of
-/// the logits' range on the 8-bit path (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
+/// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
 /// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
