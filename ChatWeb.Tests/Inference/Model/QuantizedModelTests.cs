@@ -5,18 +5,33 @@ namespace ChatWeb.Tests.Inference.Model;
 
 /// <summary>
 /// A quantized file against the F32 file of its own dequantized weights. The weights are then
-/// identical; what differs is that quantized kernels quantize the activations too (8-bit, per
-/// block, as llama.cpp does), so the logits agree to about 0.05% of their range (3e-3 allowed; F16/BF16 use float activations).
+/// identical; what differs is that quantized kernels quantize the activations too, per block:
+/// to 14 bits (<see cref="QuantizedActivations"/>), so the logits agree to about 0.05% of their
+/// range (3e-3 allowed), except where they quantize them to 8 bits as llama.cpp does for every
+/// quantized type: Q4_0 decoding (batch 1, <see cref="ByteActivations"/>) and, on CPUs with AVX-VNNI,
+/// Q8_0/Q4_0 batches of <see cref="Block32ByteBatch.MinBatch"/> or more rows (this test's 4-token
+/// prompt, <see cref="Block32ByteBatch"/>). F16/BF16 use float activations.
 /// </summary>
 public sealed class QuantizedModelTests
 {
-    // Largest logit error relative to the largest |logit|, per weight type (measured: 3e-4 to 6e-4 for the quantized types).
+    // Largest logit error relative to the largest |logit|, per weight type (measured: 3e-4 to 8e-4
+    // for the types with 14-bit activations).
+    // Q4_0 5e-2: its decoding steps use 8-bit activations, whose rounding step is 64 times the
+    // 14-bit one (amax/127 instead of amax/8191 per block of 32), and the error grows with it: measured
+    // 4.9e-3 at step 0 (a prefill: only the output matrix at batch 1) and 2.6e-2 to 3.9e-2 at the
+    // decoding steps of this small random model. llama.cpp quantizes the activations of every
+    // quantized type to 8 bits per block of 32 (Q8_0 blocks with a half-precision scale, coarser
+    // still), so this is the accuracy it runs Q4_0 models at.
+    // With the AVX-VNNI batch path the 4-token prompt is 8-bit too: measured 2.6e-2 (Q4_0) and
+    // 3.5e-2 (Q8_0) at step 0; 6e-2 allowed.
+    private const double ByteBatchTolerance = 6e-2;
+
     public static TheoryData<GgmlType, double> Types => new()
     {
         { GgmlType.F16, 1e-5 },
         { GgmlType.BF16, 1e-5 },
-        { GgmlType.Q8_0, 3e-3 },
-        { GgmlType.Q4_0, 3e-3 },
+        { GgmlType.Q8_0, Block32ByteBatch.Applies<Q8_0>(4, Simd.Best) ? ByteBatchTolerance : 3e-3 },
+        { GgmlType.Q4_0, Block32ByteBatch.Applies<Q4_0>(4, Simd.Best) ? ByteBatchTolerance : 5e-2 },
         { GgmlType.Q4_K, 3e-3 },
         { GgmlType.Q6_K, 3e-3 },
     };

@@ -60,8 +60,9 @@ public sealed unsafe class Block32FloatBatchTests
 
     [Theory]
     [MemberData(nameof(TypesAndLevels))]
-    public void MatMul_AtLargeBatches_MatchesDoublePrecisionReference(GgmlType type, SimdLevel level)
+    public void MatMul_AtLargeBatchesWithoutAvxVnni_MatchesDoublePrecisionReference(GgmlType type, SimdLevel level)
     {
+        // As a CPU without AVX-VNNI runs them (with it, these batches take Block32ByteBatch).
         var tolerance = level == SimdLevel.Vector512 ? FloatTolerance : QuantizedActivationTolerance;
         foreach (var batch in new[] { Block32FloatBatch.MinBatch, Block32FloatBatch.MinBatch + 5 })
             foreach (var blocks in BlockCounts)
@@ -70,7 +71,7 @@ public sealed unsafe class Block32FloatBatchTests
                 var (weights, x) = Inputs(type, batch, cols, blocks);
                 var actual = Enumerable.Repeat(float.NaN, batch * Rows).ToArray();
                 fixed (byte* p = weights)
-                    new WeightMatrix(type, Rows, cols, p).MatMul(x, batch, actual, RowStart, Rows, level);
+                    new WeightMatrix(type, Rows, cols, p).MatMul(x, batch, actual, RowStart, Rows, level, vnni: false);
                 var w = TensorTestData.Dequantize(type, weights, Rows, cols);
                 var reference = new float[batch * Rows];
                 for (var b = 0; b < batch; b++)

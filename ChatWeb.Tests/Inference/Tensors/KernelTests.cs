@@ -25,7 +25,8 @@ public sealed unsafe class KernelTests
     {
         const int rows = 3;
         // 6 = one tile of 4 plus 2 rows one at a time. Where Q8_0/Q4_0 batches of that size take the
-        // float-activation path (Block32FloatBatchTests covers it), stay below it to test the integer kernels.
+        // float-activation path (Block32FloatBatchTests covers it), stay below it to test the int16
+        // kernels, with the AVX-VNNI byte path (Block32ByteBatchTests) turned off.
         var floatPath = type is GgmlType.Q8_0 or GgmlType.Q4_0 && level == SimdLevel.Vector512;
         var batch = floatPath ? Block32FloatBatch.MinBatch - 1 : 6;
         foreach (var blocks in BlockCounts(type))
@@ -39,7 +40,7 @@ public sealed unsafe class KernelTests
             {
                 var matrix = new WeightMatrix(type, rows, cols, p);
                 matrix.MatMul(x, batch, expected, 0, rows, SimdLevel.Scalar);
-                matrix.MatMul(x, batch, actual, 0, rows, level);
+                matrix.MatMul(x, batch, actual, 0, rows, level, vnni: false);
             }
             var w = TensorTestData.Dequantize(type, weights, rows, cols);
             for (var b = 0; b < batch; b++)

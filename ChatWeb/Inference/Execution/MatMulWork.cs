@@ -6,12 +6,21 @@ namespace ChatWeb.Inference.Execution;
 /// y = x·Wᵀ for up to three weight matrices that read the same input (Q, K and V; gate and up),
 /// their rows split across the pool's threads as one run. One instance is reused for every call.
 /// </summary>
+/// <remarks>
+/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), x is quantized once
+/// here, before the run, and every thread's chunks read it; otherwise each chunk quantizes x itself
+/// (see <see cref="WeightMatrix"/>), which for several chunks per thread means quantizing the same x
+/// several times. With x shared, the run is cut as finely as at batch 1, so a thread the OS delays
+/// holds the others up less.
+/// </remarks>
 internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
 {
     private const int MaxMatrices = 3;
     private readonly WeightMatrix?[] _matrices = new WeightMatrix?[MaxMatrices];
     private readonly nint[] _outputs = new nint[MaxMatrices];
     private int _matrixCount;
+    private readonly TiledByteActivations _bytes = new();
+    private TiledByteActivations? _quantizedX; // _bytes when this run's x was quantized for the 8-bit path
     private float* _x;
     private int _batch;
 
@@ -35,8 +44,18 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
             _outputs[_matrixCount++] = y;
             totalRows += w.Rows;
         }
-        // Quantized kernels quantize x once per chunk: with many batch rows, fewer and larger chunks.
-        var chunksPerThread = batch == 1 ? 8 : 3;
+        _quantizedX = null;
+        for (var m = 0; m < _matrixCount; m++)
+        {
+            if (Block32ByteBatch.Applies(_matrices[m]!.Type, batch, Simd.Best))
+            {
+                _bytes.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
+                _quantizedX = _bytes;
+                break;
+            }
+        }
+        // Other quantized kernels quantize x once per chunk: with many batch rows, fewer and larger chunks.
+        var chunksPerThread = batch == 1 || _quantizedX != null ? 8 : 3;
         pool.Run(this, totalRows, Math.Max(16, totalRows / (pool.ThreadCount * chunksPerThread)));
     }
 
@@ -52,7 +71,7 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
             {
                 var x = new ReadOnlySpan<float>(_x, _batch * w.Cols);
                 var y = new Span<float>((float*)_outputs[m], _batch * w.Rows);
-                w.MatMul(x, _batch, y, rowStart, rowEnd);
+                w.MatMul(x, _batch, y, rowStart, rowEnd, Simd.Best, _quantizedX);
             }
             offset += w.Rows;
         }

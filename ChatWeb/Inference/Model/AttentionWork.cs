@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using ChatWeb.Inference.Execution;
 
 namespace ChatWeb.Inference.Model;
@@ -6,11 +5,11 @@ namespace ChatWeb.Inference.Model;
 /// <summary>
 /// Causal self-attention for one layer, one item per (row, query head): scores = q·k / √headDim over
 /// the row's sequence cache [0, position], softmax, then the weighted sum of the cached values.
-/// The cache keeps positions contiguous, so each step is a handful of long vector operations.
+/// The cache keeps positions contiguous, so each item is two small kernels (<see cref="AttentionKernels"/>).
 /// Rows of different sequences read different caches; rows of one sequence see the keys the same
 /// step stored before them.
 /// </summary>
-internal sealed class AttentionWork(ModelConfig config, int threads) : IParallelWork
+internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IParallelWork
 {
     private readonly float[][] _scores = Enumerable.Range(0, threads).Select(_ => Array.Empty<float>()).ToArray(); // per worker [positions]
     private readonly float _scale = 1f / MathF.Sqrt(config.HeadDim);
@@ -45,31 +44,28 @@ internal sealed class AttentionWork(ModelConfig config, int threads) : IParallel
         var headDim = config.HeadDim;
         var qDim = config.QDim;
         var groupSize = config.HeadCount / config.KvHeadCount; // query heads sharing one key/value head
-        for (var item = start; item < end; item++)
-        {
-            var b = item / config.HeadCount;
-            var h = item % config.HeadCount;
-            var row = _rows[b];
-            var sequence = row.Sequence;
-            var firstDimension = h / groupSize * headDim; // of this head's key/value head, in kvDim
-            var q = _q.AsSpan(b * qDim + h * headDim, headDim);
-            var scores = _scores[worker].AsSpan(0, row.Position + 1);
-
-            // scores[t] = q·k[t] / √headDim for every cached position t ≤ this row's position,
-            // accumulated one dimension at a time over all positions (the cache is [kvDim, position])
-            scores.Clear();
-            for (var i = 0; i < headDim; i++)
+        fixed (float* allScores = _scores[worker], allQ = _q, allOut = _out)
+            for (var item = start; item < end; item++)
             {
-                var keys = sequence.Keys.AsSpan(sequence.RowOffset(_layer, firstDimension + i), scores.Length);
-                TensorPrimitives.MultiplyAdd(keys, q[i] * _scale, scores, scores);
+                var b = item / config.HeadCount;
+                var h = item % config.HeadCount;
+                var row = _rows[b];
+                var sequence = row.Sequence;
+                var firstDimension = h / groupSize * headDim; // of this head's key/value head, in kvDim
+                var positions = row.Position + 1;
+                fixed (float* keys = sequence.Keys, values = sequence.Values)
+                {
+                    // scores[t] = q·k[t] / √headDim for every cached position t ≤ this row's position
+                    // (the cache is [kvDim, position]: each dimension's keys are contiguous)
+                    AttentionKernels.Scores(allQ + b * qDim + h * headDim, headDim, keys + sequence.RowOffset(_layer, firstDimension),
+                        sequence.Capacity, positions, _scale, allScores);
+
+                    Ops.Softmax(new Span<float>(allScores, positions));
+
+                    // out[i] = Σ_t scores[t] · v[t, i]
+                    AttentionKernels.WeightedValues(allScores, positions, values + sequence.RowOffset(_layer, firstDimension),
+                        sequence.Capacity, headDim, allOut + b * qDim + h * headDim);
+                }
             }
-
-            Ops.Softmax(scores);
-
-            // out[i] = Σ_t scores[t] · v[t, i]
-            var output = _out.AsSpan(b * qDim + h * headDim, headDim);
-            for (var i = 0; i < headDim; i++)
-                output[i] = TensorPrimitives.Dot(scores, sequence.Values.AsSpan(sequence.RowOffset(_layer, firstDimension + i), scores.Length));
-        }
     }
 }

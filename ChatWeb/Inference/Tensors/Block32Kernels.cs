@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -15,17 +16,16 @@ namespace ChatWeb.Inference.Tensors;
 /// by each x row's scales, so the inner loops are three instructions per block and x row. Four x
 /// rows at a time (interleaved by <see cref="QuantizedActivations"/>) share each unpacked weight
 /// block: the weights are read and unpacked once for the whole batch.
-/// A single x row (decoding): Q8_0 at the 512-bit level sign-extends a whole block into one
-/// 512-bit register (four instructions per block). Q4_0 uses 256-bit operations at both levels: its
-/// two 16-weight halves each fill a 256-bit register, while one 512-bit register would need them
-/// joined (a lane-crossing insert and a variable shift); its stored nibbles are dotted unsigned and
-/// corrected by 8·Σx per block afterwards, which saves subtracting 8 from every weight. Measured on
-/// this project's AMD EPYC (single thread, busy machine): the 256-bit Q4_0 form took about 0.6× the
-/// time of the 512-bit one; for Q8_0 the 512-bit form took about 0.9× the time of the 256-bit one.
-/// Decoding (batch 1) at the 512-bit level goes through <see cref="DotRows{T}"/> instead, where
-/// Q4_0 does fill 512-bit registers, two blocks each, over x laid out to match
-/// (<see cref="QuantizedActivations.PairedHalves"/>); the single-row forms above serve the rows of a
-/// batch left over after its tiles of four.
+/// A single x row: Q8_0 at the 512-bit level sign-extends a whole block into one 512-bit register
+/// (four instructions per block). Q4_0 uses 256-bit operations at both levels: its two 16-weight
+/// halves each fill a 256-bit register, while one 512-bit register would need them joined (a
+/// lane-crossing insert and a variable shift); its stored nibbles are dotted unsigned and corrected
+/// by 8·Σx per block afterwards, which saves subtracting 8 from every weight. Measured on this
+/// project's AMD EPYC (single thread, busy machine): the 256-bit Q4_0 form took about 0.6× the time
+/// of the 512-bit one; for Q8_0 the 512-bit form took about 0.9× the time of the 256-bit one.
+/// Decoding (batch 1): Q8_0 goes through <see cref="DotRows{T}"/> (14-bit x); Q4_0 does not come
+/// here but to <see cref="Q4_0ByteKernels"/> (8-bit x, about 1.7× faster per block). The
+/// single-row forms above serve the rows of a batch left over after its tiles of four.
 /// </remarks>
 internal static unsafe class Block32Kernels
 {
@@ -75,16 +75,17 @@ internal static unsafe class Block32Kernels
         }
     }
 
-    /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive weight rows. At the
-    /// 512-bit level the block scales of all the rows are converted in one pass and multiplied by x's
-    /// scales, then each row runs the type's <see cref="IBlock32{TSelf}.DecodeDot512"/>: the per-row
-    /// set-up that dominated short rows (896 weights are 28 blocks) is paid once per chunk of rows
-    /// (Q8_0 rows go two at a time). Narrower levels dot one row at a time. Measured on this
+    /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive weight rows of a type
+    /// without an offset (Q8_0). At the 512-bit level the block scales of all the rows are converted
+    /// in one pass and multiplied by x's scales, then the rows are dotted two at a time (one block
+    /// per register, see <see cref="Dot1x512{T}"/>): the per-row set-up that dominated short rows
+    /// (896 weights are 28 blocks) is paid once per chunk of rows. Narrower levels dot one row at a time. Measured on this
     /// project's 2-core AMD EPYC (busy, one thread, weights from memory), Q4_0 4864×896 went from
     /// about 344 to 200–240 µs per call and Q8_0 4864×896 from about 350 to 290 µs.</summary>
     public static void DotRows<T>(T* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level)
         where T : unmanaged, IBlock32<T>
     {
+        Debug.Assert(T.Offset == 0);
         if (level < SimdLevel.Vector512)
         {
             for (var r = 0; r < rows; r++)
@@ -110,17 +111,15 @@ internal static unsafe class Block32Kernels
                 cr[i] *= xScales[i];
         }
         var row = 0;
-        // Q8_0 rows go in pairs, sharing each x load (measured about 5% faster); for Q4_0 the same
-        // measured no faster, so its rows go one at a time.
-        if (typeof(T) == typeof(Q8_0))
-            for (; row + 2 <= rows; row += 2)
-            {
-                var sums = Dot2x512(w + (long)row * count, x.Values(0), c + row * count, count);
-                y[row] = sums.GetElement(0);
-                y[row + 1] = sums.GetElement(1);
-            }
-        for (; row < rows; row++)
-            y[row] = T.DecodeDot512(w + (long)row * count, x, c + row * count, count);
+        // Rows go in pairs, sharing each x load (measured about 5% faster).
+        for (; row + 2 <= rows; row += 2)
+        {
+            var sums = Dot2x512(w + (long)row * count, x.Values(0), c + row * count, count);
+            y[row] = sums.GetElement(0);
+            y[row + 1] = sums.GetElement(1);
+        }
+        if (row < rows)
+            y[row] = Dot1x512(w + (long)row * count, x.Values(0), c + row * count, count);
     }
 
     // Two consecutive rows against one x (each x vector is loaded once for both rows).
@@ -204,19 +203,6 @@ internal static unsafe class Block32Kernels
     {
         var half = v.GetLower() + v.GetUpper();
         return Vector128.Sum(half.GetLower() + half.GetUpper());
-    }
-
-    /// <summary>Σ_i c_i·sums_i over <paramref name="count"/> blocks (AVX-512).</summary>
-    public static float WeightedSum(float* c, int* sums, int count)
-    {
-        var acc = Vector512<float>.Zero;
-        var i = 0;
-        for (; i + 16 <= count; i += 16)
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Vector512.Load(sums + i)), Vector512.Load(c + i), acc);
-        var sum = Sum(acc);
-        for (; i < count; i++)
-            sum += c[i] * sums[i];
-        return sum;
     }
 
     // Σ_i c_i·Σ q'·x − Offset·Σ_i c_i·(Σ x over block i).

@@ -35,6 +35,14 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
         for (var r = 0; r < rows; r++)
             TSelf.DotRow(w + (long)r * count, count, x, 0, 1, y + r, 1, level);
     }
+
+    /// <summary>Whether batch 1 (decoding) goes through <see cref="DotRowsBytes"/> with 8-bit
+    /// activations instead of <see cref="DotRows"/> with 14-bit ones.</summary>
+    static virtual bool DecodesWithBytes => false;
+
+    /// <summary>As <see cref="DotRows"/>, with x quantized to 8 bits (<see cref="ByteActivations"/>).</summary>
+    static virtual void DotRowsBytes(TSelf* w, int count, int rows, ByteActivations x, float* y, SimdLevel level) =>
+        throw new NotSupportedException($"{typeof(TSelf).Name} has no 8-bit activation kernels.");
 }
 
 /// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that
@@ -60,9 +68,6 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
     /// <summary>Σ q·x over the block as four int32 partial sums (portable 128-bit operations).</summary>
     static abstract Vector128<int> Dot128(TSelf* block, short* x);
 
-    /// <summary>Σ_i c_i·Σ q·x over <paramref name="count"/> blocks of one weight row and batch row 0
-    /// of <paramref name="x"/> (AVX-512), where c_i = weight scale · x scale of block i.</summary>
-    static abstract float DecodeDot512(TSelf* w, QuantizedActivations x, float* c, int count);
 }
 
 /// <summary>The parts of a 256-weight K-quant type (<see cref="Q4_K"/>, <see cref="Q6_K"/>) that

@@ -54,54 +54,11 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     public static void DotRow(Q4_0* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
         Block32Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
 
-    public static void DotRows(Q4_0* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level) =>
-        Block32Kernels.DotRows(w, count, rows, x, y, level);
+    /// <summary>Decoding (batch 1) uses 8-bit activations: see <see cref="Q4_0ByteKernels"/>.</summary>
+    public static bool DecodesWithBytes => true;
 
-    /// <summary>Two blocks per 512-bit register: the 16 bytes of blocks 2p and 2p+1 side by side
-    /// (vinserti128), zero-extended to 32 int16 (vpmovzxbw); the low nibbles are weights 0..15 of
-    /// both blocks and the high nibbles weights 16..31, matching x laid out by
-    /// <see cref="QuantizedActivations.PairedHalves"/>. Two vpmaddwd give 8 int32 sums per block
-    /// (lanes 0..7 block 2p, 8..15 block 2p+1), scaled by [c_2p ×8, c_2p+1 ×8]. The stored nibbles
-    /// q + 8 are dotted as they are and 8·Σ_i c_i·Σx_i is subtracted once per row.</summary>
-    public static float DecodeDot512(Q4_0* w, QuantizedActivations x, float* c, int count)
-    {
-        var xp = x.PairedHalves();
-        var mask = Vector512.Create((short)0xF);
-        var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-        var acc0 = Vector512<float>.Zero;
-        var acc1 = Vector512<float>.Zero;
-        Q4_0* block = w, pairsEnd = w + (count & ~3);
-        float* cb = c;
-        for (; block < pairsEnd; block += 4, xp += 4 * Weights, cb += 4)
-        {
-            acc0 = Avx512F.FusedMultiplyAdd(PairDot(block, xp, mask), Scales(cb, spread), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(PairDot(block + 2, xp + 2 * Weights, mask), Scales(cb + 2, spread), acc1);
-        }
-        if ((count & 2) != 0)
-        {
-            acc0 = Avx512F.FusedMultiplyAdd(PairDot(block, xp, mask), Scales(cb, spread), acc0);
-            block += 2;
-            cb += 2;
-        }
-        var sum = Block32Kernels.Sum(acc0 + acc1);
-        if ((count & 1) != 0)
-            sum += Vector256.Sum(StoredDot256(block, x.Values(0) + (count - 1) * Weights)) * cb[0];
-        return sum - Offset * Block32Kernels.WeightedSum(c, x.GroupSums(0), count);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> PairDot(Q4_0* block, short* xp, Vector512<short> mask)
-    {
-        var bytes = Vector256.Create(Vector128.Load(block->Qs), Vector128.Load(block[1].Qs));
-        var q = Avx512BW.ConvertToVector512Int16(bytes);
-        return Avx512F.ConvertToVector512Single(
-            Avx512BW.MultiplyAddAdjacent(q & mask, Vector512.Load(xp)) + Avx512BW.MultiplyAddAdjacent(Avx512BW.ShiftRightLogical(q, 4), Vector512.Load(xp + Weights)));
-    }
-
-    // [c0 ×8, c1 ×8] from the two floats at c.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Scales(float* c, Vector512<int> spread) =>
-        Avx512F.PermuteVar16x32(Vector128.CreateScalar(*(double*)c).AsSingle().ToVector256Unsafe().ToVector512Unsafe(), spread);
+    public static void DotRowsBytes(Q4_0* w, int count, int rows, ByteActivations x, float* y, SimdLevel level) =>
+        Q4_0ByteKernels.DotRows(w, count, rows, x, y, level);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q4_0* block) => block->D;
@@ -117,7 +74,6 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
         return Avx2.MultiplyAddAdjacent(q & Vector256.Create((short)0xF), Vector256.Load(x))
              + Avx2.MultiplyAddAdjacent(Vector256.ShiftRightLogical(q, 4), Vector256.Load(x + 16));
     }
-
 
     // vpmovzxbw the 16 bytes into both halves of a vector, shift the upper half right by 4
     // (vpsrlvw), keep the nibbles and subtract 8: weights 0..31 in order.

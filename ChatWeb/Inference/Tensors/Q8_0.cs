@@ -52,10 +52,6 @@ internal unsafe struct Q8_0 : IBlock32<Q8_0>
     public static void DotRows(Q8_0* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level) =>
         Block32Kernels.DotRows(w, count, rows, x, y, level);
 
-    // One block per 512-bit register (vpmovsxbw, vpmaddwd).
-    public static float DecodeDot512(Q8_0* w, QuantizedActivations x, float* c, int count) =>
-        Block32Kernels.Dot1x512(w, x.Values(0), c, count);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q8_0* block) => block->D;
 

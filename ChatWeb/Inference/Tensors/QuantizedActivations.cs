@@ -12,7 +12,8 @@ namespace ChatWeb.Inference.Tensors;
 /// <remarks>
 /// llama.cpp quantizes x to 8 bits for vpmaddubsw; these kernels use vpmaddwd (16-bit × 16-bit),
 /// which costs the same per weight here and lets x keep 14 bits, so the activation rounding error
-/// is about 64 times smaller. 14 bits (not 15) keep every integer sum inside int32 even for Q6_K,
+/// is about 64 times smaller. (Q4_0 decoding is the exception: its 8-bit kernel is faster, see
+/// <see cref="ByteActivations"/>.) 14 bits (not 15) keep every integer sum inside int32 even for Q6_K,
 /// whose pre-scaled weights reach ±4096. Blocks are 32 values (Q8_0, Q4_0) or 256 (K-quants,
 /// which also need the sum of each group of 32 for their per-group minimums).
 /// One instance per thread (<see cref="ForCurrentThread"/>), grown on demand: no allocation in
@@ -32,8 +33,6 @@ internal sealed unsafe class QuantizedActivations
     private float[] _tiledScales = [];
     private float[] _rowScratch = [];
     private ushort[] _halfScratch = [];
-    private short[] _pairedHalves = [];
-    private bool _pairedHalvesValid;
 
     public static QuantizedActivations ForCurrentThread() => t_current ??= new QuantizedActivations();
 
@@ -57,34 +56,6 @@ internal sealed unsafe class QuantizedActivations
 
     /// <summary>The scales of the same four rows, [cols / 32, 4].</summary>
     public float* TiledScales(int t) => (float*)Unsafe.AsPointer(ref _tiledScales[0]) + t * Tile * (Cols / BlockSize);
-
-    /// <summary>Batch row 0 with the 32-value blocks taken in pairs (2p, 2p+1) and each pair laid out
-    /// as [values 0..15 of block 2p, 0..15 of block 2p+1, 16..31 of block 2p, 16..31 of block 2p+1]:
-    /// the order of a Q4_0 block pair's low nibbles then high nibbles (see
-    /// <see cref="Q4_0.DecodeDot512"/>). An odd last block is left out. Built on first use after
-    /// each <see cref="Quantize"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public short* PairedHalves() =>
-        _pairedHalvesValid ? (short*)Unsafe.AsPointer(ref _pairedHalves[0]) : BuildPairedHalves();
-
-    private short* BuildPairedHalves()
-    {
-        Debug.Assert(BlockSize == GroupSize);
-        var pairs = Cols / (2 * GroupSize);
-        Grow(ref _pairedHalves, Math.Max(1, pairs * 2 * GroupSize));
-        var paired = (short*)Unsafe.AsPointer(ref _pairedHalves[0]);
-        const int half = GroupSize / 2;
-        var source = Values(0);
-        for (var p = 0; p < pairs; p++, source += 2 * GroupSize, paired += 2 * GroupSize)
-        {
-            Unsafe.CopyBlock(paired, source, half * sizeof(short));
-            Unsafe.CopyBlock(paired + half, source + GroupSize, half * sizeof(short));
-            Unsafe.CopyBlock(paired + 2 * half, source + half, half * sizeof(short));
-            Unsafe.CopyBlock(paired + 3 * half, source + GroupSize + half, half * sizeof(short));
-        }
-        _pairedHalvesValid = true;
-        return (short*)Unsafe.AsPointer(ref _pairedHalves[0]);
-    }
 
     /// <summary>Batch rows per tile (see <see cref="TiledValues"/>).</summary>
     public const int Tile = 4;
@@ -112,7 +83,6 @@ internal sealed unsafe class QuantizedActivations
         Batch = batch;
         Cols = cols;
         BlockSize = blockSize;
-        _pairedHalvesValid = false;
         Grow(ref _values, batch * cols);
         Grow(ref _scales, batch * cols / blockSize);
         if (withGroupSums)

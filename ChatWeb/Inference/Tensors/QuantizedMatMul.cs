@@ -5,11 +5,17 @@ namespace ChatWeb.Inference.Tensors;
 /// <summary>The matrix product for quantized weight types: x is quantized once per call (per
 /// thread), then each weight row is read once and dotted with every batch row.</summary>
 /// <remarks>
+/// Which kernels: Q8_0/Q4_0 at batch ≥ 2 on an AVX-512 CPU with AVX-VNNI go to
+/// <see cref="Block32ByteBatch"/> (8-bit x, vpdpbusd); without AVX-VNNI, batch ≥ 4 at the 512-bit level
+/// goes to <see cref="Block32FloatBatch"/> (float x, dequantized weights); Q4_0 at batch 1 decodes with
+/// 8-bit x (below); everything else uses the int16 kernels (14-bit x, vpmaddwd).
 /// Large batches (prompt processing) are cache-blocked: a chunk of <see cref="RowChunk"/> weight
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
 /// still read from memory once per call. At batch 1 (decoding) the rows go to the type's
-/// many-row kernel <see cref="IQuantizedBlock{TSelf}.DotRows"/> <see cref="RowChunk"/> at a time.
+/// many-row kernel <see cref="IQuantizedBlock{TSelf}.DotRows"/> <see cref="RowChunk"/> at a time,
+/// or, for types that decode with 8-bit activations (Q4_0, <see cref="ByteActivations"/>), all of
+/// them to <see cref="IQuantizedBlock{TSelf}.DotRowsBytes"/> at once (it lays x out once per call).
 /// </remarks>
 internal static unsafe class QuantizedMatMul
 {
@@ -17,17 +23,38 @@ internal static unsafe class QuantizedMatMul
     private const int BatchChunk = 8 * QuantizedActivations.Tile;
 
     public static void Run<T>(byte* data, int rows, int cols, ReadOnlySpan<float> x, int batch, Span<float> y,
-        int rowStart, int rowEnd, SimdLevel level)
+        int rowStart, int rowEnd, SimdLevel level, TiledByteActivations? quantizedX = null, bool vnni = true)
         where T : unmanaged, IQuantizedBlock<T>
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
-        var blocks = cols / T.BlockSize;
+        if (Block32ByteBatch.Applies<T>(batch, level, vnni))
+        {
+            // Q8_0/Q4_0 at batch ≥ 2 with AVX-VNNI: 8-bit activations, vpdpbusd (see Block32ByteBatch);
+            // quantizedX, when the caller has it, is x already quantized for every thread.
+            fixed (float* output = y)
+            {
+                if (typeof(T) == typeof(Q8_0))
+                    Block32ByteBatch.Run((Q8_0*)data, rows, cols, x, batch, output, rowStart, rowEnd, quantizedX);
+                else
+                    Block32ByteBatch.Run((Q4_0*)data, rows, cols, x, batch, output, rowStart, rowEnd, quantizedX);
+            }
+            return;
+        }
         if (Block32FloatBatch.Applies<T>(batch, level))
         {
-            // Q8_0/Q4_0 at batch ≥ 16 with AVX-512: float activations (see Block32FloatBatch).
+            // Q8_0/Q4_0 at batch ≥ 4 with AVX-512 but no AVX-VNNI: float activations (see Block32FloatBatch).
             fixed (float* input = x)
             fixed (float* output = y)
                 Block32FloatBatch.Run((T*)data, rows, cols, input, batch, output, rowStart, rowEnd);
+            return;
+        }
+        var blocks = cols / T.BlockSize;
+        if (batch == 1 && T.DecodesWithBytes)
+        {
+            var bytes = ByteActivations.ForCurrentThread();
+            bytes.Quantize(x, 1, cols, level);
+            fixed (float* output = y)
+                T.DotRowsBytes((T*)data + (long)rowStart * blocks, blocks, rowEnd - rowStart, bytes, output + rowStart, level);
             return;
         }
         var activations = QuantizedActivations.ForCurrentThread();

@@ -11,11 +11,15 @@ namespace ChatWeb.Inference.Tensors;
 /// y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and r in [rowStart, rowEnd); x is
 /// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
 /// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
-/// calls allocate nothing. Quantized types quantize x per block (see
-/// <see cref="QuantizedActivations"/>) and use integer dot products, as llama.cpp does, except
-/// Q8_0/Q4_0 at batch ≥ <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, which dequantize the
-/// weights once and use the float x (<see cref="Block32FloatBatch"/>): a quantized model's outputs
-/// differ slightly (about 1e-3 relative) between a sequence computed alone and in a large batch.</item>
+/// calls allocate nothing. Quantized types quantize x per block (to 14 bits, see
+/// <see cref="QuantizedActivations"/>; Q4_0 at batch 1 to 8 bits as llama.cpp, see
+/// <see cref="ByteActivations"/>) and use integer dot products. Q8_0/Q4_0 batches take other paths:
+/// at batch ≥ <see cref="Block32ByteBatch.MinBatch"/> on CPUs with AVX-VNNI, x rounded to 8 bits as
+/// llama.cpp does (<see cref="Block32ByteBatch"/>); without AVX-VNNI, at batch ≥
+/// <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, the float x against dequantized weights
+/// (<see cref="Block32FloatBatch"/>). So a quantized model's outputs differ between a sequence
+/// computed alone and in a batch: about 1e-3 relative on the float path, and up to a few percent of
+/// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
 /// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
@@ -58,8 +62,13 @@ internal sealed unsafe class WeightMatrix
     public void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd) =>
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
 
-    /// <summary>As the public overload, at a chosen vector width (tests run every path).</summary>
-    internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level)
+    /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
+    /// Q8_0/Q4_0 take the 8-bit batch path, <paramref name="quantizedX"/> may hold x already quantized
+    /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
+    /// threads of one product instead of each quantizing x again. <paramref name="vnni"/> false
+    /// takes the kernels a CPU without AVX-VNNI would (for tests).</summary>
+    internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
+        TiledByteActivations? quantizedX = null, bool vnni = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         if (x.Length < (long)batch * Cols)
@@ -78,8 +87,8 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.F32: F32.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.F16: F16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
         }
