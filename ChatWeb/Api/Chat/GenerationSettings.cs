@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Limits = ChatWeb.Chat.GenerationSettings; // the chat page's limits, the same for every interface
 
 namespace ChatWeb.Api.Chat;
 
@@ -20,14 +21,14 @@ internal sealed class GenerationSettings
     /// <summary>Adds an error per out-of-range field, keyed by <paramref name="prefix"/> + the field's name.</summary>
     public void Validate(string prefix, Dictionary<string, string[]> errors)
     {
-        if (Temperature is < 0 or > 2 || Temperature is double.NaN)
-            errors[prefix + "temperature"] = ["Must be between 0 and 2."];
+        if (Temperature is < 0 or > Limits.MaxTemperature || Temperature is double.NaN)
+            errors[prefix + "temperature"] = [$"Must be between 0 and {Limits.MaxTemperature}."];
         if (TopP is <= 0 or > 1 || TopP is double.NaN)
             errors[prefix + "topP"] = ["Must be greater than 0 and at most 1."];
         if (TopK is < 1)
             errors[prefix + "topK"] = ["Must be at least 1."];
-        if (MaxTokens is < 1 or > 32_768)
-            errors[prefix + "maxTokens"] = ["Must be between 1 and 32768."];
+        if (MaxTokens is < 1 or > Limits.MaxNewTokensLimit)
+            errors[prefix + "maxTokens"] = [$"Must be between 1 and {Limits.MaxNewTokensLimit}."];
         if (Stop is { Count: > MaxStopSequences })
             errors[prefix + "stop"] = [$"At most {MaxStopSequences} stop sequences."];
         else if (Stop?.Any(string.IsNullOrEmpty) == true)
