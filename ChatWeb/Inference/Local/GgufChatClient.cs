@@ -80,10 +80,10 @@ internal sealed partial class GgufChatClient : IChatClient
         var responseId = Guid.NewGuid().ToString("N");
         var decoder = new StreamingTextDecoder(tokenizer);
         var stops = new StopSequenceFilter(options?.StopSequences?.ToList() ?? []);
-        var splitter = new ThinkSplitter();
-        if (prompt.OpensThinking)
-            splitter.Push("<think>");
-        var atStart = new Dictionary<ReplyPhase, bool> { [ReplyPhase.Thinking] = true, [ReplyPhase.Answer] = true };
+        // One think block at the start of the output, or already opened by the template. (A closing tag after
+        // answer text that was already streamed cannot take that text back: only what follows is split.)
+        var splitter = new ThinkTagSplitter(startsInsideThink: prompt.OpensThinking);
+        var started = new PartsStarted();
 
         var session = options?.AdditionalProperties?.TryGetValue(SessionProperty, out var id) == true && id is string { Length: > 0 } sessionId
             ? sessionId : responseId;
@@ -117,7 +117,7 @@ internal sealed partial class GgufChatClient : IChatClient
                 }
                 generated++;
                 var text = stops.Push(decoder.Append(step.Token));
-                foreach (var update in Updates(splitter.Push(text), atStart, responseId))
+                foreach (var update in Updates(splitter.Push(text), started, responseId))
                     yield return update;
                 if (stops.Stopped)
                     break;
@@ -128,9 +128,9 @@ internal sealed partial class GgufChatClient : IChatClient
                 finish = ChatFinishReason.Stop;
 
             if (!stops.Stopped)
-                foreach (var update in Updates(splitter.Push(stops.Push(decoder.Flush()) + stops.Flush()), atStart, responseId))
+                foreach (var update in Updates(splitter.Push(stops.Push(decoder.Flush()) + stops.Flush()), started, responseId))
                     yield return update;
-            foreach (var update in Updates(splitter.Flush(), atStart, responseId))
+            foreach (var update in Updates(splitter.Flush(), started, responseId))
                 yield return update;
 
             yield return new ChatResponseUpdate
@@ -167,25 +167,38 @@ internal sealed partial class GgufChatClient : IChatClient
         AdditionalProperties = new() { [GenerationProgress.PropertyName] = progress },
     };
 
-    /// <summary>One update per piece: thinking as reasoning content, the answer as text; leading blank space of each part dropped.</summary>
-    private IEnumerable<ChatResponseUpdate> Updates(IReadOnlyList<(ReplyPhase Phase, string Text)> pieces, Dictionary<ReplyPhase, bool> atStart, string responseId)
+    /// <summary>Which parts of the reply have shown text yet (the leading blank space of each is dropped).</summary>
+    private sealed class PartsStarted
     {
-        foreach (var (phase, piece) in pieces)
+        public bool Thinking;
+        public bool Answer;
+    }
+
+    /// <summary>The thinking of a split piece as reasoning content, then its answer as text.</summary>
+    private IEnumerable<ChatResponseUpdate> Updates(ThinkSplit split, PartsStarted started, string responseId)
+    {
+        var thinking = started.Thinking ? split.Thinking : split.Thinking.TrimStart();
+        if (thinking.Length > 0)
         {
-            var text = atStart[phase] ? piece.TrimStart() : piece;
-            if (text.Length == 0) continue;
-            atStart[phase] = false;
-            AIContent content = phase == ReplyPhase.Thinking ? new TextReasoningContent(text) : new TextContent(text);
-            yield return new ChatResponseUpdate
-            {
-                Role = ChatRole.Assistant,
-                ResponseId = responseId,
-                MessageId = responseId,
-                ModelId = _model.Name,
-                Contents = [content],
-            };
+            started.Thinking = true;
+            yield return Update(new TextReasoningContent(thinking), responseId);
+        }
+        var answer = started.Answer ? split.Answer : split.Answer.TrimStart();
+        if (answer.Length > 0)
+        {
+            started.Answer = true;
+            yield return Update(new TextContent(answer), responseId);
         }
     }
+
+    private ChatResponseUpdate Update(AIContent content, string responseId) => new()
+    {
+        Role = ChatRole.Assistant,
+        ResponseId = responseId,
+        MessageId = responseId,
+        ModelId = _model.Name,
+        Contents = [content],
+    };
 
     private SamplerOptions SamplerOptionsFor(ChatOptions? options) => new()
     {
