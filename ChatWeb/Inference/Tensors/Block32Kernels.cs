@@ -195,7 +195,7 @@ internal static unsafe class Block32Kernels
     private static Vector256<float> Block256(Vector256<short> lo, Vector256<short> hi, short* x) =>
         Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(lo, Vector256.Load(x)) + Avx2.MultiplyAddAdjacent(hi, Vector256.Load(x + 16)));
 
-    public static float Dot1x512<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
+    private static float Dot1x512<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
     {
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
