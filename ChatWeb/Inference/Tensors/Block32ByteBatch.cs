@@ -80,7 +80,7 @@ internal static unsafe class Block32ByteBatch
             activations.Quantize(x, batch, cols, SimdLevel.Vector256);
         }
         Debug.Assert(activations.Batch == batch && activations.Cols == cols);
-        var padded = (RowChunk * count + 31) & ~31;
+        var padded = Block32Kernels.PaddedScales(RowChunk * count);
         var scales = Scratch(ref t_scales, padded);
         var halves = Scratch(ref t_halves, padded);
         var results = stackalloc float[4 * Tile];
@@ -90,9 +90,7 @@ internal static unsafe class Block32ByteBatch
             {
                 var n = Math.Min(RowChunk, rowEnd - r0);
                 T* chunk = w + (long)r0 * count;
-                for (var i = 0; i < n * count; i++)
-                    h[i] = T.ScaleBits(chunk + i);
-                F16.ToSingle(new ReadOnlySpan<ushort>(h, padded), new Span<float>(s, padded), SimdLevel.Vector512);
+                Block32Kernels.ScalesToSingle(chunk, n * count, h, s, SimdLevel.Vector512);
                 for (var t = 0; t < activations.Tiles; t++)
                 {
                     var live = Math.Min(Tile, batch - t * Tile);

@@ -42,15 +42,10 @@ internal static unsafe class Block32Kernels
             return;
         }
         // Weight scales as floats, then c = weight scale × x scale per block (per x row).
-        // (The conversion runs over whole vectors: the padding holds stale values nobody reads.)
-        var padded = (count + 31) & ~31;
-        var halves = x.HalfScratch(padded);
+        var padded = PaddedScales(count);
         var weightScales = x.RowScratch(padded + count * Tile);
         var c = weightScales + padded;
-        var h = halves;
-        for (T* block = w, end = w + count; block < end; block++)
-            *h++ = T.ScaleBits(block);
-        F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(weightScales, padded), level);
+        ScalesToSingle(w, count, x.HalfScratch(padded), weightScales, level);
 
         var next = bStart;
         if (level >= SimdLevel.Vector256)
@@ -94,14 +89,9 @@ internal static unsafe class Block32Kernels
                 DotRow(w + (long)r * count, count, x, 0, 1, y + r, 1, level);
             return;
         }
-        var n = rows * count;
-        var padded = (n + 31) & ~31;
-        var halves = x.HalfScratch(padded);
+        var padded = PaddedScales(rows * count);
         var c = x.RowScratch(padded);
-        var h = halves;
-        for (T* block = w, end = w + n; block < end; block++)
-            *h++ = T.ScaleBits(block);
-        F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(c, padded), level);
+        ScalesToSingle(w, rows * count, x.HalfScratch(padded), c, level);
         var xScales = x.Scales(0);
         for (var r = 0; r < rows; r++)
         {
@@ -122,6 +112,25 @@ internal static unsafe class Block32Kernels
         }
         if (row < rows)
             y[row] = Dot1x512(w + (long)row * count, x.Values(0), c + row * count, count);
+    }
+
+    /// <summary>Floats needed for the scales of <paramref name="count"/> blocks in
+    /// <see cref="ScalesToSingle{T}"/>: the conversion runs over whole vectors, so the count is padded
+    /// to a multiple of 32 (the padding holds stale values nobody reads).</summary>
+    public static int PaddedScales(int count) => (count + 31) & ~31;
+
+    /// <summary>scales[i] = the scale of block i of the <paramref name="count"/> blocks at
+    /// <paramref name="w"/> as a float, converted in one vectorised pass through
+    /// <paramref name="halves"/>; both hold <see cref="PaddedScales"/>(count) values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScalesToSingle<T>(T* w, int count, ushort* halves, float* scales, SimdLevel level)
+        where T : unmanaged, IBlock32<T>
+    {
+        var h = halves;
+        for (T* block = w, end = w + count; block < end; block++)
+            *h++ = T.ScaleBits(block);
+        var padded = PaddedScales(count);
+        F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(scales, padded), level);
     }
 
     // Two consecutive rows against one x (each x vector is loaded once for both rows), two blocks

@@ -109,15 +109,9 @@ internal static unsafe class Q4_0ByteKernels
     // once (one vectorised half → float conversion instead of one per row).
     private static float* CombinedScales(Q4_0* w, int count, int rows, float* xScales, SimdLevel level)
     {
-        var n = rows * count;
-        var padded = (n + 31) & ~31;
-        var halves = Scratch(ref t_halves, padded);
+        var padded = Block32Kernels.PaddedScales(rows * count);
         var c = Scratch(ref t_scales, padded);
-        var h = halves;
-        for (Q4_0* block = w, end = w + n; block < end; block++)
-            *h++ = block->D;
-        // (The conversion runs over whole vectors: the padding holds stale values nobody reads.)
-        F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(c, padded), level);
+        Block32Kernels.ScalesToSingle(w, rows * count, Scratch(ref t_halves, padded), c, level);
         var scales = new ReadOnlySpan<float>(xScales, count);
         for (var r = 0; r < rows; r++)
         {
