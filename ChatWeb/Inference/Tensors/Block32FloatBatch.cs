@@ -44,11 +44,11 @@ internal static unsafe class Block32FloatBatch
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); y is [batch, rows].</summary>
     public static void Run<T>(T* w, int rows, int cols, float* x, int batch, float* y, int rowStart, int rowEnd)
-        where T : unmanaged
+        where T : unmanaged, IBlock32<T>
     {
         Debug.Assert(cols % Weights == 0);
         var count = cols / Weights;
-        var padded = (RowChunk * count + 31) & ~31;
+        var padded = Block32Kernels.PaddedScales(RowChunk * count);
         var rowFloats = Scratch(ref t_rows, RowChunk * cols);
         var halves = Scratch(ref t_halves, padded);
         var scales = Scratch(ref t_scales, padded);
@@ -59,11 +59,8 @@ internal static unsafe class Block32FloatBatch
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
                 var n = Math.Min(RowChunk, rowEnd - r0);
-                // The block scale is the first field of both types: the chunk's scales in one pass.
                 T* chunk = w + (long)r0 * count;
-                for (var i = 0; i < n * count; i++)
-                    h[i] = *(ushort*)(chunk + i);
-                F16.ToSingle(new ReadOnlySpan<ushort>(h, padded), new Span<float>(s, padded), SimdLevel.Vector512);
+                Block32Kernels.ScalesToSingle(chunk, n * count, h, s, SimdLevel.Vector512);
                 for (var k = 0; k < n; k++)
                     DequantizeRow(chunk + (long)k * count, count, s + k * count, dequantized + k * cols);
                 var b = 0;

@@ -45,7 +45,12 @@ internal static unsafe class QuantizedMatMul
             // Q8_0/Q4_0 at batch ≥ 4 with AVX-512 but no AVX-VNNI: float activations (see Block32FloatBatch).
             fixed (float* input = x)
             fixed (float* output = y)
-                Block32FloatBatch.Run((T*)data, rows, cols, input, batch, output, rowStart, rowEnd);
+            {
+                if (typeof(T) == typeof(Q8_0))
+                    Block32FloatBatch.Run((Q8_0*)data, rows, cols, input, batch, output, rowStart, rowEnd);
+                else
+                    Block32FloatBatch.Run((Q4_0*)data, rows, cols, input, batch, output, rowStart, rowEnd);
+            }
             return;
         }
         var blocks = cols / T.BlockSize;
