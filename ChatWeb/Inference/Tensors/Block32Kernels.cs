@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
@@ -13,9 +12,10 @@ namespace ChatWeb.Inference.Tensors;
 /// </summary>
 /// <remarks>
 /// For a weight row, the half-precision block scales are converted once (vectorised) and multiplied
-/// by each x row's scales, so the inner loops are three instructions per block and x row. Four x
-/// rows at a time (interleaved by <see cref="QuantizedActivations"/>) share each unpacked weight
-/// block: the weights are read and unpacked once for the whole batch.
+/// by each x row's scales, so the inner loops are three instructions per block and x row. At the
+/// 256-bit level four x rows at a time (interleaved by <see cref="QuantizedActivations"/>) share each
+/// unpacked weight block: the weights are read and unpacked once for the whole batch. (At the 512-bit
+/// level batches of two or more go to <see cref="Block32ByteBatch"/> or, from four, <see cref="Block32FloatBatch"/>.)
 /// A single x row: Q8_0 at the 512-bit level sign-extends a whole block into one 512-bit register
 /// (four instructions per block). Q4_0 uses 256-bit operations at both levels: its two 16-weight
 /// halves each fill a 256-bit register, while one 512-bit register would need them joined (a
@@ -23,9 +23,9 @@ namespace ChatWeb.Inference.Tensors;
 /// by 8·Σx per block afterwards, which saves subtracting 8 from every weight. Measured on this
 /// project's AMD EPYC (single thread, busy machine): the 256-bit Q4_0 form took about 0.6× the time
 /// of the 512-bit one; for Q8_0 the 512-bit form took about 0.9× the time of the 256-bit one.
-/// Decoding (batch 1): Q8_0 goes through <see cref="DotRows{T}"/> (14-bit x); Q4_0 does not come
+/// Decoding (batch 1): Q8_0 goes through <see cref="DotRows"/> (14-bit x); Q4_0 does not come
 /// here but to <see cref="Q4_0ByteKernels"/> (8-bit x, about 1.7× faster per block). The
-/// single-row forms above serve the rows of a batch left over after its tiles of four.
+/// single-row forms above also serve the rows of a batch left over after its tiles of four.
 /// </remarks>
 internal static unsafe class Block32Kernels
 {
@@ -48,13 +48,13 @@ internal static unsafe class Block32Kernels
         ScalesToSingle(w, count, x.HalfScratch(padded), weightScales, level);
 
         var next = bStart;
-        if (level >= SimdLevel.Vector256)
+        // Tiles of four rows at the 256-bit level only: at the 512-bit level batches of four or more go to
+        // Block32ByteBatch or Block32FloatBatch and never come here.
+        if (level == SimdLevel.Vector256)
             for (; next + Tile <= bEnd; next += Tile)
             {
-                CombineTiled(weightScales, x.TiledScales(next / Tile), c, count, level);
-                var sums = level == SimdLevel.Vector512
-                    ? Dot4x512(w, x.TiledValues(next / Tile), c, count)
-                    : Dot4x256(w, x.TiledValues(next / Tile), c, count);
+                CombineTiled(weightScales, x.TiledScales(next / Tile), c, count);
+                var sums = Dot4x256(w, x.TiledValues(next / Tile), c, count);
                 for (var k = 0; k < Tile; k++)
                     y[(next + k) * yStride] = sums[k];
             }
@@ -63,26 +63,23 @@ internal static unsafe class Block32Kernels
             TensorPrimitives.Multiply(new ReadOnlySpan<float>(weightScales, count), new ReadOnlySpan<float>(x.Scales(b), count), new Span<float>(c, count));
             y[b * yStride] = level switch
             {
-                SimdLevel.Vector512 when T.Offset == 0 => Dot1x512(w, x.Values(b), c, count),
+                SimdLevel.Vector512 when typeof(T) == typeof(Q8_0) => Dot1x512((Q8_0*)w, x.Values(b), c, count),
                 >= SimdLevel.Vector256 => Dot1x256(w, x.Values(b), c, T.Offset == 0 ? null : x.GroupSums(b), count),
                 _ => Dot1x128(w, x.Values(b), c, count),
             };
         }
     }
 
-    /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive weight rows of a type
-    /// without an offset (Q8_0). At the 512-bit level the block scales of all the rows are converted
+    /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive Q8_0 weight rows. At the 512-bit level the block scales of all the rows are converted
     /// in one pass and multiplied by x's scales, then the rows are dotted two at a time (one block
     /// per register, see <see cref="Dot1x512{T}"/>): the per-row set-up that dominated short rows
     /// (896 weights are 28 blocks) is paid once per chunk of rows. Narrower levels dot one row at a time. Measured on this
-    /// project's 2-core AMD EPYC (busy, one thread, weights from memory), Q4_0 4864×896 went from
-    /// about 344 to 200–240 µs per call and Q8_0 4864×896 from about 350 to 290 µs. The caller
+    /// project's 2-core AMD EPYC (busy, one thread, weights from memory), Q8_0 4864×896 went from
+    /// about 350 to 290 µs per call. The caller
     /// (QuantizedMatMul) passes 4 rows at a time when they are at most 32 blocks long, else 16:
     /// with 4 short rows per call Q8_0 4864×896 takes about 190 µs instead of 262 (see there).</summary>
-    public static void DotRows<T>(T* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level)
-        where T : unmanaged, IBlock32<T>
+    public static void DotRows(Q8_0* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level)
     {
-        Debug.Assert(T.Offset == 0);
         if (level < SimdLevel.Vector512)
         {
             for (var r = 0; r < rows; r++)
@@ -137,46 +134,36 @@ internal static unsafe class Block32Kernels
     // per step into four accumulators, so no step waits for the previous one's multiply-add
     // (Q8_0 4864×896, one thread, median per call: about 165 → 158 µs with the weights in cache,
     // 273 → 262 µs from memory).
-    private static Vector128<float> Dot2x512<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
+    private static Vector128<float> Dot2x512(Q8_0* w, short* x, float* c, int count)
     {
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
         var acc2 = Vector512<float>.Zero;
         var acc3 = Vector512<float>.Zero;
-        T* w1 = w + count;
+        Q8_0* w1 = w + count;
         float* c1 = c + count;
         for (var end = w + (count & ~1); w < end; w += 2, w1 += 2, x += 2 * Weights, c += 2, c1 += 2)
         {
             var xv = Vector512.Load(x);
             var xv1 = Vector512.Load(x + Weights);
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(T.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(T.Weights512(w1), xv)), Vector512.Create(c1[0]), acc1);
-            acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(T.Weights512(w + 1), xv1)), Vector512.Create(c[1]), acc2);
-            acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(T.Weights512(w1 + 1), xv1)), Vector512.Create(c1[1]), acc3);
+            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w1), xv)), Vector512.Create(c1[0]), acc1);
+            acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w + 1), xv1)), Vector512.Create(c[1]), acc2);
+            acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w1 + 1), xv1)), Vector512.Create(c1[1]), acc3);
         }
         if ((count & 1) != 0)
         {
             var xv = Vector512.Load(x);
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(T.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(T.Weights512(w1), xv)), Vector512.Create(c1[0]), acc1);
+            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w1), xv)), Vector512.Create(c1[0]), acc1);
         }
         return Vector128.Create(Sum(acc0 + acc2), Sum(acc1 + acc3), 0, 0);
     }
 
     // c[4i + k] = weightScales[i] · tiledScales[4i + k].
-    private static void CombineTiled(float* weightScales, float* tiledScales, float* c, int count, SimdLevel level)
+    private static void CombineTiled(float* weightScales, float* tiledScales, float* c, int count)
     {
-        var i = 0;
-        if (level >= SimdLevel.Vector512)
-        {
-            var spread = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-            for (; i + 4 <= count; i += 4)
-            {
-                var ws = Vector512.Shuffle(Vector128.Load(weightScales + i).ToVector256Unsafe().ToVector512Unsafe(), spread);
-                (ws * Vector512.Load(tiledScales + Tile * i)).Store(c + Tile * i);
-            }
-        }
-        for (; i < count; i++)
+        for (var i = 0; i < count; i++)
             for (var k = 0; k < Tile; k++)
                 c[Tile * i + k] = weightScales[i] * tiledScales[Tile * i + k];
     }
@@ -185,39 +172,24 @@ internal static unsafe class Block32Kernels
     private static Vector512<float> Block512(Vector512<short> weights, short* x) =>
         Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(weights, Vector512.Load(x)));
 
-    private static Vector128<float> Dot4x512<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
-    {
-        Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        // Pointers advance instead of being recomputed from an index: fewer scalar instructions.
-        for (var end = w + count; w < end; w++, x += Tile * Weights, c += Tile)
-        {
-            var wq = T.Weights512(w);
-            acc0 = Avx512F.FusedMultiplyAdd(Block512(wq, x), Vector512.Create(c[0]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Block512(wq, x + Weights), Vector512.Create(c[1]), acc1);
-            acc2 = Avx512F.FusedMultiplyAdd(Block512(wq, x + 2 * Weights), Vector512.Create(c[2]), acc2);
-            acc3 = Avx512F.FusedMultiplyAdd(Block512(wq, x + 3 * Weights), Vector512.Create(c[3]), acc3);
-        }
-        return Vector128.Create(Vector512.Sum(acc0), Vector512.Sum(acc1), Vector512.Sum(acc2), Vector512.Sum(acc3));
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Block256(Vector256<short> lo, Vector256<short> hi, short* x) =>
         Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(lo, Vector256.Load(x)) + Avx2.MultiplyAddAdjacent(hi, Vector256.Load(x + 16)));
 
-    private static float Dot1x512<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
+    private static float Dot1x512(Q8_0* w, short* x, float* c, int count)
     {
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
-        T* block = w, pairsEnd = w + (count & ~1);
+        Q8_0* block = w, pairsEnd = w + (count & ~1);
         short* xb = x;
         float* cb = c;
         for (; block < pairsEnd; block += 2, xb += 2 * Weights, cb += 2)
         {
-            acc0 = Avx512F.FusedMultiplyAdd(Block512(T.Weights512(block), xb), Vector512.Create(cb[0]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Block512(T.Weights512(block + 1), xb + Weights), Vector512.Create(cb[1]), acc1);
+            acc0 = Avx512F.FusedMultiplyAdd(Block512(Q8_0.Weights512(block), xb), Vector512.Create(cb[0]), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Block512(Q8_0.Weights512(block + 1), xb + Weights), Vector512.Create(cb[1]), acc1);
         }
         if ((count & 1) != 0)
-            acc0 = Avx512F.FusedMultiplyAdd(Block512(T.Weights512(block), xb), Vector512.Create(cb[0]), acc0);
+            acc0 = Avx512F.FusedMultiplyAdd(Block512(Q8_0.Weights512(block), xb), Vector512.Create(cb[0]), acc0);
         return Sum(acc0 + acc1);
     }
 

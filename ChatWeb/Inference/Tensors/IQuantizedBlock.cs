@@ -59,9 +59,6 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
     /// <summary>Σ q'·x over the block (q' as stored, see <see cref="Offset"/>) as 8 int32 partial sums (AVX2).</summary>
     static abstract Vector256<int> StoredDot256(TSelf* block, short* x);
 
-    /// <summary>The 32 integer weights in int16 lanes, in order.</summary>
-    static abstract Vector512<short> Weights512(TSelf* block);
-
     /// <summary>Weights 0..15 and 16..31 in int16 lanes.</summary>
     static abstract (Vector256<short> Lo, Vector256<short> Hi) Weights256(TSelf* block);
 

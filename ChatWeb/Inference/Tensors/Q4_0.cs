@@ -75,22 +75,6 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
              + Avx2.MultiplyAddAdjacent(Vector256.ShiftRightLogical(q, 4), Vector256.Load(x + 16));
     }
 
-    // vpmovzxbw the 16 bytes into both halves of a vector, shift the upper half right by 4
-    // (vpsrlvw), keep the nibbles and subtract 8: weights 0..31 in order.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<short> Weights512(Q4_0* block)
-    {
-        var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs)).ToVector512Unsafe();
-        var both = Avx512F.InsertVector256(q, q.GetLower(), 1);
-        // Shift counts 0 for lanes 0..15 (low nibbles), 4 for lanes 16..31 (high nibbles); a
-        // constant the JIT folds (a static readonly field would not be folded without tiering).
-        var nibbleShifts = Vector512.Create(
-            (ushort)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4);
-        var shifted = Avx512BW.ShiftRightLogicalVariable(both.AsUInt16(), nibbleShifts).AsInt16();
-        return (shifted & Vector512.Create((short)0xF)) - Vector512.Create((short)8);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector256<short> Lo, Vector256<short> Hi) Weights256(Q4_0* block)
     {
