@@ -142,5 +142,5 @@ internal static class OpenAiApi
     }
 
     private static IResult Error(int status, string message, string type, string? param, string? code = null) =>
-        TypedResults.Json(new { error = new { message, type, param, code } }, Json, statusCode: status);
+        TypedResults.Json(ApiErrors.OpenAiError(message, code, param, type), Json, statusCode: status);
 }
