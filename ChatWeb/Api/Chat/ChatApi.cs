@@ -18,8 +18,8 @@ internal static class ChatApi
 {
     public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/chat", StreamChat);
-        api.MapPost("/chat/sync", Chat);
+        api.MapPost("/chat", StreamChat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
+        api.MapPost("/chat/sync", Chat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
         api.MapGet("/presets", (ISystemPresets presets) =>
             TypedResults.Ok(new { presets = presets.List().Select(p => new { p.Name, p.IsDefault }) }));
         return api;
@@ -27,8 +27,6 @@ internal static class ChatApi
 
     private static async Task<IResult> StreamChat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
-            return loading;
         if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.ProblemDetails) is { } busy)
             return busy;
         var (turn, problem) = await PrepareAsync(context, turns);
@@ -75,8 +73,6 @@ internal static class ChatApi
 
     private static async Task<IResult> Chat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
-            return loading;
         var (turn, problem) = await PrepareAsync(context, turns);
         if (turn is null)
             return problem!;
