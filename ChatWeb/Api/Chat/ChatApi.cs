@@ -1,4 +1,3 @@
-using System.Text;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
 using ChatWeb.Inference;
@@ -77,22 +76,11 @@ internal static class ChatApi
         if (turn is null)
             return problem!;
 
-        var answer = new StringBuilder();
-        var thinking = new StringBuilder();
         try
         {
-            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, context.RequestAborted))
-            {
-                switch (step)
-                {
-                    case ThinkingToken t: thinking.Append(t.Text); break;
-                    case AnswerToken a: answer.Append(a.Text); break;
-                    case ChatCompleted c:
-                        return TypedResults.Ok(new ChatEvents.SyncReply(
-                            turn.Conversation.Id, answer.ToString(), thinking.ToString(), c.FinishReason, c.Usage, c.Timings));
-                }
-            }
-            throw new InvalidOperationException("The reply ended without completing.");
+            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendAsync(turn.Message, turn.Options, context.RequestAborted));
+            var c = reply.Completed;
+            return TypedResults.Ok(new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
