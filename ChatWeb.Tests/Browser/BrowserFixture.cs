@@ -8,9 +8,6 @@ namespace ChatWeb.Tests.Browser;
 /// </summary>
 public class BrowserFixture : IAsyncLifetime
 {
-    /// <summary>Debian's Chromium; Playwright never downloads a browser here.</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
-
     private IPlaywright? _playwright;
 
     public AppServer App { get; private set; } = null!;
@@ -37,16 +34,7 @@ public class BrowserFixture : IAsyncLifetime
     {
         App = await AppServer.StartAsync(Settings);
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
-            ],
-        });
+        Browser = await _playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
     }
 
     /// <summary>A fresh context and page at the chat, waiting until the circuit is interactive.</summary>

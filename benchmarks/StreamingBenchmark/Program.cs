@@ -37,12 +37,7 @@ static async Task<Result> RunAsync(string mode, string wordDelayMs)
         ["Logging:LogLevel:Default"] = "Warning",
     });
     using var playwright = await Playwright.CreateAsync();
-    await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-    });
+    await using var browser = await playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
     var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.BaseUri.ToString() });
 
     // Every WebSocket frame the browser receives; render batches carry the "JS.RenderBatch" target.

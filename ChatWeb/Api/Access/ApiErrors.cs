@@ -14,6 +14,6 @@ internal static class ApiErrors
             ? TypedResults.Json(OpenAiError(message, code), statusCode: status)
             : TypedResults.Problem(message, statusCode: status, title: title);
 
-    public static object OpenAiError(string message, string code, string? param = null, string type = "invalid_request_error") =>
+    public static object OpenAiError(string message, string? code, string? param = null, string type = "invalid_request_error") =>
         new { error = new { message, type, param, code } };
 }

@@ -12,6 +12,10 @@ internal static class ModelLoadingResult
             ? For(context, new ModelLoadingException(progress), shape)
             : null;
 
+    /// <summary>Answers an endpoint's requests with the 503 of <see cref="IfLoading"/> while the model loads, before the handler runs.</summary>
+    public static TBuilder RefuseWhileLoading<TBuilder>(this TBuilder endpoint, ApiErrorShape shape) where TBuilder : IEndpointConventionBuilder =>
+        endpoint.AddEndpointFilter(async (context, next) => IfLoading(context.HttpContext, shape) ?? await next(context));
+
     public static IResult For(HttpContext context, ModelLoadingException loading, ApiErrorShape shape)
     {
         context.Response.Headers.RetryAfter = loading.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);

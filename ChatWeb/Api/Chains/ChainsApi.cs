@@ -13,15 +13,13 @@ internal static class ChainsApi
 {
     public static RouteGroupBuilder MapChainsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/chains", StreamChain);
-        api.MapPost("/chains/sync", RunChain);
+        api.MapPost("/chains", StreamChain).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
+        api.MapPost("/chains/sync", RunChain).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
         return api;
     }
 
     private static async Task<IResult> RunChain(HttpContext context, ChainRunner runner, ISystemPresets presets, ILoggerFactory logs)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
-            return loading;
         var (request, problem) = await ReadAsync(context, presets);
         if (request is null)
             return problem!;
@@ -42,8 +40,6 @@ internal static class ChainsApi
 
     private static async Task<IResult> StreamChain(HttpContext context, ChainRunner runner, ISystemPresets presets, ILoggerFactory logs)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
-            return loading;
         var (request, problem) = await ReadAsync(context, presets);
         if (request is null)
             return problem!;

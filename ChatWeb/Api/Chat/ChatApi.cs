@@ -1,4 +1,3 @@
-using System.Text;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
 using ChatWeb.Inference;
@@ -18,8 +17,8 @@ internal static class ChatApi
 {
     public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/chat", StreamChat);
-        api.MapPost("/chat/sync", Chat);
+        api.MapPost("/chat", StreamChat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
+        api.MapPost("/chat/sync", Chat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
         api.MapGet("/presets", (ISystemPresets presets) =>
             TypedResults.Ok(new { presets = presets.List().Select(p => new { p.Name, p.IsDefault }) }));
         return api;
@@ -27,8 +26,6 @@ internal static class ChatApi
 
     private static async Task<IResult> StreamChat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
-            return loading;
         if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.ProblemDetails) is { } busy)
             return busy;
         var (turn, problem) = await PrepareAsync(context, turns);
@@ -75,28 +72,15 @@ internal static class ChatApi
 
     private static async Task<IResult> Chat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails) is { } loading)
-            return loading;
         var (turn, problem) = await PrepareAsync(context, turns);
         if (turn is null)
             return problem!;
 
-        var answer = new StringBuilder();
-        var thinking = new StringBuilder();
         try
         {
-            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, context.RequestAborted))
-            {
-                switch (step)
-                {
-                    case ThinkingToken t: thinking.Append(t.Text); break;
-                    case AnswerToken a: answer.Append(a.Text); break;
-                    case ChatCompleted c:
-                        return TypedResults.Ok(new ChatEvents.SyncReply(
-                            turn.Conversation.Id, answer.ToString(), thinking.ToString(), c.FinishReason, c.Usage, c.Timings));
-                }
-            }
-            throw new InvalidOperationException("The reply ended without completing.");
+            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendAsync(turn.Message, turn.Options, context.RequestAborted));
+            var c = reply.Completed;
+            return TypedResults.Ok(new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

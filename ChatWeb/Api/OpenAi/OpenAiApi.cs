@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -90,20 +89,10 @@ internal static class OpenAiApi
 
     private static async Task<IResult> CompleteAsync(IAsyncEnumerable<ChatStep> steps, string id, long created, string model)
     {
-        var answer = new StringBuilder();
-        var thinking = new StringBuilder();
-        await foreach (var step in steps)
-        {
-            switch (step)
-            {
-                case ThinkingToken t: thinking.Append(t.Text); break;
-                case AnswerToken a: answer.Append(a.Text); break;
-                case ChatCompleted done:
-                    var message = new Message("assistant", answer.ToString(), thinking.Length > 0 ? thinking.ToString() : null);
-                    return TypedResults.Json(new Completion(id, created, model, [new Choice(0, message, done.FinishReason)], Usage.From(done.Usage)), Json);
-            }
-        }
-        throw new InvalidOperationException("The reply ended without completing.");
+        var reply = await ChatReply.CollectAsync(steps);
+        var message = new Message("assistant", reply.Answer, reply.Thinking.Length > 0 ? reply.Thinking : null);
+        var done = reply.Completed;
+        return TypedResults.Json(new Completion(id, created, model, [new Choice(0, message, done.FinishReason)], Usage.From(done.Usage)), Json);
     }
 
     private static async Task<IResult> StreamAsync(HttpContext context, IAsyncEnumerable<ChatStep> steps, string id, long created,
@@ -142,5 +131,5 @@ internal static class OpenAiApi
     }
 
     private static IResult Error(int status, string message, string type, string? param, string? code = null) =>
-        TypedResults.Json(new { error = new { message, type, param, code } }, Json, statusCode: status);
+        TypedResults.Json(ApiErrors.OpenAiError(message, code, param, type), Json, statusCode: status);
 }
