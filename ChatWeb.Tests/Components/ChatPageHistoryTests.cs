@@ -29,20 +29,12 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     private ConversationStore Store => Services.GetRequiredService<ConversationStore>();
     private PresetStore Presets => Services.GetRequiredService<PresetStore>();
 
-    private void Answer(IRenderedComponent<ChatPage> page, string text)
-    {
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop"))); // the page is answering
-        _client.Write(text);
-        _client.Complete();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
-    }
-
     [Fact]
     public void ANewChat_IsStored_WithItsAnswer_AndListedAtTheSide()
     {
         var page = Render<ChatPage>();
         Send(page, "What is SQLite?");
-        Answer(page, "A small database.");
+        Answer(page, _client, "A small database.");
 
         var chat = Assert.Single(Store.List(Owner));
         Assert.Equal("What is SQLite?", chat.Title);
@@ -87,7 +79,7 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     {
         var page = Render<ChatPage>();
         Send(page, "first");
-        Answer(page, "ok");
+        Answer(page, _client, "ok");
         Assert.Equal(new ChatMessage(ChatRole.System, PresetStore.SeedText).Text, _client.Requests[0][0].Text);
         Assert.Equal(ChatRole.System, _client.Requests[0][0].Role);
 
@@ -108,7 +100,7 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
 
         page.Find("#preset").Change(tutor.Id);
         Send(page, "teach me");
-        Answer(page, "sure");
+        Answer(page, _client, "sure");
 
         Assert.Equal("Teach step by step.", _client.Requests[0][0].Text);
         Assert.Equal(tutor.Id, Assert.Single(Store.List(Owner)).PresetId);
@@ -148,7 +140,7 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
         Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConversationOptions>>().Value.MaxTurns = 1;
         var page = Render<ChatPage>();
         Send(page, "first");
-        Answer(page, "one");
+        Answer(page, _client, "one");
         Assert.Empty(page.FindAll(".context-note"));
 
         Send(page, "second");
@@ -163,10 +155,10 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     {
         var page = Render<ChatPage>();
         Send(page, "question");
-        Answer(page, "first try");
+        Answer(page, _client, "first try");
 
         page.Find("button.regenerate").Click();
-        Answer(page, "second try");
+        Answer(page, _client, "second try");
 
         var chat = Assert.Single(Store.List(Owner));
         Assert.Equal(["question", "second try"], Store.Messages(Owner, chat.Id).Select(m => m.Text));

@@ -30,4 +30,13 @@ public abstract class ChatPageTestContext : BunitContext
         page.Find("textarea").Input(prompt);
         page.Find("textarea").KeyDown(new KeyboardEventArgs { Key = "Enter" });
     }
+
+    /// <summary>Waits until the page is answering, lets <paramref name="client"/> answer <paramref name="text"/>, and waits for the answer to end.</summary>
+    private protected static void Answer(IRenderedComponent<ChatPage> page, ScriptedChatClient client, string text)
+    {
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop"))); // the page is answering
+        client.Write(text);
+        client.Complete();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
+    }
 }

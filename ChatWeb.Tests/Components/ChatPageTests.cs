@@ -80,20 +80,12 @@ public sealed class ChatPageTests : ChatPageTestContext
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User], history.Select(m => m.Role));
     }
 
-    private void Answer(IRenderedComponent<ChatPage> page, string text)
-    {
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop"))); // the page is answering
-        _client.Write(text);
-        _client.Complete();
-        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.send")));
-    }
-
     [Fact]
     public void Thinking_IsShownApart_AndNeverSentBackToTheModel()
     {
         var page = Render<ChatPage>();
         Send(page, "first");
-        Answer(page, "<think>secret reasoning</think>visible answer");
+        Answer(page, _client, "<think>secret reasoning</think>visible answer");
         page.WaitForAssertion(() => Assert.Contains("Thought for", page.Find(".thinking-toggle").TextContent));
         Assert.Equal("visible answer", page.Find(".message.assistant .message-text").TextContent.Trim());
 
@@ -108,10 +100,10 @@ public sealed class ChatPageTests : ChatPageTestContext
     {
         var page = Render<ChatPage>();
         Send(page, "question");
-        Answer(page, "first try");
+        Answer(page, _client, "first try");
 
         page.Find("button.regenerate").Click();
-        Answer(page, "second try");
+        Answer(page, _client, "second try");
 
         page.WaitForAssertion(() => Assert.Equal("second try", page.Find(".message.assistant .message-text").TextContent.Trim()));
         Assert.Single(page.FindAll(".message.assistant"));
@@ -123,14 +115,14 @@ public sealed class ChatPageTests : ChatPageTestContext
     {
         var page = Render<ChatPage>();
         Send(page, "one");
-        Answer(page, "answer one");
+        Answer(page, _client, "answer one");
         Send(page, "two");
-        Answer(page, "answer two");
+        Answer(page, _client, "answer two");
 
         page.FindAll("button.edit")[0].Click();
         page.WaitForElement("textarea.edit-text").Input("one, edited");
         page.Find("form.edit-form").Submit();
-        Answer(page, "answer to the edit");
+        Answer(page, _client, "answer to the edit");
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".message").Count));
         Assert.Equal(["one, edited"], _client.Requests[2].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
@@ -142,7 +134,7 @@ public sealed class ChatPageTests : ChatPageTestContext
     {
         var page = Render<ChatPage>();
         Send(page, "hello");
-        Answer(page, "hi");
+        Answer(page, _client, "hi");
 
         page.Find("button.new-chat").Click();
 
