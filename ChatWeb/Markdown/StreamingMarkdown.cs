@@ -1,3 +1,5 @@
+using Markdig.Syntax;
+
 namespace ChatWeb.Markdown;
 
 /// <summary>
@@ -37,13 +39,14 @@ internal sealed class StreamingMarkdown
             return;
         }
 
-        var cut = FreezableLength(open);
+        var document = SafeMarkdown.Parse(open);
+        var cut = FreezableLength(open, document);
         if (cut > 0)
         {
             Freeze(open[..cut]);
-            open = open[cut..];
+            document = SafeMarkdown.Parse(open[cut..]);
         }
-        TailHtml = SafeMarkdown.ToHtml(open);
+        TailHtml = SafeMarkdown.Render(document); // the parse above serves the render unless part of it froze
     }
 
     private void Freeze(string markdown)
@@ -64,9 +67,8 @@ internal sealed class StreamingMarkdown
     }
 
     /// <summary>Length of the leading text whose blocks are finished: up to the second-to-last block's first line.</summary>
-    private static int FreezableLength(string markdown)
+    private static int FreezableLength(string markdown, MarkdownDocument document)
     {
-        var document = SafeMarkdown.Parse(markdown);
         if (document.Count < 3)
             return 0;
         // The block's span, not its Line: a setext heading's Line is its underline.
