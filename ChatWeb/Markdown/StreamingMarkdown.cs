@@ -12,7 +12,6 @@ namespace ChatWeb.Markdown;
 internal sealed class StreamingMarkdown
 {
     private readonly List<string> _frozen = [];
-    private int _frozenLength;
     private string _frozenSource = "";
 
     /// <summary>HTML of the finished parts, in order; an entry never changes once added.</summary>
@@ -28,10 +27,10 @@ internal sealed class StreamingMarkdown
     public void Update(string text, bool complete)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (_frozenLength > 0 && !text.AsSpan().StartsWith(_frozenSource.AsSpan()))
+        if (_frozenSource.Length > 0 && !text.AsSpan().StartsWith(_frozenSource.AsSpan()))
             Reset(); // the text was replaced rather than extended
 
-        var open = text[_frozenLength..];
+        var open = text[_frozenSource.Length..];
         if (complete)
         {
             Freeze(open);
@@ -55,14 +54,12 @@ internal sealed class StreamingMarkdown
             return;
         _frozen.Add(SafeMarkdown.ToHtml(markdown));
         _frozenSource += markdown;
-        _frozenLength += markdown.Length;
     }
 
     private void Reset()
     {
         Restarts++;
         _frozen.Clear();
-        _frozenLength = 0;
         _frozenSource = "";
     }
 
