@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ChatWeb.Inference.Model;
+using ChatWeb.Inference.Sampling;
 
 namespace ChatWeb.Inference.Cli;
 
@@ -54,7 +55,7 @@ internal static class BenchCommand
         {
             if (i % 8 == 0)
                 progress.Write($"\rgenerate {i}/{generateTokens}      ");
-            model.Decode(sequence, ArgMax(logits), logits);
+            model.Decode(sequence, Sampler.ArgMax(logits), logits);
         }
         var generateSeconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
@@ -68,16 +69,5 @@ internal static class BenchCommand
         output.WriteLine($"peak memory {ModelInfoCommand.Megabytes(Process.GetCurrentProcess().PeakWorkingSet64)} " +
             $"(file {ModelInfoCommand.Megabytes(new FileInfo(path).Length)}, KV cache {ModelInfoCommand.Megabytes(kvBytes)})");
         return 0;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-                best = i;
-        }
-        return best;
     }
 }

@@ -35,6 +35,7 @@ internal sealed partial class GgufChatClient : IChatClient
     private readonly bool _ownsScheduler;
     private readonly ChatPromptFormatter _formatter;
     private readonly ILogger<GgufChatClient> _logger;
+    private readonly HashSet<int> _stopTokens; // EOS/EOT, and BOS, with which a base model starts a new document
 
     /// <summary>A client that shares <paramref name="scheduler"/> (the app's one) with everyone else.</summary>
     public GgufChatClient(LocalModel model, InferenceScheduler scheduler, ILogger<GgufChatClient> logger)
@@ -45,6 +46,9 @@ internal sealed partial class GgufChatClient : IChatClient
         var tokenizer = model.Tokenizer;
         _formatter = new ChatPromptFormatter(model.ChatTemplate,
             tokenizer.TokenTextOrNull(tokenizer.Specials.Bos), tokenizer.TokenTextOrNull(tokenizer.Specials.Eos), logger);
+        _stopTokens = new HashSet<int>(tokenizer.EndOfGenerationIds);
+        if (tokenizer.Specials.Bos is int bos)
+            _stopTokens.Add(bos);
         foreach (var warning in tokenizer.Warnings)
             LogTokenizerWarning(logger, warning);
         LogModelReady(logger, model.Name, _formatter.TemplateName);
@@ -88,16 +92,13 @@ internal sealed partial class GgufChatClient : IChatClient
         var session = options?.AdditionalProperties?.TryGetValue(SessionProperty, out var id) == true && id is string { Length: > 0 } sessionId
             ? sessionId : responseId;
         var maxTokens = Math.Max(1, Math.Min(options?.MaxOutputTokens ?? _model.Options.MaxOutputTokens, _scheduler.ContextLength - prompt.Tokens.Count));
-        var stopTokens = new HashSet<int>(tokenizer.EndOfGenerationIds);
-        if (tokenizer.Specials.Bos is int bos)
-            stopTokens.Add(bos); // a base model starting a new document
         var generation = _scheduler.Submit(new GenerationRequest
         {
             PromptTokens = prompt.Tokens.ToArray(),
             SessionId = session,
             Sampling = sampling,
             MaxNewTokens = maxTokens,
-            StopTokens = stopTokens,
+            StopTokens = _stopTokens,
         }, cancellationToken);
         try
         {

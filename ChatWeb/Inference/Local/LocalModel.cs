@@ -41,10 +41,11 @@ internal sealed class LocalModel : IDisposable
 
         report?.Invoke(new ModelLoadProgress(ModelLoadProgress.Opening, 0, 0));
         var file = GgufFile.Open(path);
+        var totalBytes = WeightPrefetch.TotalBytes(file);
         Transformer transformer;
         try
         {
-            report?.Invoke(new ModelLoadProgress(ModelLoadProgress.Checking, 0, WeightPrefetch.TotalBytes(file)));
+            report?.Invoke(new ModelLoadProgress(ModelLoadProgress.Checking, 0, totalBytes));
             transformer = Transformer.Load(file, new EngineOptions { Threads = options.Threads });
         }
         catch
@@ -54,7 +55,7 @@ internal sealed class LocalModel : IDisposable
         }
         try
         {
-            report?.Invoke(new ModelLoadProgress(ModelLoadProgress.BuildingTokenizer, 0, WeightPrefetch.TotalBytes(file)));
+            report?.Invoke(new ModelLoadProgress(ModelLoadProgress.BuildingTokenizer, 0, totalBytes));
             var tokenizer = GgufTokenizerLoader.Load(transformer.File);
             if (tokenizer.VocabularySize < transformer.Config.VocabSize)
                 throw new GgufFormatException(

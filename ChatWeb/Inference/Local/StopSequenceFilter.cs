@@ -28,7 +28,9 @@ internal sealed class StopSequenceFilter(IReadOnlyList<string> stops)
             _held = "";
             return text[..cut];
         }
-        var keep = stops.Select(stop => LongestPrefixAtEnd(text, stop)).DefaultIfEmpty(0).Max();
+        var keep = 0;
+        foreach (var stop in stops)
+            keep = Math.Max(keep, LongestPrefixAtEnd(text, stop));
         _held = text[^keep..];
         return text[..^keep];
     }

@@ -90,7 +90,7 @@ internal sealed class ModelWeights
                 break;
             case GgmlType.BF16:
                 for (var i = 0; i < length; i++)
-                    result[i] = BitConverter.Int32BitsToSingle(((ushort*)data)[i] << 16);
+                    result[i] = BF16.ToSingle(((ushort*)data)[i]);
                 break;
             default:
                 throw new GgufFormatException($"Tensor '{name}' is {tensor.Type}; vectors must be F32, F16 or BF16", tensor.DataOffset);

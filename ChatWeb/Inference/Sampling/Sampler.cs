@@ -170,7 +170,8 @@ internal sealed class Sampler
         return max;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> values)
+    /// <summary>The index of the largest value (the first, on a tie): the greedy choice.</summary>
+    public static int ArgMax(ReadOnlySpan<float> values)
     {
         var best = 0;
         for (var i = 1; i < values.Length; i++)

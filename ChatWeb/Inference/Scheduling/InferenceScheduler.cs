@@ -343,7 +343,6 @@ internal sealed class InferenceScheduler : IHostedService, IDisposable
             produced += Next(g, _logits.AsSpan(p.LogitRow * _vocab, _vocab), now) ? 1 : 0;
         }
         _metrics.Generated(produced);
-        Interlocked.Exchange(ref _kvInUseBytes, _kv.InUseBytes);
     }
 
     /// <summary>Samples the next token of <paramref name="g"/> and streams it, or ends the generation; true when a token was streamed.</summary>
@@ -413,6 +412,7 @@ internal sealed class InferenceScheduler : IHostedService, IDisposable
 
     private void Admit()
     {
+        var started = false;
         lock (_gate)
         {
             for (var i = _queue.Count - 1; i >= 0; i--)
@@ -437,6 +437,7 @@ internal sealed class InferenceScheduler : IHostedService, IDisposable
                     break; // not enough KV cache memory until something finishes; nobody overtakes
                 _queue.RemoveAt(i);
                 Start(g, sequence);
+                started = true;
             }
 
             var now = _time.GetTimestamp();
@@ -452,7 +453,11 @@ internal sealed class InferenceScheduler : IHostedService, IDisposable
             }
             _activeCount = _active.Count;
         }
-        Interlocked.Exchange(ref _kvAllocatedBytes, _kv.AllocatedBytes);
+        if (started) // the pool changes only here (rent) and in Finish (return), which publishes its own
+        {
+            Interlocked.Exchange(ref _kvAllocatedBytes, _kv.AllocatedBytes);
+            Interlocked.Exchange(ref _kvInUseBytes, _kv.InUseBytes);
+        }
 
         foreach (var g in _ended)
             Finish(g, g.TimedOut ? FinishReason.TimedOut : FinishReason.Cancelled, g.TimedOut ? new GenerationTimedOutException(RequestTimeout) : null);

@@ -25,8 +25,6 @@ internal sealed class KvCachePool(IStepEngine engine, long budgetBytes, int maxC
     /// <summary>Bytes of all caches allocated: in use and idle.</summary>
     public long AllocatedBytes => InUseBytes + _idle.Sum(s => Bytes(s.Capacity));
 
-    public int IdleCount => _idle.Count;
-
     /// <summary>The capacity a request of <paramref name="tokens"/> tokens gets.</summary>
     public int CapacityFor(int tokens) => Math.Min(maxCapacity, (tokens + Block - 1) / Block * Block);
 

@@ -67,7 +67,9 @@ internal sealed class SchedulerMetrics : IDisposable
         lock (_gate)
         {
             _totalTokens += tokens;
-            _recentTokens.Enqueue((_time.GetTimestamp(), tokens));
+            var now = _time.GetTimestamp();
+            DropOlderThanWindow(now); // here too: with nobody taking snapshots, the queue would grow by one entry a step
+            _recentTokens.Enqueue((now, tokens));
         }
     }
 
@@ -95,9 +97,7 @@ internal sealed class SchedulerMetrics : IDisposable
     {
         lock (_gate)
         {
-            var now = _time.GetTimestamp();
-            while (_recentTokens.TryPeek(out var oldest) && _time.GetElapsedTime(oldest.At, now) > RateWindow)
-                _recentTokens.Dequeue();
+            DropOlderThanWindow(_time.GetTimestamp());
             return state with
             {
                 TokensPerSecond = _recentTokens.Sum(t => t.Tokens) / RateWindow.TotalSeconds,
@@ -111,6 +111,13 @@ internal sealed class SchedulerMetrics : IDisposable
                 InterTokenP95 = Percentile(_interToken, 0.95),
             };
         }
+    }
+
+    /// <summary>Drops the token counts older than the rate window (under the lock).</summary>
+    private void DropOlderThanWindow(long now)
+    {
+        while (_recentTokens.TryPeek(out var oldest) && _time.GetElapsedTime(oldest.At, now) > RateWindow)
+            _recentTokens.Dequeue();
     }
 
     private static void Keep(Queue<double> samples, double value)

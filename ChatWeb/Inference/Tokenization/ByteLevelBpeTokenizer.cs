@@ -113,15 +113,11 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
         return symbol.Select(c => TokenId(c.ToString())).Where(x => x is not null).Select(x => x!.Value);
     }
 
-    public override void AppendTokenBytes(int id, List<byte> output, bool includeControl = false)
+    protected override void AppendTextBytes(int id, List<byte> output)
     {
-        CheckId(id);
         var text = Tokens[id];
         switch (Types[id])
         {
-            case TokenType.Control:
-                if (includeControl) output.AddRange(Encoding.UTF8.GetBytes(text));
-                return;
             case TokenType.UserDefined:
                 output.AddRange(Encoding.UTF8.GetBytes(text)); // added tokens are stored as plain text, not byte-level
                 return;

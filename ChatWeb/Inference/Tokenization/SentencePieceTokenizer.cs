@@ -88,15 +88,11 @@ internal sealed class SentencePieceTokenizer : Tokenizer
 
     private readonly record struct Symbol(int Start, int Length, int Previous, int Next);
 
-    public override void AppendTokenBytes(int id, List<byte> output, bool includeControl = false)
+    protected override void AppendTextBytes(int id, List<byte> output)
     {
-        CheckId(id);
         var text = Tokens[id];
         switch (Types[id])
         {
-            case TokenType.Control:
-                if (includeControl) output.AddRange(Encoding.UTF8.GetBytes(text));
-                return;
             case TokenType.Byte when text.Length == 6 && text.StartsWith("<0x", StringComparison.Ordinal):
                 output.Add(byte.Parse(text.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
                 return;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ChatWeb.Inference.Tokenization;
@@ -30,10 +31,10 @@ internal sealed class StreamingTextDecoder(Tokenizer tokenizer)
 
     private string Decode(bool flush)
     {
-        var bytes = _bytes.ToArray();
-        var needed = _utf8.GetCharCount(bytes, 0, bytes.Length, flush);
+        var bytes = CollectionsMarshal.AsSpan(_bytes);
+        var needed = _utf8.GetCharCount(bytes, flush);
         if (_chars.Length < needed) _chars = new char[Math.Max(needed, _chars.Length * 2)];
-        var count = _utf8.GetChars(bytes, 0, bytes.Length, _chars, 0, flush);
+        var count = _utf8.GetChars(bytes, _chars, flush);
         return new string(_chars, 0, count);
     }
 }

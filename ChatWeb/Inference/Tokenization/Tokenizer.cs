@@ -133,7 +133,20 @@ internal abstract class Tokenizer
     protected abstract void EncodeText(string text, List<int> output);
 
     /// <summary>Appends the bytes a token stands for. Control tokens give nothing unless <paramref name="includeControl"/>.</summary>
-    public abstract void AppendTokenBytes(int id, List<byte> output, bool includeControl = false);
+    public void AppendTokenBytes(int id, List<byte> output, bool includeControl = false)
+    {
+        if ((uint)id >= (uint)Tokens.Count)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"Token id outside the vocabulary of {Tokens.Count}.");
+        if (Types[id] == TokenType.Control)
+        {
+            if (includeControl) output.AddRange(Encoding.UTF8.GetBytes(Tokens[id]));
+            return;
+        }
+        AppendTextBytes(id, output);
+    }
+
+    /// <summary>Appends the bytes of a token that is not a control token, as this tokenizer model stores them.</summary>
+    protected abstract void AppendTextBytes(int id, List<byte> output);
 
     /// <summary>The text of a whole token sequence (as the model would print it from the start).</summary>
     public virtual string Decode(IEnumerable<int> ids, bool includeControl = false)
@@ -142,11 +155,5 @@ internal abstract class Tokenizer
         foreach (var id in ids)
             AppendTokenBytes(id, bytes, includeControl);
         return Encoding.UTF8.GetString(bytes.ToArray());
-    }
-
-    protected void CheckId(int id)
-    {
-        if ((uint)id >= (uint)Tokens.Count)
-            throw new ArgumentOutOfRangeException(nameof(id), id, $"Token id outside the vocabulary of {Tokens.Count}.");
     }
 }
