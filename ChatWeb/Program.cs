@@ -2,6 +2,7 @@ using ChatWeb.Admin;
 using ChatWeb.Api;
 using ChatWeb.Chat;
 using ChatWeb.Components;
+using ChatWeb.Engine.Cli;
 using ChatWeb.Inference;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
@@ -9,8 +10,7 @@ using ChatWeb.Terminal;
 
 if (await TerminalCommands.TryRunAsync(args)) return Environment.ExitCode; // chat | ask | apikey
 
-if (await ChatWeb.Inference.Cli.EngineCli.TryRunAsync(args)) return Environment.ExitCode; // model info | model make | bench
-if (await ChatWeb.Inference.Scheduling.ServeBenchCommand.TryRunAsync(args)) return Environment.ExitCode; // bench-serve
+if (await EngineCli.TryRunAsync(args)) return Environment.ExitCode; // model info | model make | bench | bench-serve
 
 var builder = WebApplication.CreateBuilder(args);
 

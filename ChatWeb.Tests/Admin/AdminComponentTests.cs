@@ -1,5 +1,6 @@
 using Bunit;
 using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using ChatWeb.Components.Admin;
 using ChatWeb.Storage;
 

@@ -3,8 +3,8 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using ChatWeb.Inference;
-using ChatWeb.Inference.Local;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Local;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -79,7 +79,7 @@ public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<Api
         Assert.Contains("The model is still loading (45 %); try again in a moment.", await SocketErrorAsync(app));
 
         load.Release.Set();
-        await app.Services.GetRequiredService<ModelHost>().LoadAsync();
+        await app.Services.GetRequiredService<IInferenceStatus>().WhenLoaded();
 
         health = await client.GetFromJsonAsync<JsonElement>("/health");
         Assert.Equal("ready", health.GetProperty("state").GetString());
@@ -113,11 +113,11 @@ public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<Api
         var app = App(load);
         using (app.CreateClient())
             await load.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var host = app.Services.GetRequiredService<ModelHost>();
+        var status = app.Services.GetRequiredService<IInferenceStatus>();
 
         await app.DisposeAsync(); // never released: the shutdown's cancellation ends the held load
 
-        await host.LoadAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Null(host.Loaded);
+        await status.WhenLoaded().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("demo", status.Current.State);
     }
 }

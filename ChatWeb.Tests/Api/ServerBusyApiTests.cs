@@ -1,7 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
-using ChatWeb.Inference.Scheduling;
+using ChatWeb.Engine.Scheduling;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Api;

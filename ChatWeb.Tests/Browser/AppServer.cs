@@ -7,7 +7,7 @@ namespace ChatWeb.Tests.Browser;
 
 /// <summary>
 /// The built ChatWeb executable, started as its own process on a free 127.0.0.1 port.
-/// (A net10.0 test host cannot serve the net9.0 runtime's blazor.web.js, so the app runs apart.)
+/// (A real process, as a person runs it: its own Kestrel, static files and shutdown.)
 /// </summary>
 public sealed class AppServer : IAsyncDisposable
 {
@@ -94,7 +94,7 @@ public sealed class AppServer : IAsyncDisposable
 #else
         const string configuration = "Release";
 #endif
-        var bin = Path.Combine(TestPaths.RepositoryRoot, "ChatWeb", "bin", configuration, "net9.0");
+        var bin = Path.Combine(TestPaths.RepositoryRoot, "ChatWeb", "bin", configuration, "net10.0");
         var exe = Directory.Exists(bin)
             ? Directory.GetFiles(bin, OperatingSystem.IsWindows() ? "ChatWeb.exe" : "ChatWeb", SearchOption.AllDirectories).FirstOrDefault()
             : null;

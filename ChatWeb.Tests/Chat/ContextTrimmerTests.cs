@@ -1,4 +1,5 @@
 using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Chat;

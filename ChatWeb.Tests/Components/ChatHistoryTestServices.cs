@@ -1,4 +1,5 @@
 using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Tests.Storage;

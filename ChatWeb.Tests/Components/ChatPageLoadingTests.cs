@@ -1,6 +1,6 @@
 using Bunit;
 using ChatWeb.Components.Pages;
-using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
 
 namespace ChatWeb.Tests.Components;
 
@@ -13,8 +13,8 @@ public sealed class ChatPageLoadingTests : ChatPageTestContext
 
     private ChatPageLoadingTests(ScriptedChatClient client) : base(client) => _client = client;
 
-    private static BackendStatus Loading(string stage, long read, long total) =>
-        BackendStatus.LoadingModel("qwen2.5-0.5b", new ModelLoadProgress(stage, read, total));
+    private static InferenceStatus Loading(string stage, long read, long total) =>
+        InferenceStatus.LoadingModel("qwen2.5-0.5b", new ModelLoadProgress(stage, read, total));
 
     [Fact]
     public void WhileLoading_ShowsTheModel_ThePercentAndTheStage_AndUpdatesLive()
@@ -35,7 +35,7 @@ public sealed class ChatPageLoadingTests : ChatPageTestContext
         Backend.Set(Loading(ModelLoadProgress.Starting, 1000, 1000));
         page.WaitForAssertion(() => Assert.Equal("Starting the inference scheduler", page.Find(".load-stage").TextContent));
 
-        Backend.Set(BackendStatus.Ready("Qwen2.5 0.5B Instruct"));
+        Backend.Set(InferenceStatus.Ready("Qwen2.5 0.5B Instruct"));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[role=progressbar]")));
         Assert.Equal("Qwen2.5 0.5B Instruct", page.Find(".model-name").TextContent);
     }
@@ -47,7 +47,7 @@ public sealed class ChatPageLoadingTests : ChatPageTestContext
         var page = Render<ChatPage>();
         Assert.Equal("0", page.Find("[role=progressbar]").GetAttribute("aria-valuenow"));
 
-        Backend.Set(BackendStatus.Demo("The model 'x.gguf' could not be loaded: Tensor 'output_norm.weight' is missing."));
+        Backend.Set(InferenceStatus.Demo("The model 'x.gguf' could not be loaded: Tensor 'output_norm.weight' is missing."));
 
         page.WaitForAssertion(() => Assert.Contains("Tensor 'output_norm.weight' is missing.", page.Find(".demo-banner").TextContent));
         Assert.Empty(page.FindAll(".model-loading"));
@@ -66,7 +66,7 @@ public sealed class ChatPageLoadingTests : ChatPageTestContext
         Assert.Empty(page.FindAll(".message"));
         Assert.Empty(_client.Requests);
 
-        Backend.Set(BackendStatus.Ready("stories260K"));
+        Backend.Set(InferenceStatus.Ready("stories260K"));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".chat-notice"))); // the wait is over: the notice goes
 
         Send(page, "Tell me a story");

@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Bunit;
 using ChatWeb.Components.Pages;
-using ChatWeb.Inference;
-using ChatWeb.Inference.Scheduling;
+using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
+using ChatWeb.Engine.Scheduling;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.AI;
@@ -67,11 +68,8 @@ public sealed class ChatPageProgressTests : ChatPageTestContext
 
         public Exception? FailWith { get; set; }
 
-        public void Progress(GenerationProgress progress) => _updates.Writer.TryWrite(new ChatResponseUpdate
-        {
-            Role = ChatRole.Assistant,
-            AdditionalProperties = new() { [GenerationProgress.PropertyName] = progress },
-        });
+        public void Progress(GenerationProgress progress) =>
+            _updates.Writer.TryWrite(new ChatResponseUpdate { Role = ChatRole.Assistant }.WithProgress(progress));
 
         public void Text(string text) => _updates.Writer.TryWrite(new ChatResponseUpdate(ChatRole.Assistant, text));
 

@@ -1,6 +1,6 @@
 using Bunit;
 using ChatWeb.Components.Pages;
-using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.AI;
@@ -12,12 +12,12 @@ namespace ChatWeb.Tests.Components;
 public abstract class ChatPageTestContext : BunitContext
 {
     /// <summary>The backend's state the page shows: demo mode unless a test sets another.</summary>
-    protected BackendState Backend { get; } = new(BackendStatus.Demo("no model in this test"));
+    protected FakeInferenceStatus Backend { get; } = new(InferenceStatus.Demo("no model in this test"));
 
     protected ChatPageTestContext(IChatClient client, string? owner = null)
     {
         Services.AddSingleton(client);
-        Services.AddSingleton(Backend);
+        Services.AddSingleton<IInferenceStatus>(Backend);
         Services.AddChatSurfaceForTests();
         Services.AddChatHistoryForTests(owner ?? "test-session");
         JSInterop.Mode = JSRuntimeMode.Loose;

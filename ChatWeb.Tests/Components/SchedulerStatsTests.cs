@@ -1,7 +1,8 @@
 using Bunit;
 using ChatWeb.Components.Admin;
-using ChatWeb.Inference.Scheduling;
-using ChatWeb.Tests.Inference.Scheduling;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Scheduling;
+using ChatWeb.Tests.Engine.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Components;
@@ -14,7 +15,7 @@ public sealed class SchedulerStatsTests : BunitContext
     {
         using var harness = SchedulerHarness.Stories();
         await SchedulerHarness.TokensAsync(harness.Scheduler.Submit(SchedulerHarness.Request([1], maxNewTokens: 12)));
-        Services.AddSingleton(harness.Scheduler);
+        Services.AddSingleton<IInferenceStatus>(new FakeInferenceStatus(InferenceStatus.Ready("stories260K")) { Scheduler = harness.Scheduler.Snapshot });
 
         var stats = Render<SchedulerStats>();
 
@@ -25,6 +26,9 @@ public sealed class SchedulerStatsTests : BunitContext
     }
 
     [Fact]
-    public void WithoutAModel_SaysThereIsNoQueue() =>
+    public void WithoutAModel_SaysThereIsNoQueue()
+    {
+        Services.AddSingleton<IInferenceStatus>(new FakeInferenceStatus(InferenceStatus.Demo("no model in this test")));
         Assert.Contains("demo mode", Render<SchedulerStats>().Find("#inference").TextContent);
+    }
 }

@@ -1,4 +1,4 @@
-using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
 
 namespace ChatWeb.Api;
 
@@ -14,7 +14,7 @@ internal static class HealthApi
     /// 200 with the backend's state: "loading" (with the stage and how much of the weights is read),
     /// "ready", or "demo" (with the reason); its name, and the model's.
     /// </summary>
-    private static IResult GetHealth(BackendState backend)
+    private static IResult GetHealth(IInferenceStatus backend)
     {
         var status = backend.Current;
         return TypedResults.Ok(new

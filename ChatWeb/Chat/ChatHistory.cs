@@ -3,6 +3,7 @@ using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ChatWeb.Engine.Chat;
 
 namespace ChatWeb.Chat;
 

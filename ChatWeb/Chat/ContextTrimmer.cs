@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using ChatWeb.Engine.Chat;
 
 namespace ChatWeb.Chat;
 

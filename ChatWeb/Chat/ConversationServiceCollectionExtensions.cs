@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace ChatWeb.Chat;
 
 internal static class ConversationServiceCollectionExtensions
@@ -13,8 +11,6 @@ internal static class ConversationServiceCollectionExtensions
             .Validate(o => o.AnswerTokens < o.ContextTokens,
                 "ChatWeb:Conversations:AnswerTokens must be smaller than ChatWeb:Conversations:ContextTokens.")
             .ValidateOnStart();
-        // The inference engine registers its model's tokenizer before this when a model is loaded.
-        builder.Services.TryAddSingleton<ITokenCounter, EstimatedTokenCounter>();
         builder.Services.AddSingleton<ActiveAnswers>();
         builder.Services.AddScoped<ChatHistory>();
         return builder;

@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Chat;
+
 namespace ChatWeb.Chat;
 
 /// <summary>About four characters per token, the usual rule of thumb for English with BPE vocabularies.</summary>

@@ -1,5 +1,6 @@
 using ChatWeb.Chat;
 using Microsoft.Extensions.AI;
+using ChatWeb.Engine.Chat;
 
 namespace ChatWeb.Library;
 

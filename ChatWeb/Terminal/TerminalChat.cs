@@ -1,4 +1,4 @@
-using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
 using ChatWeb.Library;
 
 namespace ChatWeb.Terminal;
@@ -8,7 +8,7 @@ namespace ChatWeb.Terminal;
 /// <c>/new</c>, <c>/system</c>, <c>/help</c> and <c>/exit</c>. Ctrl+C stops the answer being streamed;
 /// at the prompt it only reminds how to leave. Ctrl+D (end of input) leaves.
 /// </summary>
-internal sealed class TerminalChat(ChatSession session, BackendStatus status, TextReader input, TextWriter output, TerminalStyle style)
+internal sealed class TerminalChat(ChatSession session, InferenceStatus status, TextReader input, TextWriter output, TerminalStyle style)
 {
     private const string Help = "Commands: /new (forget the conversation), /system [TEXT|off] (show or set the system prompt), /exit. Ctrl+C stops an answer.";
 

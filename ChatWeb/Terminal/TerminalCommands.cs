@@ -1,4 +1,5 @@
 using ChatWeb.Api.Access;
+using ChatWeb.Engine.Hosting;
 using ChatWeb.Inference;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
@@ -53,11 +54,11 @@ internal static class TerminalCommands
     }
 
     /// <summary>Loads the model (no host runs here to start it), showing its progress on a terminal's standard error; the backend's state once done.</summary>
-    private static async Task<BackendStatus> LoadModelAsync(IServiceProvider services)
+    private static async Task<InferenceStatus> LoadModelAsync(IServiceProvider services)
     {
-        var state = services.GetRequiredService<BackendState>();
+        var state = services.GetRequiredService<IInferenceStatus>();
         var showProgress = state.Current.Loading is not null && !Console.IsErrorRedirected;
-        void Show(BackendStatus status)
+        void Show(InferenceStatus status)
         {
             if (status.Loading is { } p)
                 Console.Error.Write($"\rLoading model {status.Model}… {p.Percent,3} % ({p.Stage})\e[K");
@@ -66,7 +67,7 @@ internal static class TerminalCommands
             state.Changed += Show;
         try
         {
-            await services.GetRequiredService<ModelHost>().LoadAsync();
+            await state.WhenLoaded();
         }
         finally
         {
@@ -86,7 +87,7 @@ internal static class TerminalCommands
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter(typeof(ModelHost).FullName, LogLevel.Error); // the commands say themselves what answers, and why
+        builder.Logging.AddFilter("ChatWeb.Engine.Hosting", LogLevel.Error); // the commands say themselves what answers, and why
         builder.AddInference();
         return (ServiceProvider)builder.Build().Services;
     }

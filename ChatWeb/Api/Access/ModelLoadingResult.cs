@@ -1,5 +1,5 @@
 using System.Globalization;
-using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
 
 namespace ChatWeb.Api.Access;
 
@@ -8,7 +8,7 @@ internal static class ModelLoadingResult
 {
     /// <summary>A 503 while the model loads; null once it is ready (or in demo mode). Checked before a request starts.</summary>
     public static IResult? IfLoading(HttpContext context, ApiErrorShape shape) =>
-        context.RequestServices.GetService<BackendState>()?.Current.Loading is { } progress
+        context.RequestServices.GetService<IInferenceStatus>()?.Current.Loading is { } progress
             ? For(context, new ModelLoadingException(progress), shape)
             : null;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using ChatWeb.Inference;
-using ChatWeb.Inference.Scheduling;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Scheduling;
 
 namespace ChatWeb.Api.Access;
 
@@ -9,7 +9,7 @@ internal static class ServerBusyResult
 {
     /// <summary>A 429 when a request submitted now would be refused; null when it would queue. For streams, which must answer before they start.</summary>
     public static IResult? IfQueueFull(HttpContext context, ApiErrorShape shape) =>
-        context.RequestServices.GetService<ModelHost>()?.Loaded?.Scheduler is { } scheduler && scheduler.IsFull(out var retryAfter)
+        context.RequestServices.GetRequiredService<IInferenceStatus>().IsQueueFull(out var retryAfter)
             ? For(context, new ServerBusyException(retryAfter), shape)
             : null;
 

@@ -1,7 +1,7 @@
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
-using ChatWeb.Inference;
-using ChatWeb.Inference.Scheduling;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -3,6 +3,7 @@ using ChatWeb.Chat;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ChatWeb.Engine.Chat;
 
 namespace ChatWeb.Api.Conversations;
 

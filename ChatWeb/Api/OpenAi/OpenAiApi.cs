@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using ChatWeb.Api.Access;
-using ChatWeb.Inference;
-using ChatWeb.Inference.Scheduling;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
 using static ChatWeb.Api.OpenAi.CompletionResponses;
@@ -33,12 +33,12 @@ internal static class OpenAiApi
     }
 
     /// <summary>The id under which the running model is offered: the model's name, or "demo".</summary>
-    public static string ModelId(BackendStatus status) => status.Model ?? status.Backend;
+    public static string ModelId(InferenceStatus status) => status.Model ?? status.Backend;
 
-    private static IResult ListModels(BackendState backend, TimeProvider time) =>
+    private static IResult ListModels(IInferenceStatus backend, TimeProvider time) =>
         TypedResults.Json(new ModelList([new Model(ModelId(backend.Current), time.GetUtcNow().ToUnixTimeSeconds(), "chatweb")]), Json);
 
-    private static async Task<IResult> Complete(HttpContext context, IChatClient client, BackendState backend, TimeProvider time, ILoggerFactory logs)
+    private static async Task<IResult> Complete(HttpContext context, IChatClient client, IInferenceStatus backend, TimeProvider time, ILoggerFactory logs)
     {
         var read = await StrictJsonReader.ReadAsync<CompletionRequest>(context.Request, Json, rejectUnknownFields: false);
         if (read.Errors is not null)

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using ChatWeb.Api.Chat;
-using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
 using ChatWeb.Library;
 using static ChatWeb.Api.WebSockets.SocketMessages;
 

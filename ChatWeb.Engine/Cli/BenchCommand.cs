@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using ChatWeb.Engine.Model;
+using ChatWeb.Engine.Sampling;
+
+namespace ChatWeb.Engine.Cli;
+
+/// <summary>
+/// <c>bench &lt;file.gguf&gt;</c>: prompt-processing and generation speed in tokens per second, like
+/// llama-bench's pp and tg tests (random prompt tokens; each generated token is the previous step's
+/// argmax), and the process's peak resident memory. CPU seconds are printed beside wall-clock
+/// seconds: on a shared machine their ratio shows how much of the time the threads actually ran.
+/// </summary>
+internal static class BenchCommand
+{
+    public static int Run(CliArguments args, TextWriter output, TextWriter progress)
+    {
+        if (args.Positional.Count != 1)
+            throw new CliException("bench takes one model file.");
+        var path = args.Positional[0];
+        var threads = args.GetInt("threads", 0, min: 1);
+        var promptTokens = args.GetInt("prompt", 512, min: 1);
+        var generateTokens = args.GetInt("gen", 128, min: 0);
+        args.RejectUnknown();
+        if (!File.Exists(path))
+            throw new CliException($"No such file: {Path.GetFullPath(path)}");
+
+        using var model = Transformer.Load(path, new EngineOptions { Threads = threads });
+        var c = model.Config;
+        output.WriteLine($"{Path.GetFileName(path)}: {c.Architecture.Name}, {c.LayerCount} layers, dim {c.Dim}, vocab {c.VocabSize}; {model.ThreadCount} threads");
+        var logits = new float[c.VocabSize];
+        var random = new Random(42);
+        var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(c.VocabSize)).ToArray();
+
+        // warm-up: touches every weight once (page faults of the mapped file) and starts the threads
+        progress.Write("warming up...");
+        model.Prefill(model.CreateSequence(capacity: 2), prompt.AsSpan(0, 1), logits);
+
+        var sequence = model.CreateSequence(capacity: promptTokens + generateTokens);
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        const int chunk = 128; // progress granularity; logits are computed once per chunk
+        for (var start = 0; start < promptTokens; start += chunk)
+        {
+            progress.Write($"\rprompt {start}/{promptTokens}      ");
+            model.Prefill(sequence, prompt.AsSpan(start, Math.Min(chunk, promptTokens - start)), logits);
+        }
+        var promptSeconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var promptCpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+
+        cpuStart = process.TotalProcessorTime;
+        clock.Restart();
+        for (var i = 0; i < generateTokens; i++)
+        {
+            if (i % 8 == 0)
+                progress.Write($"\rgenerate {i}/{generateTokens}      ");
+            model.Decode(sequence, Sampler.ArgMax(logits), logits);
+        }
+        var generateSeconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var generateCpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        progress.Write("\r                              \r");
+
+        output.WriteLine($"prompt    {promptTokens,5} tokens  {promptTokens / promptSeconds,8:F1} tokens/s  ({promptSeconds:F2} s, CPU {promptCpu:F2} s)");
+        if (generateTokens > 0)
+            output.WriteLine($"generate  {generateTokens,5} tokens  {generateTokens / generateSeconds,8:F1} tokens/s  ({generateSeconds:F2} s, CPU {generateCpu:F2} s)");
+        var kvBytes = 2L * c.LayerCount * (promptTokens + generateTokens) * c.KvDim * sizeof(float);
+        output.WriteLine($"peak memory {ModelInfoCommand.Megabytes(Process.GetCurrentProcess().PeakWorkingSet64)} " +
+            $"(file {ModelInfoCommand.Megabytes(new FileInfo(path).Length)}, KV cache {ModelInfoCommand.Megabytes(kvBytes)})");
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+using ChatWeb.Engine.Gguf;
+using ChatWeb.Engine.Model;
+
+namespace ChatWeb.Engine.Cli;
+
+/// <summary><c>model info &lt;file.gguf&gt;</c>: what a model file holds.</summary>
+internal static class ModelInfoCommand
+{
+    public static int Run(CliArguments args, TextWriter output)
+    {
+        if (args.Positional.Count != 1)
+            throw new CliException("model info takes one file name.");
+        args.RejectUnknown();
+        var path = args.Positional[0];
+        if (!File.Exists(path))
+            throw new CliException($"No such file: {Path.GetFullPath(path)}");
+
+        using var file = GgufFile.Open(path);
+        var arch = file.GetString("general.architecture") ?? "(none)";
+        output.WriteLine($"file           {Path.GetFileName(path)} ({Megabytes(file.FileSize)}, GGUF v{file.Version})");
+        if (file.GetString("general.name") is { } name)
+            output.WriteLine($"name           {name}");
+        output.WriteLine($"architecture   {arch}");
+        var parameters = file.Tensors.Sum(t => t.ElementCount);
+        output.WriteLine($"parameters     {parameters / 1e6:F1} M in {file.Tensors.Count} tensors");
+        var types = file.Tensors.GroupBy(t => t.Type).OrderByDescending(g => g.Sum(t => t.ByteSize))
+            .Select(g => $"{g.Key} ×{g.Count()} ({Megabytes(g.Sum(t => t.ByteSize))})");
+        output.WriteLine($"tensor types   {(file.Tensors.Count == 0 ? "none (a vocabulary-only file)" : string.Join(", ", types))}");
+        try
+        {
+            var c = ModelConfig.FromGguf(file);
+            output.WriteLine($"context        {c.ContextLength} tokens");
+            output.WriteLine($"shape          {c.LayerCount} layers, dim {c.Dim}, {c.HeadCount} heads ({c.KvHeadCount} key/value, head size {c.HeadDim}), FFN {c.FfnDim}, vocab {c.VocabSize}");
+            output.WriteLine($"rope           {c.Architecture.Rope}, base {c.RopeBase}{(file.FindTensor("rope_freqs.weight") is null ? "" : ", frequency factors")}");
+            output.WriteLine($"output         {(file.FindTensor("output.weight") is null ? "tied to the token embedding" : "separate")}");
+            _ = ModelWeights.Load(file, c); // every tensor present, of the right shape and a type with kernels
+            output.WriteLine("engine         can run this file");
+        }
+        catch (GgufFormatException e)
+        {
+            output.WriteLine($"engine         cannot run this file: {e.Message}");
+        }
+        var tokens = file.Metadata.GetValueOrDefault("tokenizer.ggml.tokens") as Array;
+        output.WriteLine(tokens is null ? "tokenizer      none"
+            : $"tokenizer      {file.GetString("tokenizer.ggml.model")}{(file.GetString("tokenizer.ggml.pre") is { } pre ? $" (pre-tokenizer {pre})" : "")}, {tokens.Length} tokens");
+        var template = file.GetString("tokenizer.chat_template");
+        output.WriteLine($"chat template  {(template is null ? "none" : $"present ({template.Length} characters)")}");
+        return 0;
+    }
+
+    internal static string Megabytes(long bytes) => $"{bytes / 1e6:F1} MB";
+}

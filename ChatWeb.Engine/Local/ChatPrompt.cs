@@ -1,0 +1,50 @@
+using ChatWeb.Engine.Templates;
+using ChatWeb.Engine.Tokenization;
+using Microsoft.Extensions.AI;
+
+namespace ChatWeb.Engine.Local;
+
+/// <summary>A conversation written in the model's chat format, and its tokens.</summary>
+/// <param name="Text">The prompt as the chat template wrote it.</param>
+/// <param name="Tokens">Its token ids (BOS first when the model asks for it).</param>
+/// <param name="OpensThinking">The template ended the prompt inside a &lt;think&gt; block, so the answer starts with thinking.</param>
+internal sealed record ChatPrompt(string Text, List<int> Tokens, bool OpensThinking)
+{
+    /// <summary>
+    /// Formats <paramref name="messages"/> with the template and tokenizes the result. Special
+    /// tokens the template wrote are parsed as such; inside the messages' own text (located in the
+    /// prompt) they stay plain characters, so a typed "&lt;|im_end|&gt;" cannot end a turn.
+    /// </summary>
+    public static ChatPrompt Build(IEnumerable<ChatMessage> messages, ChatPromptFormatter formatter, Tokenizer tokenizer, bool? enableThinking)
+    {
+        var turns = messages.Select(m => new ChatTurn(RoleName(m.Role), m.Text)).ToList();
+        var text = formatter.Format(turns, addGenerationPrompt: true, enableThinking);
+
+        var plain = new List<Range>();
+        var from = 0;
+        foreach (var turn in turns)
+        {
+            var content = turn.Content.Trim();
+            if (content.Length == 0) continue;
+            var at = text.IndexOf(content, from, StringComparison.Ordinal);
+            if (at < 0) continue; // the template changed this text; it is tokenized with the rest
+            plain.Add(at..(at + content.Length));
+            from = at + content.Length;
+        }
+
+        var tokens = new List<int>();
+        var bosText = tokenizer.TokenTextOrNull(tokenizer.Specials.Bos);
+        if (tokenizer.Specials.AddBos && tokenizer.Specials.Bos is int bos && !(bosText is { Length: > 0 } && text.StartsWith(bosText, StringComparison.Ordinal)))
+            tokens.Add(bos);
+        tokenizer.Encode(text, plain, parseSpecial: true, tokens);
+
+        var opensThinking = text.TrimEnd().EndsWith("<think>", StringComparison.Ordinal);
+        return new ChatPrompt(text, tokens, opensThinking);
+    }
+
+    private static string RoleName(ChatRole role) =>
+        role == ChatRole.System ? "system"
+        : role == ChatRole.Assistant ? "assistant"
+        : role == ChatRole.Tool ? "tool"
+        : "user";
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatWeb.Engine.Local;
+
+/// <summary>
+/// The local GGUF model, bound from <c>ChatWeb:Model</c> (appsettings, <c>ChatWeb__Model__Path</c>,
+/// or <c>--model &lt;file&gt;</c> on the command line). Without a path ChatWeb runs the demo.
+/// </summary>
+public sealed class ModelOptions
+{
+    public const string Section = "ChatWeb:Model";
+
+    /// <summary>The .gguf file to load.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Overrides the file's <c>tokenizer.chat_template</c> (Jinja) when set.</summary>
+    public string? ChatTemplate { get; set; }
+
+    /// <summary>Tokens an answer may have when the request does not say.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxOutputTokens { get; set; } = 1024;
+
+    /// <summary>Sampling temperature when the request does not say (0 = greedy).</summary>
+    [Range(0.0, 5.0)]
+    public float Temperature { get; set; } = 0.7f;
+
+    /// <summary>Nucleus sampling when the request does not say (1 = off).</summary>
+    [Range(0.01, 1.0)]
+    public float TopP { get; set; } = 0.95f;
+
+    /// <summary>Tokens the KV cache holds (prompt + answer); 0 = min(trained context, 4096).</summary>
+    [Range(0, 1 << 20)]
+    public int ContextTokens { get; set; }
+
+    /// <summary>Threads for the forward pass; 0 = one per core.</summary>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+}

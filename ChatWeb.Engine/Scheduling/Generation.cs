@@ -1,0 +1,101 @@
+using System.Threading.Channels;
+using ChatWeb.Engine.Model;
+using ChatWeb.Engine.Sampling;
+
+namespace ChatWeb.Engine.Scheduling;
+
+/// <summary>How a generation ended.</summary>
+public enum FinishReason
+{
+    /// <summary>A stop token ended the answer.</summary>
+    Stop,
+
+    /// <summary>MaxNewTokens or the context length was reached.</summary>
+    Length,
+
+    Cancelled,
+    TimedOut,
+    Failed,
+}
+
+/// <summary>Something a generation streams: a new token (or none) and its progress at that moment.</summary>
+/// <param name="Token">the new token id, or -1 when only the progress changed</param>
+public readonly record struct GenerationUpdate(int Token, GenerationProgress Progress);
+
+/// <summary>
+/// One request's life in the <see cref="InferenceScheduler"/>, and the handle its submitter reads the
+/// answer from. Fields under "loop thread only" belong to the scheduler's loop; see the scheduler's
+/// class comment for who may touch what.
+/// </summary>
+public sealed class Generation
+{
+    private readonly Channel<GenerationUpdate> _updates =
+        Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly TaskCompletionSource<FinishReason> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile GenerationProgress _progress;
+    private volatile int _stopRequested; // 1 = cancelled, 2 = timed out
+
+    internal Generation(GenerationRequest request, long submittedAt)
+    {
+        Request = request;
+        SubmittedAt = submittedAt;
+        _progress = new GenerationProgress(GenerationState.Queued, 0, null, 0, request.PromptTokens.Length, 0, 0);
+    }
+
+    public Guid Id { get; } = Guid.NewGuid();
+
+    public GenerationRequest Request { get; }
+
+    public string Owner => Request.Owner;
+
+    /// <summary>The latest progress; readable from any thread.</summary>
+    public GenerationProgress Progress => _progress;
+
+    /// <summary>How it ended; completes after the last update is written.</summary>
+    public Task<FinishReason> Completion => _finished.Task;
+
+    /// <summary>
+    /// Tokens (and progress changes) as the scheduler produces them. Ends when the generation ends;
+    /// throws <see cref="GenerationTimedOutException"/> or <see cref="GenerationFailedException"/> when it
+    /// ended that way.
+    /// </summary>
+    public IAsyncEnumerable<GenerationUpdate> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        _updates.Reader.ReadAllAsync(cancellationToken);
+
+    // ---- set from any thread: requests the loop to end the generation at its next step
+
+    internal bool CancelRequested => _stopRequested == 1;
+
+    internal bool TimedOut => _stopRequested == 2;
+
+    internal void RequestStop(bool timedOut) => Interlocked.CompareExchange(ref _stopRequested, timedOut ? 2 : 1, 0);
+
+    // ---- loop thread only
+
+    internal long SubmittedAt { get; }
+    internal long StartedAt;
+    internal long FirstTokenAt;
+    internal long LastTokenAt;
+    internal Sequence? Sequence;
+    internal Sampler? Sampler;
+    internal int[] History = [];      // prompt, then generated tokens: the repetition penalty's window
+    internal int PromptDone;          // prompt tokens in the cache
+    internal int Generated;           // tokens streamed
+    internal int LastToken = -1;      // the token the next decode row feeds
+    internal GenerationState State = GenerationState.Queued;
+    internal int QueuePosition;
+    internal IDisposable? CancellationRegistration;
+    internal IDisposable? TimeoutTimer;
+
+    internal void Publish(GenerationProgress progress, int token = -1)
+    {
+        _progress = progress;
+        _updates.Writer.TryWrite(new GenerationUpdate(token, progress));
+    }
+
+    internal void Complete(FinishReason reason, Exception? error)
+    {
+        _updates.Writer.TryComplete(error);
+        _finished.TrySetResult(reason);
+    }
+}

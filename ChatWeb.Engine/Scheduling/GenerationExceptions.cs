@@ -1,0 +1,26 @@
+namespace ChatWeb.Engine.Scheduling;
+
+/// <summary>The queue is full: try again after <see cref="RetryAfter"/> (HTTP 429 with Retry-After on the APIs).</summary>
+public sealed class ServerBusyException(TimeSpan retryAfter)
+    : Exception($"The server is busy; try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+
+    public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
+}
+
+/// <summary>The prompt has more tokens than the server accepts (<c>ChatWeb:Inference:MaxPromptTokens</c>).</summary>
+public sealed class PromptTooLongException(int tokens, int limit)
+    : Exception($"The conversation is {tokens} tokens long; this server accepts at most {limit}. Start a new chat or shorten the message.")
+{
+    public int Tokens { get; } = tokens;
+
+    public int Limit { get; } = limit;
+}
+
+/// <summary>The request ran past its wall-clock limit; what was generated before stays delivered.</summary>
+public sealed class GenerationTimedOutException(TimeSpan limit)
+    : TimeoutException($"The answer took longer than the server's limit of {limit.TotalSeconds:0} s and was stopped.");
+
+/// <summary>The model failed while working on this request; other requests carry on.</summary>
+public sealed class GenerationFailedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,20 @@
+using ChatWeb.Engine.Sampling;
+
+namespace ChatWeb.Engine.Scheduling;
+
+/// <summary>One answer to generate: token ids in, token ids out. Text, templates and stop strings stay with the caller.</summary>
+public sealed record GenerationRequest
+{
+    /// <summary>The whole prompt, already formatted and tokenized.</summary>
+    public required int[] PromptTokens { get; init; }
+
+    /// <summary>Whose request this is: only this owner (a browser session, an API key) may cancel it, and it runs one generation at a time.</summary>
+    public required string Owner { get; init; }
+
+    public SamplerOptions Sampling { get; init; } = new();
+
+    public int MaxNewTokens { get; init; } = 512;
+
+    /// <summary>Tokens that end the answer (end of sequence, end of turn); they are not streamed.</summary>
+    public IReadOnlyCollection<int> StopTokens { get; init; } = [];
+}

@@ -1,0 +1,36 @@
+namespace ChatWeb.Engine.Scheduling;
+
+/// <summary>How the inference scheduler shares the model between users (section <c>ChatWeb:Inference</c>).</summary>
+public sealed class InferenceOptions
+{
+    public const string Section = "ChatWeb:Inference";
+
+    /// <summary>Threads that run the model's matrix work; 0 = one per core.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Most generations advanced together in one engine step.</summary>
+    public int MaxConcurrentSequences { get; set; } = 8;
+
+    /// <summary>Most requests waiting for a slot; one more is refused with "server busy".</summary>
+    public int QueueSize { get; set; } = 32;
+
+    /// <summary>Most tokens one generation holds (prompt and answer); capped by the model's trained context.</summary>
+    public int ContextLength { get; set; } = 4096;
+
+    /// <summary>Memory for all generations' key/value caches together, in MB.</summary>
+    public int KvCacheBudgetMb { get; set; } = 2048;
+
+    /// <summary>Longest prompt in tokens; 0 = three quarters of <see cref="ContextLength"/>.</summary>
+    public int MaxPromptTokens { get; set; }
+
+    /// <summary>Wall-clock limit of one request, queueing included, in seconds.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Most prompt tokens processed in one engine step (all prompts together), so a long prompt never freezes other streams for long.</summary>
+    public int PromptChunkTokens { get; set; } = 64;
+
+    /// <summary>Most generations one owner runs at once; further ones wait in the queue behind them.</summary>
+    public int MaxActivePerOwner { get; set; } = 1;
+
+    public int EffectiveMaxPromptTokens => MaxPromptTokens > 0 ? MaxPromptTokens : ContextLength * 3 / 4;
+}

@@ -1,0 +1,114 @@
+namespace ChatWeb.Engine.Tensors;
+
+/// <summary>
+/// A weight matrix [rows, cols] stored row by row in one of the GGUF tensor types, over memory
+/// that outlives it (normally the memory-mapped model file; weights are never copied).
+/// </summary>
+/// <remarks>
+/// CONTRACT (the engine relies on it; kernels may change inside):
+/// <list type="bullet">
+/// <item><see cref="MatMul(ReadOnlySpan{float}, int, Span{float}, int, int)"/> computes
+/// y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and r in [rowStart, rowEnd); x is
+/// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
+/// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
+/// calls allocate nothing. Quantized types quantize x per block (to 14 bits, see
+/// <see cref="QuantizedActivations"/>; Q4_0 at batch 1 to 8 bits as llama.cpp, see
+/// <see cref="ByteActivations"/>) and use integer dot products. Q8_0/Q4_0 batches take other paths:
+/// at batch ≥ <see cref="Block32ByteBatch.MinBatch"/> on CPUs with AVX-VNNI, x rounded to 8 bits as
+/// llama.cpp does (<see cref="Block32ByteBatch"/>); without AVX-VNNI, at batch ≥
+/// <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, the float x against dequantized weights
+/// (<see cref="Block32FloatBatch"/>). So a quantized model's outputs differ between a sequence
+/// computed alone and in a batch: about 1e-3 relative on the float path, and up to a few percent of
+/// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
+/// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
+/// </list>
+/// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
+/// type's block size (32 for Q8_0/Q4_0, 256 for the K-quants).
+/// </remarks>
+internal sealed unsafe class WeightMatrix
+{
+    private readonly byte* _data;
+
+    public WeightMatrix(GgmlType type, int rows, int cols, byte* data)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
+        if (data == null)
+            throw new ArgumentNullException(nameof(data));
+        var blockSize = BlockSize(type);
+        if (cols % blockSize != 0)
+            throw new ArgumentException($"A {type} matrix needs rows of a multiple of {blockSize} weights, not {cols}.", nameof(cols));
+        Type = type;
+        Rows = rows;
+        Cols = cols;
+        _data = data;
+    }
+
+    public GgmlType Type { get; }
+    public int Rows { get; }
+    public int Cols { get; }
+
+    /// <summary>Weights per block of <paramref name="type"/>; throws for types without kernels.</summary>
+    public static int BlockSize(GgmlType type) => type switch
+    {
+        GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 => 1,
+        GgmlType.Q8_0 => Q8_0.Weights,
+        GgmlType.Q4_0 => Q4_0.Weights,
+        GgmlType.Q4_K => Q4_K.Weights,
+        GgmlType.Q6_K => Q6_K.Weights,
+        _ => throw new NotSupportedException($"Tensor type {type} is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)."),
+    };
+
+    public void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd) =>
+        MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
+
+    /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
+    /// Q8_0/Q4_0 take the 8-bit batch path, <paramref name="quantizedX"/> may hold x already quantized
+    /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
+    /// threads of one product instead of each quantizing x again. <paramref name="vnni"/> false
+    /// takes the kernels a CPU without AVX-VNNI would (for tests).</summary>
+    internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
+        TiledByteActivations? quantizedX = null, bool vnni = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (x.Length < (long)batch * Cols)
+            throw new ArgumentException($"x holds {x.Length} values; {batch} × {Cols} are needed.", nameof(x));
+        if (y.Length < (long)batch * Rows)
+            throw new ArgumentException($"y holds {y.Length} values; {batch} × {Rows} are needed.", nameof(y));
+        if (rowStart < 0 || rowEnd > Rows || rowStart > rowEnd)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), $"Row range [{rowStart}, {rowEnd}) is not within [0, {Rows}).");
+        if (!Simd.IsSupported(level))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {level} kernels.");
+        if (rowStart == rowEnd)
+            return;
+
+        switch (Type)
+        {
+            case GgmlType.F32: F32.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.F16: F16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+        }
+    }
+
+    public void DequantizeRow(int row, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        if (destination.Length < Cols)
+            throw new ArgumentException($"The destination holds {destination.Length} values; a row has {Cols}.", nameof(destination));
+        switch (Type)
+        {
+            case GgmlType.F32: F32.Row(_data, Cols, row).CopyTo(destination); break;
+            case GgmlType.F16: F16.DequantizeRow(_data, Cols, row, destination, Simd.Best); break;
+            case GgmlType.BF16: BF16.DequantizeRow(_data, Cols, row, destination, Simd.Best); break;
+            case GgmlType.Q8_0: QuantizedMatMul.DequantizeRow<Q8_0>(_data, Cols, row, destination); break;
+            case GgmlType.Q4_0: QuantizedMatMul.DequantizeRow<Q4_0>(_data, Cols, row, destination); break;
+            case GgmlType.Q4_K: QuantizedMatMul.DequantizeRow<Q4_K>(_data, Cols, row, destination); break;
+            case GgmlType.Q6_K: QuantizedMatMul.DequantizeRow<Q6_K>(_data, Cols, row, destination); break;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace ChatWeb.Engine.Tokenization;
+
+/// <summary>What a vocabulary entry is, with the values GGUF's <c>tokenizer.ggml.token_type</c> uses.</summary>
+public enum TokenType
+{
+    Undefined = 0,
+    Normal = 1,
+    Unknown = 2,
+    /// <summary>A special token (BOS, EOS, &lt;|im_start|&gt;...): never produced from plain text.</summary>
+    Control = 3,
+    /// <summary>An added token (e.g. Qwen's &lt;think&gt;): decoded as its text.</summary>
+    UserDefined = 4,
+    Unused = 5,
+    /// <summary>A SentencePiece byte-fallback token such as <c>&lt;0x0A&gt;</c>.</summary>
+    Byte = 6,
+}

@@ -1,0 +1,115 @@
+using ChatWeb.Engine.Tensors;
+
+namespace ChatWeb.Tests.Engine.Tensors;
+
+/// <summary>The 8-bit-activation batch path for Q8_0/Q4_0 (<see cref="Block32ByteBatch"/>, AVX-VNNI)
+/// against its scalar reference, and MatMul at batches that take it against the double-precision
+/// product of the dequantized weights and the exact x.</summary>
+public sealed unsafe class Block32ByteBatchTests
+{
+    /// <summary>x rounded to 8 bits per block of 32, relative to Σ|w·x|: the rounding errors add up like
+    /// a random walk, so the shortest rows (one or two blocks) come closest (4.3e-3 seen on these inputs).</summary>
+    private const double ByteActivationTolerance = 1e-2;
+
+    private static readonly int[] BlockCounts = [1, 2, 3, 5, 28, 37, 152];
+
+    // 23 rows: a chunk of 16 and a partial one; the range [2, 23) starts inside the first and leaves
+    // rows over after the groups of four.
+    private const int Rows = 23, RowStart = 2;
+
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void Kernel_MatchesScalarReferenceExactly_ForManyBatchesAndRowLengths(GgmlType type)
+    {
+        if (!Block32ByteBatch.IsSupported || !Simd.IsSupported(SimdLevel.Vector512))
+        {
+            // Without AVX-VNNI (or AVX-512) the path must never be taken (its kernels would not run).
+            Assert.False(type == GgmlType.Q8_0 ? Block32ByteBatch.Applies<Q8_0>(64, Simd.Best) : Block32ByteBatch.Applies<Q4_0>(64, Simd.Best));
+            return;
+        }
+        foreach (var batch in new[] { 3, 8, 9, 16, 21 })
+            foreach (var blocks in BlockCounts)
+            {
+                var cols = blocks * 32;
+                var (weights, x) = Inputs(type, batch, cols, blocks);
+                var expected = Enumerable.Repeat(float.NaN, batch * Rows).ToArray();
+                var actual = Enumerable.Repeat(float.NaN, batch * Rows).ToArray();
+                fixed (byte* p = weights)
+                fixed (float* e = expected, a = actual)
+                {
+                    if (type == GgmlType.Q8_0)
+                    {
+                        Block32ByteBatch.RunScalar((Q8_0*)p, Rows, cols, x, batch, e, RowStart, Rows);
+                        Block32ByteBatch.Run((Q8_0*)p, Rows, cols, x, batch, a, RowStart, Rows);
+                    }
+                    else
+                    {
+                        Block32ByteBatch.RunScalar((Q4_0*)p, Rows, cols, x, batch, e, RowStart, Rows);
+                        Block32ByteBatch.Run((Q4_0*)p, Rows, cols, x, batch, a, RowStart, Rows);
+                    }
+                }
+                // Same integer sums, same float operations in the same order: equal to the bit.
+                Assert.Equal(expected, actual);
+                for (var b = 0; b < batch; b++)
+                    for (var r = 0; r < Rows; r++)
+                        Assert.True(float.IsNaN(actual[b * Rows + r]) == (r < RowStart), $"{type} batch {batch} cols {cols} [{b},{r}]");
+            }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void MatMul_AtBatchesOnThisPath_MatchesDoublePrecisionReference(GgmlType type)
+    {
+        var level = Simd.Best;
+        foreach (var batch in new[] { Block32ByteBatch.MinBatch, 8, 13 })
+            foreach (var blocks in BlockCounts)
+            {
+                var cols = blocks * 32;
+                var (weights, x) = Inputs(type, batch, cols, blocks);
+                var actual = Enumerable.Repeat(float.NaN, batch * Rows).ToArray();
+                fixed (byte* p = weights)
+                    new WeightMatrix(type, Rows, cols, p).MatMul(x, batch, actual, RowStart, Rows, level);
+                var w = TensorTestData.Dequantize(type, weights, Rows, cols);
+                for (var b = 0; b < batch; b++)
+                    for (var r = RowStart; r < Rows; r++)
+                    {
+                        double sum = 0, size = 0;
+                        for (var c = 0; c < cols; c++)
+                        {
+                            sum += (double)w[r * cols + c] * x[b * cols + c];
+                            size += Math.Abs((double)w[r * cols + c] * x[b * cols + c]);
+                        }
+                        Assert.True(Math.Abs(actual[b * Rows + r] - sum) <= ByteActivationTolerance * size,
+                            $"{type} {level} batch {batch} cols {cols} [{b},{r}]: {actual[b * Rows + r]} vs {sum} (Σ|w·x| {size})");
+                    }
+            }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void MatMul_WithXQuantizedOnceForAllThreads_EqualsQuantizingPerCall(GgmlType type)
+    {
+        const int batch = 11, blocks = 28, cols = blocks * 32;
+        var (weights, x) = Inputs(type, batch, cols, blocks);
+        var shared = new TiledByteActivations();
+        shared.Quantize(x, batch, cols, Simd.Best);
+        var perCall = new float[batch * Rows];
+        var prepared = new float[batch * Rows];
+        fixed (byte* p = weights)
+        {
+            var matrix = new WeightMatrix(type, Rows, cols, p);
+            matrix.MatMul(x, batch, perCall, 0, Rows, Simd.Best);
+            // two disjoint row ranges, as two threads of one product would ask for them
+            matrix.MatMul(x, batch, prepared, 0, 9, Simd.Best, shared);
+            matrix.MatMul(x, batch, prepared, 9, Rows, Simd.Best, shared);
+        }
+        Assert.Equal(perCall, prepared);
+    }
+
+    private static (byte[] Weights, float[] X) Inputs(GgmlType type, int batch, int cols, int seed) =>
+        (Quantizer.Quantize(type, TensorTestData.Gaussian(Rows * cols, seed: seed, sigma: 0.05f)),
+         TensorTestData.Gaussian(batch * cols, seed: seed + 500, sigma: 2));
+}
