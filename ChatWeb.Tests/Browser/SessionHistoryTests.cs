@@ -63,6 +63,12 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
         await Expect(page.Locator("#prompt")).ToHaveValueAsync("hello, remember me");
 
         await fixture.RestartAppAsync();
+        // The first page lost its circuit with the old process: ChatWeb's own dialog says so and offers Reload.
+        var lost = page.Locator("#components-reconnect-modal");
+        await Expect(lost).ToBeVisibleAsync();
+        await Expect(lost).ToContainTextAsync("Connection lost");
+        await Expect(lost.GetByRole(AriaRole.Button, new() { Name = "Reload" })).ToBeVisibleAsync();
+
         var after = await context.NewPageAsync();
         await after.GotoAsync(new Uri(fixture.App.BaseUri, address).ToString());
         await Expect(after.Locator(".message.user .message-text")).ToHaveTextAsync("hello, remember me");
