@@ -7,10 +7,12 @@ namespace ChatWeb.Engine.Chat;
 /// </summary>
 public interface ITokenCounter
 {
+    /// <summary>True when the count comes from the model's own tokenizer; false for an estimate.</summary>
     bool IsExact { get; }
 
     /// <summary>The loaded model's context window in tokens; null uses ChatWeb:Conversations:ContextTokens.</summary>
     int? ContextTokens => null;
 
+    /// <summary>The number of tokens <paramref name="text"/> takes.</summary>
     int Count(string text);
 }

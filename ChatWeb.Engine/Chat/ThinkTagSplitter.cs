@@ -104,5 +104,6 @@ public sealed class ThinkTagSplitter(bool startsInsideThink = false)
 /// the answer received so far was in fact thinking; it belongs before <paramref name="Thinking"/>.</param>
 public readonly record struct ThinkSplit(string Thinking, string Answer, bool EarlierAnswerWasThinking)
 {
+    /// <summary>No thinking, no answer.</summary>
     public static ThinkSplit Nothing { get; } = new("", "", false);
 }

@@ -8,6 +8,7 @@ namespace ChatWeb.Engine.Cli;
 /// </summary>
 public static class EngineCli
 {
+    /// <summary>What the tools take, printed after a usage error.</summary>
     public const string Usage = """
         ChatWeb engine tools:
           model info <file.gguf>

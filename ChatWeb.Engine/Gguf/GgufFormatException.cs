@@ -6,6 +6,7 @@ namespace ChatWeb.Engine.Gguf;
 /// </summary>
 public sealed class GgufFormatException : Exception
 {
+    /// <summary>A malformed or unsupported file; <paramref name="offset"/> is where in the file it was found (-1 when nowhere in particular).</summary>
     public GgufFormatException(string problem, long offset)
         : base($"{problem} (at byte {offset})")
     {

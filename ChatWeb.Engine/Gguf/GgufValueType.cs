@@ -1,7 +1,7 @@
 namespace ChatWeb.Engine.Gguf;
 
 /// <summary>Metadata value types, numbered as in the GGUF specification.</summary>
-public enum GgufValueType : uint
+internal enum GgufValueType : uint
 {
     UInt8 = 0,
     Int8 = 1,

@@ -6,10 +6,15 @@ namespace ChatWeb.Engine.Hosting;
 /// <param name="BytesTotal">Weight bytes in the file; 0 until the file is open.</param>
 public sealed record ModelLoadProgress(string Stage, long BytesRead, long BytesTotal)
 {
+    /// <summary>Stage: opening the file and reading its header.</summary>
     public const string Opening = "Opening the file";
+    /// <summary>Stage: checking the tensors against the architecture.</summary>
     public const string Checking = "Checking the model's shape";
+    /// <summary>Stage: building the tokenizer and the chat template.</summary>
     public const string BuildingTokenizer = "Building the tokenizer";
+    /// <summary>Stage: reading the weights into memory (most of the time).</summary>
     public const string ReadingWeights = "Reading the weights into memory";
+    /// <summary>Stage: starting the inference scheduler.</summary>
     public const string Starting = "Starting the inference scheduler";
 
     /// <summary>Time left, estimated from the reading speed so far; null until it can be estimated.</summary>

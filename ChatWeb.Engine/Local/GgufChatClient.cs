@@ -64,10 +64,12 @@ public sealed partial class GgufChatClient : IChatClient
         return options;
     }
 
+    /// <inheritdoc />
     public Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
+    /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -214,9 +216,11 @@ public sealed partial class GgufChatClient : IChatClient
         return null;
     }
 
+    /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
 
+    /// <summary>Stops the scheduler when this client made its own.</summary>
     public void Dispose()
     {
         if (_ownsScheduler)

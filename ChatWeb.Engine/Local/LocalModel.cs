@@ -19,11 +19,14 @@ public sealed class LocalModel : IDisposable
 
     /// <summary>The model's display name (<c>general.name</c>, else the file name).</summary>
     public string Name { get; }
+    /// <summary>The forward pass over the weights (memory-mapped from the file).</summary>
     public Transformer Transformer { get; }
+    /// <summary>The file's tokenizer.</summary>
     public Tokenizer Tokenizer { get; }
 
     /// <summary>The Jinja chat template (the setting, else the file's), or null when there is none.</summary>
     public string? ChatTemplate { get; }
+    /// <summary>The settings it was loaded with.</summary>
     public ModelOptions Options { get; }
 
     /// <summary>
@@ -75,5 +78,6 @@ public sealed class LocalModel : IDisposable
         }
     }
 
+    /// <summary>Unmaps the weights and stops the model's threads.</summary>
     public void Dispose() => Transformer.Dispose();
 }

@@ -8,6 +8,7 @@ namespace ChatWeb.Engine.Local;
 /// </summary>
 public sealed class ModelOptions
 {
+    /// <summary>The configuration section these settings are read from.</summary>
     public const string Section = "ChatWeb:Model";
 
     /// <summary>The .gguf file to load.</summary>

@@ -36,6 +36,7 @@ public sealed class Sequence
         Length = length;
     }
 
+    /// <summary>Empties the sequence (its KV cache is reused from position 0).</summary>
     public void Reset() => Length = 0;
 
     /// <summary>Writes one token's key and value [kvDim] at <paramref name="position"/> of a layer.</summary>

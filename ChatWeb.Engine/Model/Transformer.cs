@@ -99,6 +99,7 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
     /// <summary>The file the weights are mapped from (metadata, tokenizer, chat template).</summary>
     internal GgufFile File => _file;
 
+    /// <summary>Threads each forward pass runs on.</summary>
     public int ThreadCount => _pool.ThreadCount;
 
     /// <summary>Opens a GGUF file and maps its weights. Malformed or unsupported files raise <see cref="GgufFormatException"/>.</summary>

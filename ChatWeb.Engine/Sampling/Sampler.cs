@@ -16,6 +16,7 @@ public sealed class Sampler
     private SplitMix64 _random;
     private int _stamp;
 
+    /// <summary>A sampler over logits of <paramref name="vocabSize"/> entries; <see cref="SamplerOptions.Seed"/> makes it repeatable.</summary>
     public Sampler(SamplerOptions options, int vocabSize)
     {
         options.Validate();

@@ -24,6 +24,7 @@ public sealed record SamplerOptions
     /// <summary>Seed of the random draws: equal seeds and inputs give equal tokens.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of its range.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(TopK);

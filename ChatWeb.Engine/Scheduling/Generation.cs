@@ -13,8 +13,11 @@ public enum FinishReason
     /// <summary>MaxNewTokens or the context length was reached.</summary>
     Length,
 
+/// <summary>Its owner cancelled it (Stop, a closed tab, a client gone).</summary>
     Cancelled,
+/// <summary>It ran past <see cref="InferenceOptions.RequestTimeoutSeconds"/>.</summary>
     TimedOut,
+/// <summary>The engine failed on it (only this request ends).</summary>
     Failed,
 }
 
@@ -42,10 +45,13 @@ public sealed class Generation
         _progress = new GenerationProgress(GenerationState.Queued, 0, null, 0, request.PromptTokens.Length, 0, 0);
     }
 
+    /// <summary>Identifies the request in the scheduler (for <see cref="InferenceScheduler.TryCancel"/>).</summary>
     public Guid Id { get; } = Guid.NewGuid();
 
+    /// <summary>What was asked.</summary>
     public GenerationRequest Request { get; }
 
+    /// <summary>Whose request it is (<see cref="GenerationRequest.Owner"/>).</summary>
     public string Owner => Request.Owner;
 
     /// <summary>The latest progress; readable from any thread.</summary>

@@ -4,8 +4,10 @@ namespace ChatWeb.Engine.Scheduling;
 public sealed class ServerBusyException(TimeSpan retryAfter)
     : Exception($"The server is busy; try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s.")
 {
+    /// <summary>When a new request is likely to be accepted.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;
 
+    /// <see cref="RetryAfter"/> in whole seconds (for a Retry-After header).
     public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
 }
 
@@ -13,8 +15,10 @@ public sealed class ServerBusyException(TimeSpan retryAfter)
 public sealed class PromptTooLongException(int tokens, int limit)
     : Exception($"The conversation is {tokens} tokens long; this server accepts at most {limit}. Start a new chat or shorten the message.")
 {
+    /// <summary>The prompt's length in tokens.</summary>
     public int Tokens { get; } = tokens;
 
+    /// <summary>The longest prompt the scheduler takes.</summary>
     public int Limit { get; } = limit;
 }
 

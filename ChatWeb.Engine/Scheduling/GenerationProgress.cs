@@ -3,10 +3,15 @@ namespace ChatWeb.Engine.Scheduling;
 /// <summary>Where a request is in its life; see <see cref="InferenceScheduler"/>.</summary>
 public enum GenerationState
 {
+/// <summary>Waiting in the queue.</summary>
     Queued,
+/// <summary>Reading its prompt (chunk by chunk, beside others' decoding).</summary>
     Prompt,
+/// <summary>Generating, one token per step.</summary>
     Decode,
+/// <summary>Ended by a stop token, its length, a timeout or a fault.</summary>
     Finished,
+/// <summary>Cancelled by its owner.</summary>
     Cancelled,
 }
 

@@ -11,8 +11,10 @@ public sealed record GenerationRequest
     /// <summary>Whose request this is: only this owner (a browser session, an API key) may cancel it, and it runs one generation at a time.</summary>
     public required string Owner { get; init; }
 
+    /// <summary>How the next token is chosen.</summary>
     public SamplerOptions Sampling { get; init; } = new();
 
+    /// <summary>Most tokens the answer may have.</summary>
     public int MaxNewTokens { get; init; } = 512;
 
     /// <summary>Tokens that end the answer (end of sequence, end of turn); they are not streamed.</summary>

@@ -3,6 +3,7 @@ namespace ChatWeb.Engine.Scheduling;
 /// <summary>How the inference scheduler shares the model between users (section <c>ChatWeb:Inference</c>).</summary>
 public sealed class InferenceOptions
 {
+    /// <summary>The configuration section these settings are read from.</summary>
     public const string Section = "ChatWeb:Inference";
 
     /// <summary>Threads that run the model's matrix work; 0 = one per core.</summary>
@@ -32,5 +33,6 @@ public sealed class InferenceOptions
     /// <summary>Most generations one owner runs at once; further ones wait in the queue behind them.</summary>
     public int MaxActivePerOwner { get; set; } = 1;
 
+    /// <see cref="MaxPromptTokens"/>, or three quarters of <see cref="ContextLength"/> when it is 0.
     public int EffectiveMaxPromptTokens => MaxPromptTokens > 0 ? MaxPromptTokens : ContextLength * 3 / 4;
 }

@@ -107,8 +107,10 @@ public sealed class InferenceScheduler : IHostedService, IDisposable
     /// <summary>Most tokens one generation holds: the configured context length capped by the model's.</summary>
     public int ContextLength { get; }
 
+    /// <summary>Longest prompt accepted, in tokens (longer ones throw <see cref="PromptTooLongException"/>).</summary>
     public int MaxPromptTokens { get; }
 
+    /// <summary>Wall-clock limit of a request, queueing included.</summary>
     public TimeSpan RequestTimeout { get; }
 
     internal ModelConfig ModelConfig => _engine.Config;
@@ -172,6 +174,7 @@ public sealed class InferenceScheduler : IHostedService, IDisposable
     /// <summary>The progress of a live request, or null when it is not (any more) in the scheduler.</summary>
     public GenerationProgress? GetProgress(Guid id) => _live.TryGetValue(id, out var g) ? g.Progress : null;
 
+    /// <summary>The figures now: queue, active sequences, KV cache, recent speed and latencies, totals.</summary>
     public SchedulerSnapshot Snapshot()
     {
         int queued;
@@ -534,6 +537,7 @@ public sealed class InferenceScheduler : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Stops the loop: every queued and running request ends.</summary>
     public void Dispose()
     {
         lock (_gate)

@@ -5,9 +5,9 @@ namespace ChatWeb.Engine.Scheduling;
 /// <summary>
 /// The scheduler's measurements: System.Diagnostics.Metrics instruments on the meter
 /// <c>ChatWeb.Inference</c> (watch with <c>dotnet-counters monitor -n ChatWeb --counters ChatWeb.Inference</c>)
-/// and a recent-window summary for the admin page (<see cref="Snapshot"/>).
+/// and a recent-window summary for the admin page (<see cref="SchedulerSnapshot"/>).
 /// </summary>
-public sealed class SchedulerMetrics : IDisposable
+internal sealed class SchedulerMetrics : IDisposable
 {
     public const string MeterName = "ChatWeb.Inference";
     private const int Samples = 512;                      // latencies kept for the percentiles
@@ -136,25 +136,4 @@ public sealed class SchedulerMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
-}
-
-/// <summary>The scheduler at one moment, for the admin page; latencies over the last 512 samples, speed over the last 10 s.</summary>
-public sealed record SchedulerSnapshot
-{
-    public int QueueLength { get; init; }
-    public int QueueSize { get; init; }
-    public int ActiveSequences { get; init; }
-    public int MaxConcurrentSequences { get; init; }
-    public long KvCacheInUseBytes { get; init; }
-    public long KvCacheAllocatedBytes { get; init; }
-    public long KvCacheBudgetBytes { get; init; }
-    public double TokensPerSecond { get; init; }
-    public long TotalTokens { get; init; }
-    public long TotalRejected { get; init; }
-    public long TotalFinished { get; init; }
-    public long TotalFailed { get; init; }
-    public TimeSpan? TimeToFirstTokenP50 { get; init; }
-    public TimeSpan? TimeToFirstTokenP95 { get; init; }
-    public TimeSpan? InterTokenP50 { get; init; }
-    public TimeSpan? InterTokenP95 { get; init; }
 }

@@ -1,6 +1,7 @@
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>Tensor element types, numbered as in GGUF files (ggml's <c>ggml_type</c>).</summary>
+#pragma warning disable CS1591 // the members are GGUF's own type names
 public enum GgmlType : uint
 {
     F32 = 0,
@@ -19,3 +20,4 @@ public enum GgmlType : uint
     Q8_K = 15,
     BF16 = 30,
 }
+#pragma warning restore CS1591

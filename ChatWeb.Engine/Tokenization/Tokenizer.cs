@@ -8,6 +8,7 @@ public sealed record SpecialTokenIds(int? Bos, int? Eos, int? Eot, int? Unknown,
     /// <summary>Further tokens that end a turn (&lt;|im_end|&gt;, &lt;|eot_id|&gt;, ...), besides EOS and EOT.</summary>
     public IReadOnlyList<int> EndOfTurn { get; init; } = [];
 
+    /// <summary>A vocabulary without special tokens.</summary>
     public static readonly SpecialTokenIds None = new(null, null, null, null, false);
 }
 
@@ -17,14 +18,15 @@ public sealed record SpecialTokenIds(int? Bos, int? Eos, int? Eot, int? Unknown,
 /// and added tokens (matched in the text only when the caller asks), BOS, and decoding.
 /// </summary>
 /// <remarks>
-/// Microsoft.ML.Tokenizers would cover part of this, but it is not in the NuGet feed available here,
-/// so ChatWeb carries its own implementation, checked against llama.cpp's published test vectors.
+/// ChatWeb carries its own implementation (written while Microsoft.ML.Tokenizers was not in the NuGet feed
+/// used here), checked against llama.cpp's published test vectors.
 /// </remarks>
 public abstract class Tokenizer
 {
     private readonly Dictionary<string, int> _idsByText;
     private readonly Dictionary<char, List<(string Text, int Id)>> _specialsByFirstChar = [];
 
+    /// <summary>A tokenizer over <paramref name="tokens"/> (their text, by id) and their <paramref name="types"/>.</summary>
     protected Tokenizer(IReadOnlyList<string> tokens, IReadOnlyList<TokenType> types, SpecialTokenIds specials)
     {
         if (tokens.Count != types.Count)
@@ -53,18 +55,23 @@ public abstract class Tokenizer
         EndOfGenerationIds = endIds;
     }
 
+    /// <summary>Each token's text, by id.</summary>
     public IReadOnlyList<string> Tokens { get; }
+    /// <summary>Each token's type, by id.</summary>
     public IReadOnlyList<TokenType> Types { get; }
+    /// <summary>The special tokens the file names.</summary>
     public SpecialTokenIds Specials { get; }
 
     /// <summary>EOS and EOT: generating one of these ends the answer.</summary>
     public IReadOnlySet<int> EndOfGenerationIds { get; }
 
+    /// <summary>Tokens in the vocabulary.</summary>
     public int VocabularySize => Tokens.Count;
 
     /// <summary>Problems found while loading that did not stop the tokenizer from working (shown in the log).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The id of the token whose text is exactly <paramref name="text"/>; null when there is none.</summary>
     public int? TokenId(string text) => _idsByText.TryGetValue(text, out var id) ? id : null;
 
     /// <summary>The text of a special token (BOS, EOS, ...) for chat templates, or null.</summary>
