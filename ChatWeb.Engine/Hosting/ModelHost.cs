@@ -123,6 +123,7 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             model?.Dispose(); // shutting down while loading
+            Set(InferenceStatus.Demo("Loading stopped: the server is shutting down."));
         }
         catch (Exception e) // any failure to load leaves the app usable: demo mode, with the reason shown
         {
