@@ -4,9 +4,11 @@ using System.Runtime.CompilerServices;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Scheduling;
 using ChatWeb.Tests.Api;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using EngineRegistration = ChatWeb.Engine.Hosting.InferenceServiceCollectionExtensions;
 
 namespace ChatWeb.Tests.Telemetry;
@@ -84,6 +86,32 @@ public sealed class ChatPipelineTests(ApiFactory factory) : IClassFixture<ApiFac
         }
     }
 
+    [Theory]
+    [InlineData(true, LogLevel.Debug)]
+    [InlineData(false, LogLevel.Error)]
+    public async Task TheEnginesRefusals_AreLoggedAtDebug_AndRealFailuresAsErrors(bool busy, LogLevel expected)
+    {
+        Exception thrown = busy ? new ServerBusyException(TimeSpan.FromSeconds(3)) : new GenerationFailedException("The model failed.");
+        var logs = new CapturedLogs();
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.ConfigureLogging(l => l.AddProvider(logs).AddFilter<CapturedLogs>("Microsoft.Extensions.AI", LogLevel.Debug));
+            b.ConfigureTestServices(s => s.AddKeyedSingleton<IChatClient>(EngineRegistration.ChatClientKey, new FailingEngine(thrown)));
+        });
+        var client = app.Services.GetRequiredService<IChatClient>();
+
+        var caught = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in client.GetStreamingResponseAsync("Hi")) { }
+        });
+
+        Assert.Same(thrown, caught);
+        var failed = Assert.Single(logs.Entries, e => e.Message.Contains("GetStreamingResponseAsync failed"));
+        Assert.Equal(expected, failed.Level);
+        if (busy)
+            Assert.Contains("The server is busy", failed.Message);
+    }
+
     /// <summary>An engine that reports the request queued, says "Hello", and then waits until it is cancelled.</summary>
     private sealed class WaitingEngine : IChatClient
     {
@@ -111,6 +139,43 @@ public sealed class ChatPipelineTests(ApiFactory factory) : IClassFixture<ApiFac
         }
 
         public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
+    private sealed class FailingEngine(Exception error) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw error;
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            throw error;
+#pragma warning disable CS0162 // an iterator needs a yield
+            yield break;
+#pragma warning restore CS0162
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
+    /// <summary>Keeps every log entry written through it (level and formatted message).</summary>
+    private sealed class CapturedLogs : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, formatter(state, exception)));
 
         public void Dispose() { }
     }

@@ -20,10 +20,10 @@ internal static class InferenceServiceCollectionExtensions
         builder.Services.AddSingleton<DemoChatClient>();
         builder.Services.AddLocalInference(builder.Configuration, builder.Environment.ContentRootPath,
             sp => (sp.GetRequiredService<DemoChatClient>(), new EstimatedTokenCounter()));
-        // The IChatClient everyone uses: the engine's, behind logging (text only at Trace) and OpenTelemetry.
+        // The IChatClient everyone uses: the engine's, behind M.E.AI's logging (text only at Trace) and OpenTelemetry middleware.
         // Both pass every update through as it comes, progress updates included, and hand cancellation on.
         builder.Services.AddChatClient(sp => sp.GetRequiredKeyedService<IChatClient>(Engine.Hosting.InferenceServiceCollectionExtensions.ChatClientKey))
-            .UseLogging()
+            .UseChatWebLogging()
             .UseChatWebTelemetry();
         return builder;
     }
