@@ -6,6 +6,7 @@ using ChatWeb.Engine.Cli;
 using ChatWeb.Inference;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
+using ChatWeb.Telemetry;
 using ChatWeb.Terminal;
 
 if (await TerminalCommands.TryRunAsync(args)) return Environment.ExitCode; // chat | ask | apikey
@@ -25,6 +26,7 @@ builder.AddChatSessions();
 builder.AddConversationHistory();
 builder.AddAdmin();
 builder.AddChatApis();
+builder.AddChatWebTelemetry();
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthApi();
 app.MapChatApis();
+app.MapMetrics();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -34,8 +34,13 @@ internal sealed class InferenceChatClient(ModelHost host, IChatClient fallback) 
             yield return update;
     }
 
+    /// <summary>
+    /// Answers <see cref="ChatClientMetadata"/> itself (provider "chatweb", the configured model's name), the same
+    /// before and after loading: telemetry middleware reads it once, when the pipeline is built.
+    /// </summary>
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : serviceKey is null && serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("chatweb", defaultModelId: host.Current.Model)
         : host.Loaded is { } loaded ? loaded.Client.GetService(serviceType, serviceKey)
         : fallback.GetService(serviceType, serviceKey);
 

@@ -14,7 +14,14 @@ namespace ChatWeb.Engine.Hosting;
 public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the one inference service: an <see cref="IChatClient"/> that answers with the model named by
+    /// The key under which <see cref="AddLocalInference"/> registers the engine's <see cref="IChatClient"/>
+    /// (a keyed singleton), so that the application composes its own <see cref="IChatClient"/> over it, e.g.
+    /// <c>services.AddChatClient(sp =&gt; sp.GetRequiredKeyedService&lt;IChatClient&gt;(ChatClientKey)).UseLogging()</c>.
+    /// </summary>
+    public const string ChatClientKey = "ChatWeb.Engine";
+
+    /// <summary>
+    /// Registers the one inference service: an <see cref="IChatClient"/> (keyed <see cref="ChatClientKey"/>) that answers with the model named by
     /// <c>ChatWeb:Model:Path</c> (or <c>--model &lt;file&gt;</c>) once it has loaded in the background, an
     /// <see cref="ITokenCounter"/> that counts with its tokenizer, and the <see cref="IInferenceStatus"/> that
     /// says how loading goes. The settings under <c>ChatWeb:Inference</c> are checked at start-up (an invalid
@@ -40,7 +47,7 @@ public static class InferenceServiceCollectionExtensions
             sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ModelHost>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddSingleton<IInferenceStatus>(sp => sp.GetRequiredService<ModelHost>());
-        services.AddSingleton<IChatClient>(sp => new InferenceChatClient(sp.GetRequiredService<ModelHost>(), fallback(sp).Client));
+        services.AddKeyedSingleton<IChatClient>(ChatClientKey, (sp, _) => new InferenceChatClient(sp.GetRequiredService<ModelHost>(), fallback(sp).Client));
         services.AddSingleton<ITokenCounter>(sp => new InferenceTokenCounter(sp.GetRequiredService<ModelHost>(), fallback(sp).Tokens));
         return services;
     }

@@ -11,8 +11,7 @@ internal static class AdminServiceCollectionExtensions
     /// <summary>Cookie sign-in for /admin: anonymous users go to the login page, signed-in non-admins get 403.</summary>
     public static WebApplicationBuilder AddAdmin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AdminOptions>()
-            .Bind(builder.Configuration.GetSection(AdminOptions.Section))
+        builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section)
             .Validate(o => o.Accounts.All(a => !string.IsNullOrWhiteSpace(a.Name)),
                 "Every entry of ChatWeb:Admin:Accounts needs a Name.")
             .Validate(o => o.Accounts.All(a => PasswordHasher.LooksLikeHash(a.PasswordHash)),

@@ -15,12 +15,9 @@ internal static class ApiServiceCollectionExtensions
 
     public static WebApplicationBuilder AddChatApis(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ApiOptions>()
-            .Bind(builder.Configuration.GetSection(ApiOptions.Section))
-            .ValidateDataAnnotations()
+        builder.AddValidatedOptions<ApiOptions>(ApiOptions.Section)
             .Validate(o => o.Keys.All(k => !string.IsNullOrWhiteSpace(k.Name) && k.Sha256.Length == 64 && k.Sha256.All(char.IsAsciiHexDigit)),
-                "Each ChatWeb:Api:Keys entry needs a Name and a Sha256 of 64 hex digits (echo -n KEY | sha256sum).")
-            .ValidateOnStart();
+                "Each ChatWeb:Api:Keys entry needs a Name and a Sha256 of 64 hex digits (echo -n KEY | sha256sum).");
 
         builder.Services.AddSingleton<ApiKeyRing>();
         builder.Services.AddSingleton<ISystemPresets, StoredSystemPresets>();

@@ -2,25 +2,29 @@ using ChatWeb.Chat;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Hosting;
 using ChatWeb.Inference.Demo;
+using ChatWeb.Telemetry;
+using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Inference;
 
 internal static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the engine's inference service (<see cref="InferenceServiceCollectionExtensions.AddLocalInference"/>:
-    /// the IChatClient, the token counter and <see cref="IInferenceStatus"/>) with the demo assistant answering
-    /// while there is no model.
+    /// Registers the engine's inference service (<see cref="Engine.Hosting.InferenceServiceCollectionExtensions.AddLocalInference"/>:
+    /// the chat client, the token counter and <see cref="IInferenceStatus"/>) with the demo assistant answering
+    /// while there is no model, and the app's <see cref="IChatClient"/>: Microsoft.Extensions.AI's pipeline over the engine's client.
     /// </summary>
     public static WebApplicationBuilder AddInference(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DemoOptions>()
-            .Bind(builder.Configuration.GetSection(DemoOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<DemoOptions>(DemoOptions.Section);
         builder.Services.AddSingleton<DemoChatClient>();
         builder.Services.AddLocalInference(builder.Configuration, builder.Environment.ContentRootPath,
             sp => (sp.GetRequiredService<DemoChatClient>(), new EstimatedTokenCounter()));
+        // The IChatClient everyone uses: the engine's, behind M.E.AI's logging (text only at Trace) and OpenTelemetry middleware.
+        // Both pass every update through as it comes, progress updates included, and hand cancellation on.
+        builder.Services.AddChatClient(sp => sp.GetRequiredKeyedService<IChatClient>(Engine.Hosting.InferenceServiceCollectionExtensions.ChatClientKey))
+            .UseChatWebLogging()
+            .UseChatWebTelemetry();
         return builder;
     }
 }

@@ -12,10 +12,7 @@ internal static class SessionServiceCollectionExtensions
     /// </summary>
     public static WebApplicationBuilder AddChatSessions(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ChatSessionOptions>()
-            .Bind(builder.Configuration.GetSection(ChatSessionOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<ChatSessionOptions>(ChatSessionOptions.Section);
         var options = builder.Configuration.GetSection(ChatSessionOptions.Section).Get<ChatSessionOptions>() ?? new();
 
         builder.Services.AddDataProtection()

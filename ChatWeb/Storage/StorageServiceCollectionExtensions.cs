@@ -9,10 +9,7 @@ internal static class StorageServiceCollectionExtensions
     /// <summary>The SQLite database under the data folder, its stores, and the session store that uses it.</summary>
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>()
-            .Bind(builder.Configuration.GetSection(StorageOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services =>

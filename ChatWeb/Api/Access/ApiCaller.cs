@@ -12,6 +12,15 @@ internal sealed record ApiCaller(string? KeyName, bool PresentedKey, IPAddress? 
 
     public bool IsLoopback => Address is not null && IPAddress.IsLoopback(Address);
 
+    /// <summary>The API's access rule: a valid key, or, while no keys are configured, a caller on this machine (loopback).</summary>
+    public bool IsAdmitted(ApiKeyRing keys) => KeyName is not null || (!keys.HasKeys && IsLoopback);
+
+    /// <summary>Why <see cref="IsAdmitted"/> said no, and what to do about it.</summary>
+    public string RefusalReason(ApiKeyRing keys) =>
+        !keys.HasKeys ? "The API is open only to this machine until API keys are configured under ChatWeb:Api:Keys (see README)."
+        : PresentedKey ? "The API key is not valid."
+        : "Send an API key: 'Authorization: Bearer <key>'.";
+
     /// <summary>The rate-limit partition: per key for valid keys, per IP address otherwise.</summary>
     public string Partition => KeyName is not null ? "key:" + KeyName : "ip:" + (Address?.ToString() ?? "unknown");
 

@@ -10,16 +10,10 @@ internal sealed class ApiKeyFilter(ApiKeyRing keys, ApiErrorShape shape) : IEndp
     {
         var http = context.HttpContext;
         var caller = ApiCaller.Of(http);
-        if (caller.KeyName is not null || (!keys.HasKeys && caller.IsLoopback))
+        if (caller.IsAdmitted(keys))
             return await next(context);
 
-        string reason;
-        if (!keys.HasKeys)
-            reason = "The API is open only to this machine until API keys are configured under ChatWeb:Api:Keys (see README).";
-        else
-            reason = caller.PresentedKey
-                ? "The API key is not valid."
-                : "Send an API key: 'Authorization: Bearer <key>'.";
+        var reason = caller.RefusalReason(keys);
         http.Response.Headers.WWWAuthenticate = "Bearer";
         return ApiErrors.Result(shape, StatusCodes.Status401Unauthorized, "Unauthorized.", reason, "invalid_api_key");
     }
