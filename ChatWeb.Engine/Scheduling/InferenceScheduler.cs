@@ -104,6 +104,9 @@ public sealed class InferenceScheduler : IHostedService, IDisposable
     public static EngineOptions EngineOptionsFor(InferenceOptions options) =>
         new() { Threads = options.Threads, MaxBatch = options.MaxConcurrentSequences + options.PromptChunkTokens };
 
+    /// <summary>The meter whose instruments the scheduler records (<c>chatweb.inference.*</c>): queue, sequences, KV cache, speed, latencies.</summary>
+    public const string MeterName = SchedulerMetrics.MeterName;
+
     /// <summary>Most tokens one generation holds: the configured context length capped by the model's.</summary>
     public int ContextLength { get; }
 

@@ -23,7 +23,7 @@ internal static class TelemetryServiceCollectionExtensions
             .ConfigureResource(resource => resource.AddService("ChatWeb"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddMeter(SchedulerMetrics.MeterName, ChatClientTelemetry.SourceName)
+                .AddMeter(InferenceScheduler.MeterName, ChatClientTelemetry.SourceName)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation()
