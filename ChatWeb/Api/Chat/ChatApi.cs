@@ -94,6 +94,10 @@ internal static class ChatApi
         {
             return ModelLoadingResult.For(context, e, ApiErrorShape.ProblemDetails);
         }
+        catch (PromptTooLongException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "The message is too long.");
+        }
         catch (Exception e)
         {
             ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, "/api/chat/sync", turn.Conversation.Id);
@@ -114,7 +118,7 @@ internal static class ChatApi
             return (null, Invalid(read.Errors));
 
         var errors = new Dictionary<string, string[]>();
-        var turn = turns.Prepare(read.Value!, "", errors, out var busy);
+        var turn = turns.Prepare(read.Value!, ApiCaller.Of(context).Owner, "", errors, out var busy);
         if (busy)
             return (null, TypedResults.Problem("This conversation is already streaming a reply; wait for it to finish.",
                 statusCode: StatusCodes.Status409Conflict, title: "The conversation is busy."));
