@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Chat;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -90,8 +91,10 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (messages, options) = model.Requests.Single();
         Assert.Equal(ChatRole.System, messages[0].Role);
-        Assert.Equal("Answer in as few words as you can.\n\nNo lists.", messages[0].Text);
-        Assert.Equal("Speak like a pirate.", messages[1].Text);
+        // One system message: the preset's text, its extra instructions, then the caller's own prompt.
+        Assert.Equal("Answer in as few words as you can.\n\nNo lists.\n\nSpeak like a pirate.", messages[0].Text);
+        Assert.Equal(["Hi"], messages.Skip(1).Select(m => m.Text));
+        Assert.Equal("key:tests", options!.GetOwner()); // the API key's name: the engine's per-owner limit applies
         Assert.Equal(0.2f, options!.Temperature);
         Assert.Equal(0.9f, options.TopP);
         Assert.Equal(20, options.TopK);

@@ -34,10 +34,16 @@ internal sealed class AnswerWriter(ConversationMessage message, TimeProvider tim
         }
     }
 
-    /// <summary>Ends the message with the stream's figures (<see cref="ChatStepStream.Complete"/>).</summary>
-    public void Finish(MessageStatus status, ChatCompleted completed, string? error = null)
+    /// <summary>
+    /// Ends the message: what the stream still held back is written, and the stream's figures
+    /// (<see cref="ChatStepStream.Complete"/>: tokens, generation time) are kept, also for a stopped or failed answer.
+    /// </summary>
+    public void Finish(MessageStatus status, ChatStepStream steps, string? error = null)
     {
+        foreach (var step in steps.Flush())
+            Apply(step);
         EndThinking();
+        var completed = steps.Complete();
         Message.Finish(status, error, completed.Usage.CompletionTokens, TimeSpan.FromMilliseconds(completed.Timings.TotalMs));
     }
 

@@ -297,9 +297,9 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
                 options.WithOwner(owner); // one answer at a time per session
             await foreach (var step in steps.ReadAllAsync(client, turn.Messages, options, token))
             {
-                if (step is ChatCompleted done)
+                if (step is ChatCompleted)
                 {
-                    writer.Finish(MessageStatus.Complete, done);
+                    writer.Finish(MessageStatus.Complete, steps);
                     break;
                 }
                 writer.Apply(step);
@@ -311,13 +311,13 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            writer.Finish(_cancelledAs, steps.Complete());
+            writer.Finish(_cancelledAs, steps);
             Announcement = "The answer was stopped.";
             return true;
         }
         catch (Exception ex)
         {
-            writer.Finish(MessageStatus.Failed, steps.Complete(), ex.Message);
+            writer.Finish(MessageStatus.Failed, steps, ex.Message);
             Announcement = "The answer failed.";
             return false;
         }

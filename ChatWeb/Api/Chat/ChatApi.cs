@@ -41,7 +41,7 @@ internal static class ChatApi
         {
             // Headers go out at once, so the client knows the conversation id before the first token.
             await response.StartAsync(aborted);
-            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, aborted))
+            await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted))
             {
                 object data = step switch
                 {
@@ -78,7 +78,7 @@ internal static class ChatApi
 
         try
         {
-            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendAsync(turn.Message, turn.Options, context.RequestAborted));
+            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, context.RequestAborted));
             var c = reply.Completed;
             return TypedResults.Ok(new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings));
         }

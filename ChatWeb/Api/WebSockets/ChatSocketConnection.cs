@@ -148,7 +148,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
         {
             await SendAsync(new EventMessage(id, "started", turn.Conversation.Id), token);
             var thinking = false;
-            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, token))
+            await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, token))
             {
                 switch (step)
                 {
