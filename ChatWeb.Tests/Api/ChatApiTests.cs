@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ChatApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task StreamingChat_SendsThinkingThenAnswerTokens_ThenUsage_ThenDone()
@@ -43,7 +43,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task SyncChat_ContinuesAConversationById_SendingTheDefaultPresetAndTheEarlierTurns()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
 
         var first = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "First question" }));
         var id = first.GetProperty("conversationId").GetString();
@@ -62,7 +62,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task LongConversations_SendOnlyTheNewestTurns_AsTheChatPageDoes()
     {
         var model = new RecordingChatClient { Reply = ["ok"] };
-        using var client = ApiFactory.Keyed(factory.With(model, new Dictionary<string, string> { ["ChatWeb:Conversations:MaxTurns"] = "2" }).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model, new Dictionary<string, string> { ["ChatWeb:Conversations:MaxTurns"] = "2" }).CreateClient());
 
         var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "one", system = "Be brief." })))
             .GetProperty("conversationId").GetString();
@@ -78,7 +78,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var model = new RecordingChatClient();
         var app = factory.With(model);
         app.Services.GetRequiredService<PresetStore>().Create("Concise", "Answer in as few words as you can.", "No lists.", "tests");
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
 
         var response = await client.PostAsJsonAsync("/api/chat/sync", new
         {
@@ -149,7 +149,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task ClientDisconnect_CancelsTheGeneration_AndFreesTheConversation()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
         var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "Hi" }))).GetProperty("conversationId").GetString();
         using var disconnect = new CancellationTokenSource();
 
@@ -170,7 +170,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task SecondRequestOnAStreamingConversation_Gets409()
     {
         var model = new RecordingChatClient { Hang = true };
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
         using var stop = new CancellationTokenSource();
 
         using var streaming = await client.SendAsync(

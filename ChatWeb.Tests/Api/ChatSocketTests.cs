@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ChatSocketTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task OneSocket_RunsTwoConversationsAtOnce_AndCancelsOneWithoutClosing()
@@ -90,7 +90,7 @@ public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFacto
     {
         var server = ((Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>)factory.With(model)).Server;
         var client = server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ChatWebFactory.Key}";
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri;
         return await client.ConnectAsync(uri, CancellationToken.None);
     }

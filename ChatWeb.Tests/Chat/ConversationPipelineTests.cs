@@ -24,7 +24,7 @@ namespace ChatWeb.Tests.Chat;
 /// the same trimmed prompt (one system message: the preset's text, then its extra instructions; then
 /// the newest turns that fit).
 /// </summary>
-public sealed class ConversationPipelineTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ConversationPipelineTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     private const string PresetName = "Pirate", PresetText = "Be a pirate.", PresetExtra = "Say arr.";
     private const int AnswerTokens = 100;
@@ -120,7 +120,7 @@ public sealed class ConversationPipelineTests(ApiFactory factory) : IClassFixtur
     private async Task<(ChatRole, string)[]> ThroughTheChatApiAsync()
     {
         var model = new RecordingChatClient { Reply = ["ok"] };
-        using var client = ApiFactory.Keyed(App(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(App(model).CreateClient());
         string? id = null;
         foreach (var prompt in Prompts)
         {
@@ -136,7 +136,7 @@ public sealed class ConversationPipelineTests(ApiFactory factory) : IClassFixtur
         var model = new RecordingChatClient { Reply = ["ok"] };
         var server = App(model).Server;
         var client = server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ChatWebFactory.Key}";
         using var socket = await client.ConnectAsync(new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri, CancellationToken.None);
         for (var i = 0; i < Prompts.Length; i++)
         {
