@@ -12,6 +12,19 @@ namespace ChatWeb.Tests.Api;
 public sealed class ChatApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
+    public async Task StreamingChat_WhileTheRequestWaitsInTheQueue_StillStreamsTheAnswerToTheEnd()
+    {
+        using var client = ChatWebFactory.Keyed(factory.With(new RecordingChatClient { ReportsProgress = true }).CreateClient());
+
+        using var response = await client.PostAsJsonAsync("/api/chat", new { message = "Hi" });
+
+        var events = SseReader.Json(await SseReader.ReadDataAsync(response));
+        Assert.Equal("Fine answer.", string.Concat(events.Where(e => e.TryGetProperty("phase", out var p) && p.GetString() == "answer")
+            .Select(e => e.GetProperty("token").GetString())));
+        Assert.True(events[^1].GetProperty("done").GetBoolean());
+    }
+
+    [Fact]
     public async Task StreamingChat_SendsThinkingThenAnswerTokens_ThenUsage_ThenDone()
     {
         using var client = factory.CreateKeyedClient();

@@ -289,6 +289,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         var token = _generation.Token;
         Announcement = "The answer is being written.";
         Changed?.Invoke();
+        await Task.Yield(); // the page's render (new messages, the cleared composer) runs before the answer streams
 
         try
         {

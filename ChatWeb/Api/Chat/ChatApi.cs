@@ -43,14 +43,15 @@ internal static class ChatApi
             await response.StartAsync(aborted);
             await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted))
             {
-                object data = step switch
+                object? data = step switch
                 {
                     ThinkingToken t => ChatEvents.From(t),
                     AnswerToken a => ChatEvents.From(a),
                     ChatCompleted c => new ChatEvents.DoneEvent(turn.Conversation.Id, c.FinishReason, c.Usage, c.Timings),
-                    _ => throw new InvalidOperationException($"Unknown step {step}"),
+                    _ => null, // progress and a recalled answer have no event on this stream
                 };
-                await ServerSentEvents.WriteAsync(response, data, options, aborted);
+                if (data is not null)
+                    await ServerSentEvents.WriteAsync(response, data, options, aborted);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
