@@ -17,7 +17,8 @@ public sealed partial class ApiKeysPageTests(ChatWebFactory factory) : IClassFix
     [Fact]
     public async Task AdminMakesAKey_WhoseConfiguredHashOpensTheApi()
     {
-        using var admin = factory.NewBrowser();
+        await using var withoutKeys = new ChatWebFactory { ApiKeys = false };
+        using var admin = withoutKeys.NewBrowser();
         await FormPost.SignInAsync(admin, ChatWebFactory.AdminName, ChatWebFactory.AdminPassword);
         Assert.Contains("No API keys are configured", await admin.GetStringAsync("/admin/api-keys"));
 
@@ -27,7 +28,7 @@ public sealed partial class ApiKeysPageTests(ChatWebFactory factory) : IClassFix
         var hash = NewKeyHash().Match(html).Groups[1].Value;
         Assert.Equal(ApiKeyRing.Hash(key), hash);
 
-        using var configured = factory.WithWebHostBuilder(b =>
+        using var configured = withoutKeys.WithWebHostBuilder(b =>
         {
             b.UseSetting("ChatWeb:Api:Keys:0:Name", "ci-bot");
             b.UseSetting("ChatWeb:Api:Keys:0:Sha256", hash);

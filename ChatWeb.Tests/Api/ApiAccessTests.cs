@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ApiAccessTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Theory]
     [InlineData(null, "Send an API key")]
@@ -39,7 +39,7 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
     {
         // The in-memory test server has no remote address, so it is not loopback.
         // (The OpenAI client tests show loopback callers get in when no keys are configured.)
-        using var app = new ApiFactoryWithoutKeys();
+        using var app = new ChatWebFactory { ApiKeys = false };
         using var client = app.CreateClient();
 
         var response = await client.GetAsync("/v1/models");
@@ -53,7 +53,7 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
     [Fact]
     public async Task PastTheLimitPerKey_Gets429_WithRetryAfter()
     {
-        using var client = ApiFactory.Keyed(factory.With(settings: new Dictionary<string, string>
+        using var client = ChatWebFactory.Keyed(factory.With(settings: new Dictionary<string, string>
         {
             ["ChatWeb:Api:RequestsPerMinutePerKey"] = "2",
         }).CreateClient());
@@ -134,19 +134,5 @@ public sealed class ApiAccessTests(ApiFactory factory) : IClassFixture<ApiFactor
         request.Headers.Add("Access-Control-Request-Method", "POST");
         request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
         return client.SendAsync(request);
-    }
-
-    private sealed class ApiFactoryWithoutKeys : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
-    {
-        private readonly Storage.TempDataFolder _folder = new();
-
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
-            builder.UseSetting("ChatWeb:Storage:DataFolder", _folder.Path);
-
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            _folder.Dispose();
-        }
     }
 }

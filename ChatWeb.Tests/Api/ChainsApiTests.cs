@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class ChainsApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ChainsApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     private static readonly object Chain = new
     {
@@ -22,7 +22,7 @@ public sealed class ChainsApiTests(ApiFactory factory) : IClassFixture<ApiFactor
     public async Task SyncChain_RunsAStagesPromptsTogether_ThenFillsLaterPromptsWithTheirAnswers()
     {
         var model = new EchoChatClient(concurrentPrompts: 2);
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
 
         var response = await client.PostAsJsonAsync("/api/chains/sync", Chain);
 
@@ -39,7 +39,7 @@ public sealed class ChainsApiTests(ApiFactory factory) : IClassFixture<ApiFactor
     [Fact]
     public async Task StreamedChain_SendsTaggedTokens_PerPromptResults_ThenAllAnswers_ThenDone()
     {
-        using var client = ApiFactory.Keyed(factory.With(new EchoChatClient(concurrentPrompts: 2)).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(new EchoChatClient(concurrentPrompts: 2)).CreateClient());
 
         using var response = await client.PostAsJsonAsync("/api/chains", Chain);
 

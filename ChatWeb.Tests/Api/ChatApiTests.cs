@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Chat;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -8,8 +9,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ChatApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
+    [Fact]
+    public async Task StreamingChat_WhileTheRequestWaitsInTheQueue_StillStreamsTheAnswerToTheEnd()
+    {
+        using var client = ChatWebFactory.Keyed(factory.With(new RecordingChatClient { ReportsProgress = true }).CreateClient());
+
+        using var response = await client.PostAsJsonAsync("/api/chat", new { message = "Hi" });
+
+        var events = SseReader.Json(await SseReader.ReadDataAsync(response));
+        Assert.Equal("Fine answer.", string.Concat(events.Where(e => e.TryGetProperty("phase", out var p) && p.GetString() == "answer")
+            .Select(e => e.GetProperty("token").GetString())));
+        Assert.True(events[^1].GetProperty("done").GetBoolean());
+    }
+
     [Fact]
     public async Task StreamingChat_SendsThinkingThenAnswerTokens_ThenUsage_ThenDone()
     {
@@ -42,7 +56,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task SyncChat_ContinuesAConversationById_SendingTheDefaultPresetAndTheEarlierTurns()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
 
         var first = await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "First question" }));
         var id = first.GetProperty("conversationId").GetString();
@@ -61,7 +75,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task LongConversations_SendOnlyTheNewestTurns_AsTheChatPageDoes()
     {
         var model = new RecordingChatClient { Reply = ["ok"] };
-        using var client = ApiFactory.Keyed(factory.With(model, new Dictionary<string, string> { ["ChatWeb:Conversations:MaxTurns"] = "2" }).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model, new Dictionary<string, string> { ["ChatWeb:Conversations:MaxTurns"] = "2" }).CreateClient());
 
         var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "one", system = "Be brief." })))
             .GetProperty("conversationId").GetString();
@@ -77,7 +91,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var model = new RecordingChatClient();
         var app = factory.With(model);
         app.Services.GetRequiredService<PresetStore>().Create("Concise", "Answer in as few words as you can.", "No lists.", "tests");
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
 
         var response = await client.PostAsJsonAsync("/api/chat/sync", new
         {
@@ -90,8 +104,10 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var (messages, options) = model.Requests.Single();
         Assert.Equal(ChatRole.System, messages[0].Role);
-        Assert.Equal("Answer in as few words as you can.\n\nNo lists.", messages[0].Text);
-        Assert.Equal("Speak like a pirate.", messages[1].Text);
+        // One system message: the preset's text, its extra instructions, then the caller's own prompt.
+        Assert.Equal("Answer in as few words as you can.\n\nNo lists.\n\nSpeak like a pirate.", messages[0].Text);
+        Assert.Equal(["Hi"], messages.Skip(1).Select(m => m.Text));
+        Assert.Equal("key:tests", options!.GetOwner()); // the API key's name: the engine's per-owner limit applies
         Assert.Equal(0.2f, options!.Temperature);
         Assert.Equal(0.9f, options.TopP);
         Assert.Equal(20, options.TopK);
@@ -146,7 +162,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task ClientDisconnect_CancelsTheGeneration_AndFreesTheConversation()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
         var id = (await ReadJson(await client.PostAsJsonAsync("/api/chat/sync", new { message = "Hi" }))).GetProperty("conversationId").GetString();
         using var disconnect = new CancellationTokenSource();
 
@@ -167,7 +183,7 @@ public sealed class ChatApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     public async Task SecondRequestOnAStreamingConversation_Gets409()
     {
         var model = new RecordingChatClient { Hang = true };
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
         using var stop = new CancellationTokenSource();
 
         using var streaming = await client.SendAsync(

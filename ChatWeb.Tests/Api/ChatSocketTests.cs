@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ChatSocketTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task OneSocket_RunsTwoConversationsAtOnce_AndCancelsOneWithoutClosing()
@@ -90,23 +90,23 @@ public sealed class ChatSocketTests(ApiFactory factory) : IClassFixture<ApiFacto
     {
         var server = ((Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>)factory.With(model)).Server;
         var client = server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ChatWebFactory.Key}";
         var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri;
         return await client.ConnectAsync(uri, CancellationToken.None);
     }
 
-    private static bool Is(JsonElement message, string type, string id) =>
+    internal static bool Is(JsonElement message, string type, string id) =>
         message.GetProperty("type").GetString() == type && message.TryGetProperty("id", out var i) && i.GetString() == id;
 
     private static string Text(IEnumerable<JsonElement> messages, string id, string phase) =>
         string.Concat(messages.Where(m => Is(m, "message", id) && m.GetProperty("phase").GetString() == phase)
             .Select(m => m.GetProperty("token").GetString()));
 
-    private static Task SendAsync(WebSocket socket, object message) =>
+    internal static Task SendAsync(WebSocket socket, object message) =>
         socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
 
     /// <summary>Reads messages until one matches (included), failing after 10 s.</summary>
-    private static async Task<List<JsonElement>> ReadUntilAsync(WebSocket socket, Func<JsonElement, bool> last)
+    internal static async Task<List<JsonElement>> ReadUntilAsync(WebSocket socket, Func<JsonElement, bool> last)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var messages = new List<JsonElement>();

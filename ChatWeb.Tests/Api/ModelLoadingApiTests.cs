@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatWeb.Tests.Api;
 
 /// <summary>While the model loads the server already answers: /health says how far it has come, the chat APIs say 503 and when to come back.</summary>
-public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ModelLoadingApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     /// <summary>A load that reports 45 % of the weights read, then holds until the test releases it, then loads the real file.</summary>
     private sealed class HeldLoad
@@ -51,7 +51,7 @@ public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<Api
     {
         var load = new HeldLoad();
         await using var app = App(load);
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
         await load.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
@@ -92,7 +92,7 @@ public sealed class ModelLoadingApiTests(ApiFactory factory) : IClassFixture<Api
     private static async Task<string> SocketErrorAsync(WebApplicationFactory<Program> app)
     {
         var client = app.Server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ChatWebFactory.Key}";
         using var socket = await client.ConnectAsync(new UriBuilder(app.Server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri, CancellationToken.None);
         await socket.SendAsync("""{"type":"chat","id":"a","message":"hi"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

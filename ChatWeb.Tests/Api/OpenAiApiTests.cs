@@ -5,13 +5,13 @@ using System.Text.Json;
 
 namespace ChatWeb.Tests.Api;
 
-public sealed class OpenAiApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class OpenAiApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task Completion_ReturnsTheAnswer_WithReasoningContentApart_AndUsage()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
 
         var response = await client.PostAsJsonAsync("/v1/chat/completions", new
         {
@@ -37,7 +37,7 @@ public sealed class OpenAiApiTests(ApiFactory factory) : IClassFixture<ApiFactor
     [Fact]
     public async Task StreamingCompletion_SendsChunks_ReasoningThenContent_ThenUsage_ThenDone()
     {
-        using var client = ApiFactory.Keyed(factory.With(new RecordingChatClient()).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(new RecordingChatClient()).CreateClient());
 
         using var response = await client.PostAsJsonAsync("/v1/chat/completions", new
         {
@@ -102,7 +102,7 @@ public sealed class OpenAiApiTests(ApiFactory factory) : IClassFixture<ApiFactor
     public async Task SamplingParameters_ReachTheModel()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
 
         var response = await client.PostAsJsonAsync("/v1/chat/completions", new
         {

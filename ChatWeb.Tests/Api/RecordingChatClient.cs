@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Chat;
+using ChatWeb.Engine.Scheduling;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -15,6 +17,9 @@ internal sealed class RecordingChatClient : IChatClient
     public string[] Reply { get; set; } = ["<think>", "Let me see.", "</think>", "\n\n", "Fine", " answer."];
     public bool Hang { get; set; }
 
+    /// <summary>First says the request waits in the queue (as the engine's scheduler does), then answers.</summary>
+    public bool ReportsProgress { get; set; }
+
     public List<(List<ChatMessage> Messages, ChatOptions? Options)> Requests { get; } = [];
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,6 +33,8 @@ internal sealed class RecordingChatClient : IChatClient
     {
         lock (_lock)
             Requests.Add((messages.ToList(), options));
+        if (ReportsProgress)
+            yield return new ChatResponseUpdate().WithProgress(new GenerationProgress(GenerationState.Queued, 2, null, 0, 10, 0, 0));
         if (Hang || messages.Last().Text.Contains("forever", StringComparison.Ordinal))
         {
             yield return new ChatResponseUpdate(ChatRole.Assistant, "Starting");

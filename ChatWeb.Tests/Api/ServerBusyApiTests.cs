@@ -7,13 +7,13 @@ using Microsoft.Extensions.AI;
 namespace ChatWeb.Tests.Api;
 
 /// <summary>A full inference queue answers HTTP 429 with Retry-After and a message that says when to come back.</summary>
-public sealed class ServerBusyApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ServerBusyApiTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task OpenAiCompletion_WhenTheQueueIsFull_Gets429WithRetryAfter()
     {
         using var app = factory.With(new BusyChatClient());
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
 
         using var response = await client.PostAsync("/v1/chat/completions", new StringContent(
             """{"model":"demo","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));

@@ -14,7 +14,7 @@ public sealed class AnswerWriterTests
     [Fact]
     public void ThinkTags_GoToThinking_AndTheAnswerEndsTheThinkingClock()
     {
-        var writer = new AnswerWriter(_message, _time);
+        var writer = new StepWriter(_message, _time);
         writer.Apply(Text("<think>Let me"));
         _time.Advance(TimeSpan.FromSeconds(3));
         writer.Apply(Text(" see.</think>\n\n"));
@@ -31,7 +31,7 @@ public sealed class AnswerWriterTests
     [Fact]
     public void ReasoningContent_GoesToThinking_LikeTags()
     {
-        var writer = new AnswerWriter(_message, _time);
+        var writer = new StepWriter(_message, _time);
         writer.Apply(Reasoning("Thinking "));
         writer.Apply(Reasoning("hard."));
         Assert.True(_message.IsThinking);
@@ -47,7 +47,7 @@ public sealed class AnswerWriterTests
     [Fact]
     public void ClosingTagWithoutOpening_MovesTheTextSoFarIntoThinking()
     {
-        var writer = new AnswerWriter(_message, _time);
+        var writer = new StepWriter(_message, _time);
         writer.Apply(Text("hidden "));
         writer.Apply(Text("plan"));
         Assert.Equal("hidden plan", _message.Text);
@@ -62,7 +62,7 @@ public sealed class AnswerWriterTests
     [Fact]
     public void Finish_CountsTokens_AndMeasuresSpeed()
     {
-        var writer = new AnswerWriter(_message, _time);
+        var writer = new StepWriter(_message, _time);
         foreach (var word in new[] { "one ", "two ", "three ", "four" })
         {
             _time.Advance(TimeSpan.FromMilliseconds(500));
@@ -78,7 +78,7 @@ public sealed class AnswerWriterTests
     [Fact]
     public void Finish_PrefersTheTokenCountTheModelReported()
     {
-        var writer = new AnswerWriter(_message, _time);
+        var writer = new StepWriter(_message, _time);
         writer.Apply(Text("Hello"));
         writer.Apply(new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { OutputTokenCount = 7 })] });
         writer.Finish(MessageStatus.Complete);
@@ -89,7 +89,7 @@ public sealed class AnswerWriterTests
     [Fact]
     public void StoppedWhileThinking_KeepsTheThoughts_AndStopsTheClock()
     {
-        var writer = new AnswerWriter(_message, _time);
+        var writer = new StepWriter(_message, _time);
         writer.Apply(Text("<think>half a thou"));
         _time.Advance(TimeSpan.FromSeconds(1.5));
         writer.Finish(MessageStatus.Stopped);

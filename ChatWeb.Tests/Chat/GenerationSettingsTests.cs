@@ -1,4 +1,5 @@
 using ChatWeb.Chat;
+using ChatWeb.Storage;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Chat;
@@ -50,12 +51,25 @@ public sealed class GenerationSettingsTests
     [Fact]
     public void ChatOptions_CarryEverySetting_AndTheThinkRequest()
     {
-        var options = new GenerationSettings(0.3f, 0.8f, 100, Think: true).ToChatOptions();
+        var options = new GenerationSettings { Temperature = 0.3f, TopP = 0.8f, MaxNewTokens = 100, Think = true }.ToChatOptions();
 
         Assert.Equal(0.3f, options.Temperature);
         Assert.Equal(0.8f, options.TopP);
         Assert.Equal(100, options.MaxOutputTokens);
         Assert.NotEqual(ReasoningEffort.None, options.Reasoning!.Effort);
         Assert.Equal(ReasoningEffort.None, GenerationSettings.Default.ToChatOptions().Reasoning!.Effort);
+    }
+
+    [Fact]
+    public void StoredSettings_FromBeforeTheSharedType_KeepTheirTokenLimit_AndMissingValuesTakeTheDefaults()
+    {
+        var old = new StoredConversation("c1", "owner", "Title", null, """{"Temperature":0.3,"TopP":0.8,"MaxNewTokens":100,"Think":true}""", default, default);
+        var partial = old with { Settings = """{"Temperature":1.5}""" };
+
+        var settings = ChatHistory.SettingsOf(old);
+        var filled = ChatHistory.SettingsOf(partial);
+
+        Assert.Equal(new GenerationSettings { Temperature = 0.3f, TopP = 0.8f, MaxNewTokens = 100, Think = true }, settings);
+        Assert.Equal(GenerationSettings.Default with { Temperature = 1.5f }, filled);
     }
 }

@@ -11,7 +11,7 @@ internal static class ChatHistoryTestServices
 {
     /// <summary>
     /// What the chat page needs to keep history: a fresh database in a temp folder (removed when the
-    /// test's services are disposed) and a session acting as <paramref name="owner"/>.
+    /// test's services are disposed), a session acting as <paramref name="owner"/>, and the page's conversation service.
     /// </summary>
     public static IServiceCollection AddChatHistoryForTests(this IServiceCollection services, string owner = "test-session")
     {
@@ -34,7 +34,10 @@ internal static class ChatHistoryTestServices
             session.Set(owner);
             return session;
         });
+        services.AddSingleton(provider => new TurnBuilder(
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConversationOptions>>(), provider.GetRequiredService<ITokenCounter>()));
         services.AddScoped<ChatHistory>();
+        services.AddScoped<ConversationService>();
         return services;
     }
 }

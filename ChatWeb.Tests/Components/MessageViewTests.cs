@@ -1,5 +1,6 @@
 using Bunit;
 using ChatWeb.Chat;
+using ChatWeb.Tests.Chat;
 using ChatWeb.Components.Chat;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,7 +82,7 @@ public sealed class MessageViewTests : BunitContext
         var time = new ManualTimeProvider();
         Services.AddSingleton<TimeProvider>(time);
         var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
-        var writer = new AnswerWriter(message, time);
+        var writer = new StepWriter(message, time);
         writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "<think>hmm</think>**Bold** answer"));
         time.Advance(TimeSpan.FromSeconds(2));
         writer.Finish(MessageStatus.Complete);
@@ -115,7 +116,7 @@ public sealed class MessageViewTests : BunitContext
     public void AnswerThatTurnsOutToBeThinking_LeavesTheAnswerArea_EvenAfterBlocksFroze()
     {
         var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
-        var writer = new AnswerWriter(message, TimeProvider.System);
+        var writer = new StepWriter(message, TimeProvider.System);
         var view = Render<MessageView>(p => p.Add(v => v.Message, message));
 
         writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "first thought\n\nsecond thought\n\nthird thought\n\nfourth"));

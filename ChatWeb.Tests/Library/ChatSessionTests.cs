@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ChatWeb.Chat;
 using ChatWeb.Library;
 using ChatWeb.Tests.Api;
 using Microsoft.Extensions.AI;
@@ -22,10 +23,10 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
-    public async Task SystemPrompts_GoFirst_AndTheHistoryLimit_KeepsOnlyRecentTurns()
+    public async Task SystemPrompts_AreOneSystemMessageFirst_AndTheTurnLimit_KeepsOnlyRecentTurns()
     {
         var model = new RecordingChatClient { Reply = ["ok"] };
-        var session = new ChatSession(model) { MaxHistoryMessages = 2 };
+        var session = new ChatSession(model, new TurnBuilder(new ConversationOptions { MaxTurns = 2 }, new EstimatedTokenCounter()));
         session.SystemPrompts.Add("Be brief.");
         session.SystemPrompts.Add("Use British spelling.");
 
@@ -34,21 +35,27 @@ public sealed class ChatSessionTests
         await Collect(session.SendAsync("three"));
 
         var sent = model.Requests[^1].Messages;
-        Assert.Equal(["Be brief.", "Use British spelling.", "two", "ok", "three"], sent.Select(m => m.Text));
+        Assert.Equal(["Be brief.\n\nUse British spelling.", "two", "ok", "three"], sent.Select(m => m.Text));
+        Assert.Equal(ChatRole.System, sent[0].Role);
+        Assert.Equal(2, session.LeftOut);
         Assert.Equal(6, session.History.Count);
     }
 
     [Fact]
-    public async Task TrimHistory_DecidesWhatFollowsTheSystemPrompts()
+    public async Task AConversationLongerThanTheContext_SendsTheNewestTurnsThatFit()
     {
         var model = new RecordingChatClient { Reply = ["ok"] };
-        var session = new ChatSession(model) { TrimHistory = (system, conversation) => [.. conversation.TakeLast(1)] };
-        session.SystemPrompts.Add("Be brief.");
+        // 256-token window, 200 for the answer: 56 for the prompt; each message costs its length/4 + 4.
+        var session = new ChatSession(model, new TurnBuilder(new ConversationOptions { ContextTokens = 256, AnswerTokens = 200 },
+            new EstimatedTokenCounter()));
+        var longPrompt = new string('x', 80); // 20 + 4 tokens
 
-        await Collect(session.SendAsync("one"));
-        await Collect(session.SendAsync("two"));
+        for (var i = 0; i < 5; i++)
+            await Collect(session.SendAsync(longPrompt));
 
-        Assert.Equal(["Be brief.", "two"], model.Requests[^1].Messages.Select(m => m.Text));
+        // The newest turn (24) and the one before (24 + 5) fit 56 tokens; not a third.
+        Assert.Equal([longPrompt, "ok", longPrompt], model.Requests[^1].Messages.Select(m => m.Text));
+        Assert.Equal(6, session.LeftOut);
     }
 
     [Fact]

@@ -1,77 +1,50 @@
-using Microsoft.Extensions.AI;
-using ChatWeb.Engine.Chat;
+using ChatWeb.Library;
 
 namespace ChatWeb.Chat;
 
 /// <summary>
-/// Writes a model's streamed updates into an assistant message: thinking (from &lt;think&gt; tags or
-/// from <see cref="TextReasoningContent"/>) and answer apart, the thinking's duration, and at the end
-/// the token count and generation time. Time comes from the given <see cref="TimeProvider"/>.
+/// Writes a reply's steps (<see cref="ChatStepStream"/>) into an assistant message: thinking and answer
+/// apart, the thinking's duration on the message's clock, and at the end the stream's token count and
+/// generation time. Time comes from the given <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class AnswerWriter(ConversationMessage message, TimeProvider time, bool startsInsideThink = false)
+internal sealed class AnswerWriter(ConversationMessage message, TimeProvider time)
 {
-    private readonly ThinkTagSplitter _splitter = new(startsInsideThink);
     private readonly long _startedAt = time.GetTimestamp();
     private long? _thinkingStartedAt;
-    private int _textUpdates;
-    private int? _reportedOutputTokens;
 
     public ConversationMessage Message { get; } = message;
 
-    public void Apply(ChatResponseUpdate update)
+    public void Apply(ChatStep step)
     {
-        ArgumentNullException.ThrowIfNull(update);
-        foreach (var content in update.Contents)
+        ArgumentNullException.ThrowIfNull(step);
+        switch (step)
         {
-            switch (content)
-            {
-                case TextReasoningContent reasoning:
-                    _textUpdates++;
-                    AppendThinking(reasoning.Text);
-                    break;
-                case TextContent text:
-                    _textUpdates++;
-                    Write(_splitter.Push(text.Text));
-                    break;
-                case UsageContent usage when usage.Details.OutputTokenCount is { } count:
-                    _reportedOutputTokens = (int)count;
-                    break;
-            }
+            case AnswerWasThinking:
+                _thinkingStartedAt ??= _startedAt;
+                Message.MoveAnswerToThinking(time.GetUtcNow() - time.GetElapsedTime(_startedAt));
+                break;
+            case ThinkingToken thinking:
+                _thinkingStartedAt ??= time.GetTimestamp();
+                Message.AppendThinking(thinking.Text, time.GetUtcNow());
+                break;
+            case AnswerToken answer:
+                EndThinking();
+                Message.Append(answer.Text);
+                break;
         }
     }
 
-    /// <summary>Ends the message; the token count is the model's own when it reported one.</summary>
-    public void Finish(MessageStatus status, string? error = null)
+    /// <summary>
+    /// Ends the message: what the stream still held back is written, and the stream's figures
+    /// (<see cref="ChatStepStream.Complete"/>: tokens, generation time) are kept, also for a stopped or failed answer.
+    /// </summary>
+    public void Finish(MessageStatus status, ChatStepStream steps, string? error = null)
     {
-        Write(_splitter.Flush());
+        foreach (var step in steps.Flush())
+            Apply(step);
         EndThinking();
-        Message.Finish(status, error, _reportedOutputTokens ?? _textUpdates, time.GetElapsedTime(_startedAt));
-    }
-
-    private void Write(ThinkSplit split)
-    {
-        if (split.EarlierAnswerWasThinking)
-        {
-            _thinkingStartedAt ??= _startedAt;
-            Message.MoveAnswerToThinking(time.GetUtcNow() - time.GetElapsedTime(_startedAt));
-        }
-        AppendThinking(split.Thinking);
-        if (split.Answer.Length > 0)
-        {
-            // Blank space between the thoughts and the answer is not yet an answer.
-            if (Message.Text.Length == 0 && string.IsNullOrWhiteSpace(split.Answer))
-                return;
-            EndThinking();
-            Message.Append(Message.Text.Length == 0 ? split.Answer.TrimStart() : split.Answer);
-        }
-    }
-
-    private void AppendThinking(string piece)
-    {
-        if (piece.Length == 0)
-            return;
-        _thinkingStartedAt ??= time.GetTimestamp();
-        Message.AppendThinking(piece, time.GetUtcNow());
+        var completed = steps.Complete();
+        Message.Finish(status, error, completed.Usage.CompletionTokens, TimeSpan.FromMilliseconds(completed.Timings.TotalMs));
     }
 
     private void EndThinking()

@@ -1,9 +1,6 @@
 using System.Text.Json;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
-using ChatWeb.Engine.Chat;
 
 namespace ChatWeb.Chat;
 
@@ -13,7 +10,7 @@ namespace ChatWeb.Chat;
 /// a second) and once more when it ends, so a reload or a crash keeps what was already written.
 /// </summary>
 public sealed class ChatHistory(ConversationStore conversations, PromptHistoryStore prompts, PresetStore presets,
-    SessionOwner owner, ActiveAnswers active, IOptions<ConversationOptions> options, ITokenCounter tokens, TimeProvider time)
+    SessionOwner owner, ActiveAnswers active, TimeProvider time)
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan OtherTabGrace = TimeSpan.FromSeconds(2);
@@ -119,13 +116,26 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
     /// <summary>The conversation's generation settings as stored; the defaults when none or unreadable.</summary>
     public static GenerationSettings SettingsOf(StoredConversation conversation)
     {
+        var defaults = GenerationSettings.Default;
         try
         {
-            return JsonSerializer.Deserialize<GenerationSettings>(conversation.Settings) ?? GenerationSettings.Default;
+            using var json = JsonDocument.Parse(conversation.Settings);
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+                return defaults;
+            var stored = json.RootElement.Deserialize<GenerationSettings>() ?? defaults;
+            // Settings stored before the page and the APIs shared one type named the token limit "MaxNewTokens".
+            var legacyMax = json.RootElement.TryGetProperty("MaxNewTokens", out var max) && max.TryGetInt32(out var n) ? n : (int?)null;
+            return stored with
+            {
+                Temperature = stored.Temperature ?? defaults.Temperature,
+                TopP = stored.TopP ?? defaults.TopP,
+                MaxNewTokens = stored.MaxNewTokens ?? legacyMax ?? defaults.MaxNewTokens,
+                Think = stored.Think ?? defaults.Think,
+            };
         }
         catch (JsonException)
         {
-            return GenerationSettings.Default;
+            return defaults;
         }
     }
 
@@ -137,11 +147,6 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
         if (HasSession)
             prompts.Add(Owner, prompt);
     }
-
-    /// <summary>The messages for the model: the preset's system prompt and the newest turns that fit the context.</summary>
-    public TrimmedHistory ForModel(Preset preset, IReadOnlyList<ChatMessage> conversation) =>
-        ContextTrimmer.Trim(preset.SystemPrompt, conversation, options.Value.MaxTurns,
-            Math.Max(1, (tokens.ContextTokens ?? options.Value.ContextTokens) - options.Value.AnswerTokens), tokens);
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 

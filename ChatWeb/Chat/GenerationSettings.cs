@@ -1,19 +1,38 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Chat;
 
 /// <summary>
-/// How one chat asks the model to generate: sampling temperature, nucleus top-p, the most new
-/// tokens per answer, and whether to think first. Values are checked, never clamped: an
-/// out-of-range value is refused with a message saying what is allowed.
+/// How one reply is generated: sampling temperature, nucleus top-p, top-k, the most new tokens,
+/// a seed, stop strings, and whether to think first. The same type for the chat page (which starts
+/// from <see cref="Default"/> and stores it with the conversation) and for the APIs' <c>settings</c>
+/// object (where every field is optional: the backend's default applies). Values are checked, never
+/// clamped: an out-of-range value is refused with a message saying what is allowed.
 /// </summary>
-public sealed record GenerationSettings(float Temperature = 0.7f, float TopP = 0.95f, int MaxNewTokens = 2048, bool Think = false)
+public sealed record GenerationSettings
 {
     public const float MaxTemperature = 2f;
     public const int MaxNewTokensLimit = 32_768;
+    public const int MaxStopSequences = 4;
 
-    public static GenerationSettings Default { get; } = new();
+    /// <summary>What a new chat on the page starts with.</summary>
+    public static GenerationSettings Default { get; } = new() { Temperature = 0.7f, TopP = 0.95f, MaxNewTokens = 2048, Think = false };
+
+    public float? Temperature { get; init; }
+    public float? TopP { get; init; }
+    public int? TopK { get; init; }
+
+    /// <summary>The most new tokens of the answer (<c>maxTokens</c> on the wire).</summary>
+    [JsonPropertyName("maxTokens")]
+    public int? MaxNewTokens { get; init; }
+
+    public long? Seed { get; init; }
+    public List<string>? Stop { get; init; }
+
+    /// <summary>Ask a reasoning model to think first (true) or to answer at once (false).</summary>
+    public bool? Think { get; init; }
 
     /// <summary>Parses a temperature typed by the user, or says why it is not allowed.</summary>
     public static bool TryParseTemperature(string? text, out float value, out string? error) =>
@@ -44,13 +63,33 @@ public sealed record GenerationSettings(float Temperature = 0.7f, float TopP = 0
         return false;
     }
 
+    /// <summary>Adds an error per out-of-range field of an API request, keyed by <paramref name="prefix"/> + the field's name.</summary>
+    public void Validate(string prefix, Dictionary<string, string[]> errors)
+    {
+        if (Temperature is < 0 or > MaxTemperature || Temperature is float.NaN)
+            errors[prefix + "temperature"] = [$"Must be between 0 and {MaxTemperature}."];
+        if (TopP is <= 0 or > 1 || TopP is float.NaN)
+            errors[prefix + "topP"] = ["Must be greater than 0 and at most 1."];
+        if (TopK is < 1)
+            errors[prefix + "topK"] = ["Must be at least 1."];
+        if (MaxNewTokens is < 1 or > MaxNewTokensLimit)
+            errors[prefix + "maxTokens"] = [$"Must be between 1 and {MaxNewTokensLimit}."];
+        if (Stop is { Count: > MaxStopSequences })
+            errors[prefix + "stop"] = [$"At most {MaxStopSequences} stop sequences."];
+        else if (Stop?.Any(string.IsNullOrEmpty) == true)
+            errors[prefix + "stop"] = ["Stop sequences must not be empty."];
+    }
+
     /// <summary>The options the model receives; thinking is asked for through <see cref="ReasoningOptions"/>.</summary>
     public ChatOptions ToChatOptions() => new()
     {
         Temperature = Temperature,
         TopP = TopP,
+        TopK = TopK,
         MaxOutputTokens = MaxNewTokens,
-        Reasoning = new ReasoningOptions { Effort = Think ? ReasoningEffort.Medium : ReasoningEffort.None },
+        Seed = Seed,
+        StopSequences = Stop,
+        Reasoning = Think is { } think ? new ReasoningOptions { Effort = think ? ReasoningEffort.Medium : ReasoningEffort.None } : null,
     };
 
     private static bool TryParseFloat(string? text, float min, float max, string name, out float value, out string? error)

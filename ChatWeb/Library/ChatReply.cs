@@ -15,6 +15,10 @@ internal sealed record ChatReply(string Answer, string Thinking, ChatCompleted C
             {
                 case ThinkingToken t: thinking.Append(t.Text); break;
                 case AnswerToken a: answer.Append(a.Text); break;
+                case AnswerWasThinking:
+                    thinking.Insert(0, answer);
+                    answer.Clear();
+                    break;
                 case ChatCompleted done: return new ChatReply(answer.ToString(), thinking.ToString(), done);
             }
         }

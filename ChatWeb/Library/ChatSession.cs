@@ -1,46 +1,30 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using ChatWeb.Chat;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Library;
 
 /// <summary>
-/// A conversation with a model, in-process: it keeps the history, adds system prompts, and streams
-/// each reply as typed steps.
+/// A conversation with a model, in-process: it keeps the history, and sends each prompt as the
+/// <see cref="TurnBuilder"/> builds it (the system prompts as one system message, then the newest turns
+/// that fit the context), streaming the reply as typed steps (<see cref="ChatStepStream"/>).
 /// <code>
-/// var session = new ChatSession(chatClient) { MaxHistoryMessages = 20 };
+/// var session = new ChatSession(chatClient);
 /// session.SystemPrompts.Add("Answer in one sentence.");
 /// await foreach (var step in session.SendAsync("Why is the sky blue?"))
 ///     if (step is AnswerToken token) Console.Write(token.Text);
 /// </code>
 /// One reply at a time: a second <see cref="SendAsync"/> while one streams throws.
 /// </summary>
-public sealed class ChatSession(IChatClient client)
+public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
 {
+    private readonly TurnBuilder _turns = turns ?? TurnBuilder.Default;
     private readonly List<ChatMessage> _history = [];
     private int _busy;
 
-    /// <summary>System prompts sent first, in order, with every request (they never fall out of the history).</summary>
+    /// <summary>System prompts, in order, composed into the system message of every request (they never fall out of the history).</summary>
     public List<string> SystemPrompts { get; } = [];
-
-    /// <summary>At most this many earlier user and assistant messages are sent; null sends all of them.</summary>
-    public int? MaxHistoryMessages
-    {
-        get;
-        set
-        {
-            if (value is { } v)
-                ArgumentOutOfRangeException.ThrowIfNegative(v);
-            field = value;
-        }
-    }
-
-    /// <summary>
-    /// Fits the conversation into the model's context before each request: it gets the system prompts
-    /// and the kept history ending with the new prompt, and returns the messages to send after the
-    /// system prompts. Null sends them all (after <see cref="MaxHistoryMessages"/>).
-    /// </summary>
-    public Func<IReadOnlyList<string>, IReadOnlyList<ChatMessage>, IReadOnlyList<ChatMessage>>? TrimHistory { get; init; }
 
     /// <summary>Generation settings used when <see cref="SendAsync"/> is given none.</summary>
     public ChatOptions? Options { get; set; }
@@ -51,8 +35,16 @@ public sealed class ChatSession(IChatClient client)
     /// <summary>The user and assistant messages so far (assistant messages hold the answer, not the thinking).</summary>
     public IReadOnlyList<ChatMessage> History => _history;
 
-    /// <summary>True while a reply is streaming.</summary>
+    /// <summary>How many earlier messages the last request left out to fit the context.</summary>
+    public int LeftOut { get; private set; }
+
+    /// <summary>True while a reply is streaming (or a caller has claimed the session with <see cref="TryBeginTurn"/>).</summary>
     public bool IsBusy => Volatile.Read(ref _busy) == 1;
+
+    /// <summary>Claims the session for one reply; false when one is already streaming. End it with <see cref="EndTurn"/>.</summary>
+    public bool TryBeginTurn() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+    public void EndTurn() => Volatile.Write(ref _busy, 0);
 
     /// <summary>Forgets the history (system prompts stay).</summary>
     public void Clear()
@@ -60,6 +52,7 @@ public sealed class ChatSession(IChatClient client)
         if (IsBusy)
             throw new InvalidOperationException("A reply is streaming; wait for it or cancel it before clearing.");
         _history.Clear();
+        LeftOut = 0;
     }
 
     /// <summary>
@@ -70,17 +63,34 @@ public sealed class ChatSession(IChatClient client)
         string prompt, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prompt);
-        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (!TryBeginTurn())
             throw new InvalidOperationException("This chat session is already streaming a reply.");
+        try
+        {
+            await foreach (var step in SendInTurnAsync(prompt, options, cancellationToken))
+                yield return step;
+        }
+        finally
+        {
+            EndTurn();
+        }
+    }
 
+    /// <summary>As <see cref="SendAsync"/>, for a caller that claimed the session with <see cref="TryBeginTurn"/> (and ends it).</summary>
+    internal async IAsyncEnumerable<ChatStep> SendInTurnAsync(
+        string prompt, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var answer = new StringBuilder();
         try
         {
-            var messages = BuildRequest(prompt);
-            await foreach (var step in ChatStepStream.StreamAsync(client, messages, options ?? Options, Time, cancellationToken))
+            var turn = _turns.Build(SystemPrompts, [.. _history, new ChatMessage(ChatRole.User, prompt)]);
+            LeftOut = turn.LeftOut;
+            await foreach (var step in ChatStepStream.StreamAsync(client, turn.Messages, options ?? Options, Time, cancellationToken))
             {
                 if (step is AnswerToken token)
                     answer.Append(token.Text);
+                else if (step is AnswerWasThinking)
+                    answer.Clear();
                 yield return step;
             }
         }
@@ -89,18 +99,6 @@ public sealed class ChatSession(IChatClient client)
             _history.Add(new ChatMessage(ChatRole.User, prompt));
             if (answer.Length > 0)
                 _history.Add(new ChatMessage(ChatRole.Assistant, answer.ToString()));
-            Volatile.Write(ref _busy, 0);
         }
-    }
-
-    private List<ChatMessage> BuildRequest(string prompt)
-    {
-        var messages = SystemPrompts.Select(p => new ChatMessage(ChatRole.System, p)).ToList();
-        var keep = Math.Min(MaxHistoryMessages ?? _history.Count, _history.Count);
-        var recent = _history.Skip(_history.Count - keep);
-        // Never start the kept history with an assistant message cut from its question.
-        List<ChatMessage> conversation = [.. recent.SkipWhile(m => m.Role == ChatRole.Assistant), new ChatMessage(ChatRole.User, prompt)];
-        messages.AddRange(TrimHistory is null ? conversation : TrimHistory(SystemPrompts, conversation));
-        return messages;
     }
 }

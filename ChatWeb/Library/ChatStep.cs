@@ -1,13 +1,24 @@
+using ChatWeb.Engine.Scheduling;
+
 namespace ChatWeb.Library;
 
-/// <summary>One step of a streamed reply: a thinking token, an answer token, or the end with usage.</summary>
+/// <summary>One step of a streamed reply: thinking, answer, progress while waiting, or the end with usage and timings.</summary>
 public abstract record ChatStep;
 
-/// <summary>A piece of the model's reasoning (text inside &lt;think&gt;…&lt;/think&gt;).</summary>
+/// <summary>A piece of the model's reasoning (text inside &lt;think&gt;…&lt;/think&gt;, or reasoning content).</summary>
 public sealed record ThinkingToken(string Text) : ChatStep;
 
 /// <summary>A piece of the answer the user reads.</summary>
 public sealed record AnswerToken(string Text) : ChatStep;
+
+/// <summary>
+/// A closing &lt;/think&gt; without an opening one (the chat template opened the block): every answer
+/// token so far was thinking. A consumer that can take text back moves it; a stream already sent cannot.
+/// </summary>
+public sealed record AnswerWasThinking : ChatStep;
+
+/// <summary>The request waits in the queue or reads its prompt, or how fast it writes (from the inference scheduler).</summary>
+public sealed record ProgressStep(GenerationProgress Progress) : ChatStep;
 
 /// <summary>The reply is complete.</summary>
 /// <param name="FinishReason">"stop" when the model ended its turn, "length" when it hit the token limit.</param>

@@ -6,5 +6,5 @@ public sealed record Preset(
     DateTimeOffset UpdatedAt, string UpdatedBy)
 {
     /// <summary>The system prompt the model sees: the main prompt, then the extra instructions.</summary>
-    public string SystemPrompt => string.IsNullOrWhiteSpace(Extra) ? Text.Trim() : $"{Text.Trim()}\n\n{Extra.Trim()}";
+    public string SystemPrompt => global::ChatWeb.Chat.SystemPrompt.Compose([Text, Extra]);
 }

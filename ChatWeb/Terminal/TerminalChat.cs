@@ -107,6 +107,8 @@ internal sealed class TerminalChat(ChatSession session, InferenceStatus status, 
                         await output.WriteAsync(a.Text);
                         break;
                     case ChatCompleted done:
+                        if (session.LeftOut > 0)
+                            await output.WriteAsync($"{style.Reset}\n{style.Dim}({session.LeftOut} earlier messages left out to fit the model's context){style.Reset}");
                         var speed = done.Timings.TokensPerSecond > 0 ? $", {done.Timings.TokensPerSecond:0.#} tokens/s" : "";
                         await output.WriteLineAsync($"{style.Reset}");
                         await output.WriteAsync($"{style.Dim}[{done.Usage.CompletionTokens} tokens{speed}]{style.Reset}");

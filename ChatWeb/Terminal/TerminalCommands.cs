@@ -1,4 +1,5 @@
 using ChatWeb.Api.Access;
+using ChatWeb.Chat;
 using ChatWeb.Engine.Hosting;
 using ChatWeb.Inference;
 using ChatWeb.Library;
@@ -42,7 +43,8 @@ internal static class TerminalCommands
         await using var services = BuildServices(arguments);
         var status = await LoadModelAsync(services);
         var client = services.GetRequiredService<IChatClient>();
-        var session = new ChatSession(client) { Time = services.GetRequiredService<TimeProvider>() };
+        // The same turn builder as the web app: a chat longer than the context leaves its oldest turns out.
+        var session = new ChatSession(client, services.GetRequiredService<TurnBuilder>()) { Time = services.GetRequiredService<TimeProvider>() };
         if (arguments.System is not null)
             session.SystemPrompts.Add(arguments.System);
         if (arguments.Model is not null && !status.ModelLoaded)
@@ -89,6 +91,7 @@ internal static class TerminalCommands
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("ChatWeb.Engine.Hosting", LogLevel.Error); // the commands say themselves what answers, and why
         builder.AddInference();
+        builder.AddConversationPipeline();
         return (ServiceProvider)builder.Build().Services;
     }
 

@@ -24,6 +24,12 @@ internal sealed record ApiCaller(string? KeyName, bool PresentedKey, IPAddress? 
     /// <summary>The rate-limit partition: per key for valid keys, per IP address otherwise.</summary>
     public string Partition => KeyName is not null ? "key:" + KeyName : "ip:" + (Address?.ToString() ?? "unknown");
 
+    /// <summary>
+    /// Whose generations these are for the engine (<c>options.WithOwner</c>): the key's name, else the
+    /// client's address, so one caller runs as many generations at once as one browser session.
+    /// </summary>
+    public string Owner => Partition;
+
     public static ApiCaller Of(HttpContext context)
     {
         if (context.Items.TryGetValue(ItemKey, out var known))

@@ -1,3 +1,4 @@
+using ChatWeb.Chat;
 using System.Text.RegularExpressions;
 using ChatWeb.Api.Chat;
 using ChatWeb.Api.Conversations;

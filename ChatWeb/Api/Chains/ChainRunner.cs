@@ -1,6 +1,8 @@
 using System.Text;
 using System.Threading.Channels;
 using ChatWeb.Api.Conversations;
+using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
 
@@ -8,21 +10,21 @@ namespace ChatWeb.Api.Chains;
 
 /// <summary>
 /// Runs a prompt chain: stage by stage, the prompts of a stage concurrently, each prompt a fresh
-/// single-turn chat (with the chain's system prompts) after its placeholders are filled with earlier
-/// answers. Progress goes to an optional channel; a failing prompt cancels its stage and fails the chain.
+/// single-turn chat built by the <see cref="TurnBuilder"/> (the chain's preset, then its own system
+/// prompt) after its placeholders are filled with earlier answers. Every prompt runs for the caller's
+/// owner, so the engine's per-owner limit applies. Progress goes to an optional channel; a failing
+/// prompt cancels its stage and fails the chain.
 /// </summary>
-internal sealed class ChainRunner(IChatClient client, ISystemPresets presets, TimeProvider time)
+internal sealed class ChainRunner(IChatClient client, ISystemPresets presets, TurnBuilder turns, TimeProvider time)
 {
-    public async Task<ChainEvents.ChainDone> RunAsync(ChainRequest request, ChannelWriter<object>? progress, CancellationToken cancellationToken)
+    public async Task<ChainEvents.ChainDone> RunAsync(ChainRequest request, string owner, ChannelWriter<object>? progress,
+        CancellationToken cancellationToken)
     {
-        var system = new List<ChatMessage>();
-        if (request.Preset is not null)
-            system.Add(new ChatMessage(ChatRole.System, presets.Find(request.Preset)!.Prompt));
-        else if (string.IsNullOrWhiteSpace(request.System))
-            system.Add(new ChatMessage(ChatRole.System, presets.Default().Prompt));
-        if (!string.IsNullOrWhiteSpace(request.System))
-            system.Add(new ChatMessage(ChatRole.System, request.System));
-        var options = request.Settings?.ToChatOptions();
+        // A chain that chooses no system prompt gets the default preset, as a new conversation does.
+        var preset = request.Preset is not null ? presets.Find(request.Preset)!.Prompt
+            : string.IsNullOrWhiteSpace(request.System) ? presets.Default().Prompt : null;
+        string?[] system = [preset, request.System];
+        var options = (request.Settings?.ToChatOptions() ?? new ChatOptions()).WithOwner(owner);
 
         var answers = new List<List<string>>();
         int promptTokens = 0, completionTokens = 0;
@@ -40,14 +42,14 @@ internal sealed class ChainRunner(IChatClient client, ISystemPresets presets, Ti
         return new ChainEvents.ChainDone(answers, new ChatUsage(promptTokens, completionTokens));
     }
 
-    private async Task<(string Answer, ChatUsage Usage)> RunPromptAsync(int stage, int index, string prompt, List<ChatMessage> system,
-        ChatOptions? options, ChannelWriter<object>? progress, CancellationTokenSource stageCancel)
+    private async Task<(string Answer, ChatUsage Usage)> RunPromptAsync(int stage, int index, string prompt, string?[] system,
+        ChatOptions options, ChannelWriter<object>? progress, CancellationTokenSource stageCancel)
     {
         var answer = new StringBuilder();
         try
         {
-            await foreach (var step in ChatStepStream.StreamAsync(client, [.. system, new ChatMessage(ChatRole.User, prompt)],
-                options?.Clone(), time, stageCancel.Token))
+            var messages = turns.Build(system, [new ChatMessage(ChatRole.User, prompt)]).Messages;
+            await foreach (var step in ChatStepStream.StreamAsync(client, messages, options.Clone(), time, stageCancel.Token))
             {
                 switch (step)
                 {

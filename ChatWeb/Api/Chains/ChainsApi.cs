@@ -25,7 +25,7 @@ internal static class ChainsApi
             return problem!;
         try
         {
-            return TypedResults.Ok(await runner.RunAsync(request, null, context.RequestAborted));
+            return TypedResults.Ok(await runner.RunAsync(request, ApiCaller.Of(context).Owner, null, context.RequestAborted));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -50,7 +50,7 @@ internal static class ChainsApi
         await response.StartAsync(aborted);
 
         var progress = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var run = RunAndCompleteAsync(runner, request, progress.Writer, aborted);
+        var run = RunAndCompleteAsync(runner, request, ApiCaller.Of(context).Owner, progress.Writer, aborted);
         try
         {
             await foreach (var item in progress.Reader.ReadAllAsync(aborted))
@@ -72,12 +72,12 @@ internal static class ChainsApi
         return TypedResults.Empty;
     }
 
-    private static async Task<ChainEvents.ChainDone> RunAndCompleteAsync(ChainRunner runner, ChainRequest request,
+    private static async Task<ChainEvents.ChainDone> RunAndCompleteAsync(ChainRunner runner, ChainRequest request, string owner,
         ChannelWriter<object> progress, CancellationToken cancellationToken)
     {
         try
         {
-            return await runner.RunAsync(request, progress, cancellationToken);
+            return await runner.RunAsync(request, owner, progress, cancellationToken);
         }
         finally
         {

@@ -41,16 +41,17 @@ internal static class ChatApi
         {
             // Headers go out at once, so the client knows the conversation id before the first token.
             await response.StartAsync(aborted);
-            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, aborted))
+            await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted))
             {
-                object data = step switch
+                object? data = step switch
                 {
                     ThinkingToken t => ChatEvents.From(t),
                     AnswerToken a => ChatEvents.From(a),
                     ChatCompleted c => new ChatEvents.DoneEvent(turn.Conversation.Id, c.FinishReason, c.Usage, c.Timings),
-                    _ => throw new InvalidOperationException($"Unknown step {step}"),
+                    _ => null, // progress and a recalled answer have no event on this stream
                 };
-                await ServerSentEvents.WriteAsync(response, data, options, aborted);
+                if (data is not null)
+                    await ServerSentEvents.WriteAsync(response, data, options, aborted);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -78,7 +79,7 @@ internal static class ChatApi
 
         try
         {
-            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendAsync(turn.Message, turn.Options, context.RequestAborted));
+            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, context.RequestAborted));
             var c = reply.Completed;
             return TypedResults.Ok(new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings));
         }
@@ -93,6 +94,10 @@ internal static class ChatApi
         catch (ModelLoadingException e)
         {
             return ModelLoadingResult.For(context, e, ApiErrorShape.ProblemDetails);
+        }
+        catch (PromptTooLongException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "The message is too long.");
         }
         catch (Exception e)
         {
@@ -114,7 +119,7 @@ internal static class ChatApi
             return (null, Invalid(read.Errors));
 
         var errors = new Dictionary<string, string[]>();
-        var turn = turns.Prepare(read.Value!, "", errors, out var busy);
+        var turn = turns.Prepare(read.Value!, ApiCaller.Of(context).Owner, "", errors, out var busy);
         if (busy)
             return (null, TypedResults.Problem("This conversation is already streaming a reply; wait for it to finish.",
                 statusCode: StatusCodes.Status409Conflict, title: "The conversation is busy."));

@@ -1,3 +1,4 @@
+using ChatWeb.Chat;
 namespace ChatWeb.Api.Chat;
 
 /// <summary>The body of <c>POST /api/chat</c> and <c>/api/chat/sync</c> (and of a WebSocket "chat" message).</summary>

@@ -1,19 +1,24 @@
 using ChatWeb.Api.Conversations;
+using ChatWeb.Engine.Chat;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Api.Chat;
 
 /// <summary>
 /// Checks a chat request against what exists (the conversation, the preset) and prepares its turn:
-/// the conversation to continue or a new one, its system prompts, and the generation settings.
+/// the conversation to continue or a new one, its system prompts (preset first, then the caller's;
+/// the <see cref="ChatWeb.Chat.TurnBuilder"/> composes and trims), the generation settings and the owner.
 /// </summary>
 internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets presets)
 {
     /// <summary>A turn ready to run. The conversation is claimed: call <see cref="ApiConversation.EndTurn"/> when done.</summary>
     public sealed record Turn(ApiConversation Conversation, string Message, ChatOptions Options);
 
-    /// <summary>The prepared turn, or the errors by field; <paramref name="busy"/> when the conversation is streaming already.</summary>
-    public Turn? Prepare(ChatRequest request, string prefix, Dictionary<string, string[]> errors, out bool busy)
+    /// <summary>
+    /// The prepared turn, or the errors by field; <paramref name="busy"/> when the conversation is streaming already.
+    /// The engine runs the reply for <paramref name="owner"/> (<see cref="Access.ApiCaller.Owner"/>).
+    /// </summary>
+    public Turn? Prepare(ChatRequest request, string owner, string prefix, Dictionary<string, string[]> errors, out bool busy)
     {
         busy = false;
         if (string.IsNullOrWhiteSpace(request.Message))
@@ -53,7 +58,8 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
             if (!string.IsNullOrWhiteSpace(request.System))
                 prompts.Add(request.System);
         }
-        return new Turn(conversation, request.Message!, request.Settings?.ToChatOptions() ?? new ChatOptions());
+        var options = (request.Settings?.ToChatOptions() ?? new ChatOptions()).WithOwner(owner);
+        return new Turn(conversation, request.Message!, options);
     }
 
     public static string UnknownPreset(ISystemPresets presets, string name) =>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using ChatWeb.Api.Access;
+using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Hosting;
 using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
@@ -13,7 +15,9 @@ namespace ChatWeb.Api.OpenAi;
 /// <summary>
 /// The OpenAI-compatible surface: <c>POST /v1/chat/completions</c> (streamed as chunks or whole) and
 /// <c>GET /v1/models</c>, so any OpenAI client library can talk to ChatWeb. The model's thinking comes
-/// back as <c>reasoning_content</c>, apart from <c>content</c>. Stateless: the client sends the history.
+/// back as <c>reasoning_content</c>, apart from <c>content</c>. Stateless: the client sends the history,
+/// and only the <see cref="TurnBuilder"/>'s context rule applies (the oldest turns are left out when the
+/// whole does not fit; a single message too long for the model is a 400, never a 500).
 /// </summary>
 internal static class OpenAiApi
 {
@@ -38,7 +42,8 @@ internal static class OpenAiApi
     private static IResult ListModels(IInferenceStatus backend, TimeProvider time) =>
         TypedResults.Json(new ModelList([new Model(ModelId(backend.Current), time.GetUtcNow().ToUnixTimeSeconds(), "chatweb")]), Json);
 
-    private static async Task<IResult> Complete(HttpContext context, IChatClient client, IInferenceStatus backend, TimeProvider time, ILoggerFactory logs)
+    private static async Task<IResult> Complete(HttpContext context, IChatClient client, IInferenceStatus backend, TurnBuilder turns,
+        TimeProvider time, ILoggerFactory logs)
     {
         var read = await StrictJsonReader.ReadAsync<CompletionRequest>(context.Request, Json, rejectUnknownFields: false);
         if (read.Errors is not null)
@@ -60,7 +65,9 @@ internal static class OpenAiApi
 
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        var steps = ChatStepStream.StreamAsync(client, CompletionTranslator.Messages(request), CompletionTranslator.Options(request), time, context.RequestAborted);
+        var messages = turns.Fit(CompletionTranslator.Messages(request)).Messages;
+        var options = CompletionTranslator.Options(request).WithOwner(ApiCaller.Of(context).Owner);
+        var steps = ChatStepStream.StreamAsync(client, messages, options, time, context.RequestAborted);
         var logger = logs.CreateLogger(typeof(OpenAiApi));
         try
         {
@@ -79,6 +86,10 @@ internal static class OpenAiApi
         catch (ModelLoadingException e) when (!context.Response.HasStarted)
         {
             return ModelLoadingResult.For(context, e, ApiErrorShape.OpenAi);
+        }
+        catch (PromptTooLongException e) when (!context.Response.HasStarted)
+        {
+            return Error(400, e.Message, "invalid_request_error", "messages", "context_length_exceeded");
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {

@@ -1,3 +1,4 @@
+using ChatWeb.Api.Access;
 using ChatWeb.Api.Chat;
 
 namespace ChatWeb.Api.WebSockets;
@@ -18,7 +19,7 @@ internal static class ChatSocketApi
                 title: "This endpoint speaks WebSocket only.");
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new ChatSocketConnection(socket, turns, logs.CreateLogger(typeof(ChatSocketConnection)));
+        var connection = new ChatSocketConnection(socket, turns, ApiCaller.Of(context).Owner, logs.CreateLogger(typeof(ChatSocketConnection)));
         await connection.RunAsync(context.RequestAborted);
         return TypedResults.Empty;
     }

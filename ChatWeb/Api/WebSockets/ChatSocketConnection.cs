@@ -13,8 +13,9 @@ namespace ChatWeb.Api.WebSockets;
 /// One client's WebSocket on <c>/ws/chat</c>. It reads requests, runs each conversation's reply as its
 /// own task (several at once, keyed by the client's id), and sends their tokens and events as they
 /// come. A send lock keeps one frame on the wire at a time. Closing the socket cancels every reply.
+/// Its replies run for the caller's owner (the API key's name, else the client address).
 /// </summary>
-internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, ILogger logger)
+internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, string owner, ILogger logger)
 {
     public const int MaxMessageBytes = 1 << 20;
     public const int MaxConcurrentReplies = 8;
@@ -122,7 +123,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
         }
 
         var errors = new Dictionary<string, string[]>();
-        var turn = turns.Prepare(request.ToChatRequest(_conversationIds.GetValueOrDefault(id)), "", errors, out var busy);
+        var turn = turns.Prepare(request.ToChatRequest(_conversationIds.GetValueOrDefault(id)), owner, "", errors, out var busy);
         if (turn is null)
         {
             var message = busy ? "That conversation is already streaming a reply elsewhere." : "The chat request is not valid.";
@@ -147,7 +148,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, IL
         {
             await SendAsync(new EventMessage(id, "started", turn.Conversation.Id), token);
             var thinking = false;
-            await foreach (var step in turn.Conversation.Session.SendAsync(turn.Message, turn.Options, token))
+            await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, token))
             {
                 switch (step)
                 {

@@ -1,3 +1,4 @@
+using ChatWeb.Chat;
 using ChatWeb.Api.Chat;
 
 namespace ChatWeb.Api.WebSockets;

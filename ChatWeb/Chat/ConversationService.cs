@@ -1,0 +1,348 @@
+using ChatWeb.Engine.Chat;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Scheduling;
+using ChatWeb.Library;
+using ChatWeb.Sessions;
+using ChatWeb.Storage;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.AI;
+using Microsoft.JSInterop;
+
+namespace ChatWeb.Chat;
+
+/// <summary>
+/// The chat page's conversation, one per circuit: it loads and stores the session's conversations
+/// (<see cref="ChatHistory"/>), builds each request with the <see cref="TurnBuilder"/>, streams the
+/// answer through the <see cref="ChatStepStream"/> into the on-screen message, and keeps the progress,
+/// notices and announcements the page shows. The page composes components from its state and raises
+/// <see cref="Changed"/>'s re-render; it holds no logic of its own.
+/// </summary>
+public sealed class ConversationService(IChatClient client, IInferenceStatus backend, TimeProvider time, ChatHistory history,
+    TurnBuilder turns, SessionOwner session, IJSRuntime js, NavigationManager navigation) : IDisposable
+{
+    private CancellationTokenSource? _generation;
+    private GenerationState? _progressState;
+    private MessageStatus _cancelledAs = MessageStatus.Stopped;
+    private string? _loadingNotice; // the notice Send put up while loading; it goes once the model is ready
+    private bool _loaded;
+    private bool _watching;
+    private int _view; // grows whenever the page shows another conversation; a load that lost the race is dropped
+
+    /// <summary>Something the page shows changed (the backend's state, progress, a new message); re-render.</summary>
+    public event Action? Changed;
+
+    public InferenceStatus Backend => backend.Current;
+    public List<ConversationMessage> Messages { get; private set; } = [];
+    public GenerationSettings Settings { get; private set; } = GenerationSettings.Default;
+    public string Draft { get; set; } = "";
+    public string Announcement { get; private set; } = "";
+
+    /// <summary>Queue place, prompt progress or speed, from the inference scheduler, while answering.</summary>
+    public string? Progress { get; private set; }
+
+    public bool IsStreaming => _generation is not null;
+
+    /// <summary>The stored conversation on screen (null until a new chat's first prompt).</summary>
+    public string? ConversationId { get; private set; }
+
+    public string? PresetId { get; private set; }
+    public IReadOnlyList<StoredConversation> Conversations { get; private set; } = [];
+    public IReadOnlyList<Preset> Presets { get; private set; } = [];
+    public IReadOnlyList<string> Prompts { get; private set; } = [];
+    public string? Notice { get; private set; }
+
+    /// <summary>How many earlier messages the last request left out to fit the model's context.</summary>
+    public int LeftOut { get; private set; }
+
+    /// <summary>Shows the conversation in the address (/c/{id}), or a new chat; nothing when it is shown already.</summary>
+    public async Task ShowAsync(string? id)
+    {
+        if (!_watching)
+        {
+            backend.Changed += OnBackendChanged;
+            _watching = true;
+        }
+        // A new chat gets its id with its first prompt, and the address changes without a reload.
+        if (_loaded && id == ConversationId)
+            return;
+        Interrupt();
+        await LoadAsync(id);
+        _loaded = true;
+    }
+
+    /// <summary>Opens another of the session's conversations in place (from the sidebar).</summary>
+    public async Task OpenAsync(string id)
+    {
+        if (id == ConversationId)
+            return;
+        Interrupt();
+        await LoadAsync(id);
+        await ShowAddressAsync($"c/{id}");
+    }
+
+    public async Task NewChatAsync()
+    {
+        // The stored chat stays in the list; the address goes back to a new chat's.
+        Interrupt();
+        var wasStored = ConversationId is not null;
+        _view++;
+        (ConversationId, PresetId, LeftOut, Notice) = (null, null, 0, null);
+        Messages = [];
+        Settings = GenerationSettings.Default;
+        Announcement = "New chat started.";
+        if (wasStored)
+            await ShowAddressAsync("");
+    }
+
+    public async Task SendAsync()
+    {
+        var prompt = Draft;
+        if (string.IsNullOrWhiteSpace(prompt) || IsStreaming || ModelStillLoading())
+            return;
+
+        var user = new ConversationMessage(ChatRole.User, prompt);
+        if (!StoreUserMessage(user))
+            return; // the prompt stays in the composer; the notice says why
+        Messages.Add(user);
+        Draft = "";
+        var succeeded = await GenerateAsync();
+        // The prompt is never lost: after a failure it goes back into the composer unless the user typed a new one.
+        if (!succeeded && string.IsNullOrEmpty(Draft))
+            Draft = prompt;
+    }
+
+    /// <summary>Answers the last user message again, replacing the last answer.</summary>
+    public async Task RegenerateAsync()
+    {
+        if (IsStreaming || Messages.Count == 0 || Messages[^1].Role != ChatRole.Assistant || ModelStillLoading())
+            return;
+        history.RemoveFrom(Messages[^1]);
+        Messages.RemoveAt(Messages.Count - 1);
+        await GenerateAsync();
+    }
+
+    /// <summary>Replaces a user message with its edited text and answers again from there.</summary>
+    public async Task EditAsync(MessageEdit edit)
+    {
+        var index = Messages.IndexOf(edit.Message);
+        if (IsStreaming || index < 0 || string.IsNullOrWhiteSpace(edit.NewText))
+            return;
+        history.RemoveFrom(Messages[index]);
+        Messages.RemoveRange(index, Messages.Count - index);
+        var user = new ConversationMessage(ChatRole.User, edit.NewText);
+        if (!StoreUserMessage(user))
+            return;
+        Messages.Add(user);
+        await GenerateAsync();
+    }
+
+    public void Stop() => _generation?.Cancel();
+
+    /// <summary>Ends a running answer its page no longer shows; what it wrote is kept, marked interrupted.</summary>
+    public void Interrupt()
+    {
+        _cancelledAs = MessageStatus.Interrupted;
+        _generation?.Cancel();
+    }
+
+    public void ChangeSettings(GenerationSettings changed)
+    {
+        Settings = changed;
+        if (ConversationId is not null)
+            history.SaveSettings(ConversationId, Settings);
+    }
+
+    public void ChoosePreset(string? id)
+    {
+        PresetId = id;
+        if (ConversationId is not null)
+            history.SetPreset(ConversationId, id);
+    }
+
+    public void Rename(string id, string title)
+    {
+        try
+        {
+            history.Rename(id, title);
+            Notice = null;
+        }
+        catch (ArgumentException ex)
+        {
+            Notice = ex.Message.Split(" (Parameter")[0];
+        }
+        Conversations = history.Conversations();
+    }
+
+    public async Task DeleteAsync(string id)
+    {
+        history.Delete(id);
+        if (id == ConversationId)
+            await NewChatAsync();
+        Conversations = history.Conversations();
+    }
+
+    public void Dispose()
+    {
+        backend.Changed -= OnBackendChanged;
+        Interrupt();
+    }
+
+    private void OnBackendChanged(InferenceStatus status)
+    {
+        if (status.Loading is null && Notice is not null && Notice == _loadingNotice)
+            Notice = null;
+        Changed?.Invoke();
+    }
+
+    /// <summary>True (with a notice saying how far it has come) while the model loads: nothing is sent, the prompt stays in the composer.</summary>
+    private bool ModelStillLoading()
+    {
+        if (backend.Current.Loading is not { } loading)
+            return false;
+        Notice = _loadingNotice = ModelLoadingException.MessageFor(loading);
+        return true;
+    }
+
+    private async Task LoadAsync(string? id)
+    {
+        Conversations = history.Conversations();
+        Presets = history.Presets();
+        Prompts = history.Prompts();
+        Notice = history.HasSession ? null
+            : "ChatWeb could not recognise this browser's session (are cookies blocked?). Reload the page; until then nothing you write is kept.";
+        (ConversationId, PresetId, Messages, Settings, LeftOut) = (null, null, [], GenerationSettings.Default, 0);
+        var loading = ++_view;
+        if (id is null || !history.HasSession)
+            return;
+        var found = await history.LoadAsync(id); // may wait briefly for an answer another page is ending
+        if (loading != _view)
+            return; // the user started a new chat or opened another meanwhile
+        if (found is null)
+        {
+            Notice = "This conversation does not exist, or it belongs to another browser. Your own conversations are listed at the side; what you send here starts a new one.";
+            return;
+        }
+        (ConversationId, PresetId, Messages) = (found.Value.Conversation.Id, found.Value.Conversation.PresetId, found.Value.Messages);
+        Settings = ChatHistory.SettingsOf(found.Value.Conversation);
+    }
+
+    /// <summary>Stores a user message, starting the stored conversation with the first; false (with a notice) when that fails.</summary>
+    private bool StoreUserMessage(ConversationMessage message)
+    {
+        try
+        {
+            if (!history.HasSession)
+                return false;
+            if (ConversationId is null)
+            {
+                ConversationId = history.Start(message.Text, PresetId).Id;
+                _view++;
+                history.SaveSettings(ConversationId, Settings);
+                _ = ShowAddressAsync($"c/{ConversationId}"); // not awaited: the message shows without a round trip
+            }
+            history.Add(ConversationId, message);
+            history.RememberPrompt(message.Text);
+            Conversations = history.Conversations();
+            Prompts = history.Prompts();
+            Notice = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Notice = $"Your message could not be saved: {ex.Message} It is still in the box; try again.";
+            return false;
+        }
+    }
+
+    private async Task ShowAddressAsync(string relative)
+    {
+        try
+        {
+            await js.InvokeVoidAsync("history.replaceState", null, "", navigation.ToAbsoluteUri(relative).ToString());
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or OperationCanceledException)
+        {
+            // Only the address bar lags behind; the conversation is stored and listed at the side.
+        }
+    }
+
+    /// <summary>Streams an answer to the conversation so far; false when the backend failed.</summary>
+    private async Task<bool> GenerateAsync()
+    {
+        // The model sees answers, never their thinking, and nothing from failed turns' answers;
+        // the turn builder puts the preset's system prompt first, then the newest turns that fit its context.
+        var preset = history.PresetFor(PresetId);
+        var turn = turns.Build([preset.Text, preset.Extra], Messages
+            .Where(m => m.Status is MessageStatus.Complete or MessageStatus.Stopped or MessageStatus.Interrupted)
+            .Select(m => new ChatMessage(m.Role, m.Text))
+            .ToList());
+        LeftOut = turn.LeftOut;
+
+        var answer = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
+        if (ConversationId is not null)
+            history.Add(ConversationId, answer);
+        Messages.Add(answer);
+        _cancelledAs = MessageStatus.Stopped;
+        var writer = new AnswerWriter(answer, time);
+        var steps = new ChatStepStream(time);
+        _generation = new CancellationTokenSource();
+        var token = _generation.Token;
+        Announcement = "The answer is being written.";
+        Changed?.Invoke();
+        await Task.Yield(); // the page's render (new messages, the cleared composer) runs before the answer streams
+
+        try
+        {
+            var options = Settings.ToChatOptions();
+            if (session.Id is { } owner)
+                options.WithOwner(owner); // one answer at a time per session
+            await foreach (var step in steps.ReadAllAsync(client, turn.Messages, options, token))
+            {
+                if (step is ChatCompleted)
+                {
+                    writer.Finish(MessageStatus.Complete, steps);
+                    break;
+                }
+                writer.Apply(step);
+                ShowProgress(step);
+                history.Save(answer);
+            }
+            Announcement = "The answer is complete.";
+            return true;
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            writer.Finish(_cancelledAs, steps);
+            Announcement = "The answer was stopped.";
+            return true;
+        }
+        catch (Exception ex)
+        {
+            writer.Finish(MessageStatus.Failed, steps, ex.Message);
+            Announcement = "The answer failed.";
+            return false;
+        }
+        finally
+        {
+            history.Save(answer, final: true);
+            (Progress, _progressState) = (null, null);
+            _generation?.Dispose();
+            _generation = null;
+        }
+    }
+
+    /// <summary>Shows the scheduler's progress ("3rd in queue (about 12 s)", prompt read, tokens/s); the answer's first words replace a queue or prompt notice.</summary>
+    private void ShowProgress(ChatStep step)
+    {
+        if (step is ProgressStep { Progress: var progress })
+        {
+            (Progress, _progressState) = (ProgressText.Describe(progress), progress.State);
+            Changed?.Invoke();
+        }
+        else if (step is ThinkingToken or AnswerToken or AnswerWasThinking && (_progressState is GenerationState.Queued or GenerationState.Prompt))
+        {
+            (Progress, _progressState) = (null, null);
+            Changed?.Invoke();
+        }
+    }
+}
