@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Scheduling;
-using ChatWeb.Tests.Api;
+using ChatWeb.Tests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.AI;
@@ -18,7 +18,7 @@ namespace ChatWeb.Tests.Telemetry;
 /// what the engine streams (progress included) arrives unchanged, a cancel reaches the engine, and message text
 /// reaches the traces only when ChatWeb:Telemetry:IncludeContent says so.
 /// </summary>
-public sealed class ChatPipelineTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class ChatPipelineTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task ProgressUpdatesAndCancellation_PassThroughThePipelineUnchanged()

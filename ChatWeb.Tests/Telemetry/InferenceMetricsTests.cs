@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ChatWeb.Engine.Hosting;
-using ChatWeb.Tests.Api;
+using ChatWeb.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Telemetry;
@@ -13,12 +13,12 @@ public sealed class InferenceMetricsTests
     [Fact]
     public async Task AfterAChatWithARealModel_MetricsShowTheSchedulersFigures()
     {
-        using var factory = new ApiFactory();
+        using var factory = new ChatWebFactory();
         await using var app = factory.With(settings: new Dictionary<string, string>
         {
             ["ChatWeb:Model:Path"] = TestPaths.Model("stories260K", "stories260K.gguf"),
         });
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
         var status = app.Services.GetRequiredService<IInferenceStatus>();
         await status.WhenLoaded();
         Assert.True(status.Current.ModelLoaded);

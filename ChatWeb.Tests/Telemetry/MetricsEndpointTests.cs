@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using ChatWeb.Tests.Admin;
-using ChatWeb.Tests.Api;
+using ChatWeb.Tests;
 using ChatWeb.Tests.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,7 +17,7 @@ namespace ChatWeb.Tests.Telemetry;
 /// signed-in admins; 401 or 403 for everyone else. The in-memory test server has no remote address, so its callers
 /// are not loopback unless a test says they are.
 /// </summary>
-public sealed class MetricsEndpointTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class MetricsEndpointTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Fact]
     public async Task AfterAChat_AScrapeWithAKey_ListsTheRequestAndChatMetrics_AsPrometheusText()
