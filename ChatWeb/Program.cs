@@ -41,7 +41,14 @@ app.MapHealthApi();
 app.MapChatApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (DatabaseStartupException)
+{
+    return 1; // DatabaseStartup has logged why and what to do; a plain exit, not an unhandled-exception abort
+}
 return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>
