@@ -3,6 +3,7 @@ using ChatWeb.Api;
 using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Engine.Cli;
+using ChatWeb.Hosting;
 using ChatWeb.Inference;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
@@ -33,6 +34,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseRelativeRedirects();
 app.UseChatSessions();
 app.UseAdmin();
 app.UseAntiforgery();

@@ -13,6 +13,7 @@ internal static class AdminServiceCollectionExtensions
     {
         builder.Services.AddOptions<AdminOptions>()
             .Bind(builder.Configuration.GetSection(AdminOptions.Section))
+            .ValidateDataAnnotations()
             .Validate(o => o.Accounts.All(a => !string.IsNullOrWhiteSpace(a.Name)),
                 "Every entry of ChatWeb:Admin:Accounts needs a Name.")
             .Validate(o => o.Accounts.All(a => PasswordHasher.LooksLikeHash(a.PasswordHash)),
@@ -41,6 +42,7 @@ internal static class AdminServiceCollectionExtensions
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<AccountDirectory>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddHostedService<InitialAdminSetup>();
         return builder;
     }
