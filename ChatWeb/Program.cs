@@ -18,7 +18,9 @@ var builder = WebApplication.CreateBuilder(args);
 // Serve wwwroot and framework files from the build output too, not only in Development.
 builder.WebHost.UseStaticWebAssets();
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// A circuit message must hold the longest prompt the composer sends: 100,000 characters, up to 6 bytes each in JSON.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+    .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 1 << 20);
 builder.AddInference();
 builder.AddChatSurface();
 builder.AddStorage();
