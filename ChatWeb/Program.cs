@@ -3,6 +3,7 @@ using ChatWeb.Api;
 using ChatWeb.Chat;
 using ChatWeb.Components;
 using ChatWeb.Engine.Cli;
+using ChatWeb.Hosting;
 using ChatWeb.Inference;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
@@ -18,7 +19,9 @@ var builder = WebApplication.CreateBuilder(args);
 // Serve wwwroot and framework files from the build output too, not only in Development.
 builder.WebHost.UseStaticWebAssets();
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// A circuit message must hold the longest prompt the composer sends: 100,000 characters, up to 6 bytes each in JSON.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+    .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 1 << 20);
 builder.AddInference();
 builder.AddChatSurface();
 builder.AddStorage();
@@ -36,6 +39,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 
+app.UseRelativeRedirects();
 app.UseChatSessions();
 app.UseAdmin();
 app.UseAntiforgery();
@@ -43,9 +47,16 @@ app.MapStaticAssets();
 app.MapHealthApi();
 app.MapChatApis();
 app.MapMetrics();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireRateLimiting(PageRateLimiting.Policy);
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (DatabaseStartupException)
+{
+    return 1; // DatabaseStartup has logged why and what to do; a plain exit, not an unhandled-exception abort
+}
 return 0;
 
 /// <summary>Entry point; public so that tests can host the app with WebApplicationFactory.</summary>

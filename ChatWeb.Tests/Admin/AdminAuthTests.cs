@@ -12,8 +12,8 @@ public sealed class AdminAuthTests(ChatWebFactory factory) : IClassFixture<ChatW
         var response = await client.GetAsync("/admin/presets");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("/admin/login", response.Headers.Location!.PathAndQuery);
-        Assert.Contains("ReturnUrl=%2Fadmin%2Fpresets", response.Headers.Location!.Query);
+        Assert.StartsWith("/admin/login?", response.Headers.Location!.OriginalString);
+        Assert.Contains("ReturnUrl=%2Fadmin%2Fpresets", response.Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ChatWeb.Engine.Hosting;
 using ChatWeb.Tests.Admin;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Api;
 
@@ -18,5 +21,38 @@ public sealed class HealthApiTests(ChatWebFactory factory) : IClassFixture<ChatW
         Assert.Equal("demo", body.GetProperty("backend").GetString());
         Assert.False(body.GetProperty("modelLoaded").GetBoolean());
         Assert.Contains("ChatWeb:Model:Path", body.GetProperty("reason").GetString());
+    }
+}
+
+public sealed class HealthProbeTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
+{
+    private HttpClient Client(ChatWeb.Tests.Components.FakeInferenceStatus backend) => factory.WithWebHostBuilder(b =>
+        b.ConfigureTestServices(s => s.AddSingleton<IInferenceStatus>(backend))).CreateClient();
+
+    [Fact]
+    public async Task Ready_Is503WithRetryAfter_WhileTheModelLoads_AndLiveIs200_ThenReadyIs200()
+    {
+        var backend = new ChatWeb.Tests.Components.FakeInferenceStatus(
+            InferenceStatus.LoadingModel("stories260K", new ModelLoadProgress(ModelLoadProgress.ReadingWeights, 45, 100)));
+        using var client = Client(backend);
+
+        var loading = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, loading.StatusCode);
+        Assert.NotNull(loading.Headers.RetryAfter);
+        Assert.Equal("loading", (await loading.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+
+        backend.Set(InferenceStatus.Ready("stories260K"));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_Is200_InDemoMode()
+    {
+        using var client = Client(new(InferenceStatus.Demo("no model configured")));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
     }
 }

@@ -35,15 +35,44 @@ public sealed class AppServer : IAsyncDisposable
 
     public static async Task<AppServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
+        var server = Launch(settings, wrapper: []);
+        await server.WaitUntilHealthyAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts the app and waits for it to end by itself (a refused start-up); returns its exit code and
+    /// output. <paramref name="wrapper"/> is a command line the app runs under (e.g. unshare …), or empty.
+    /// </summary>
+    public static async Task<(int ExitCode, string Log)> RunUntilExitAsync(IReadOnlyDictionary<string, string> settings,
+        IReadOnlyList<string>? wrapper = null)
+    {
+        await using var server = Launch(settings, wrapper ?? []);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await server._process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"ChatWeb was expected to refuse to start, but it still runs after 60 s:\n{server.Log}");
+        }
+        server._process.WaitForExit(); // the output readers finish
+        return (server._process.ExitCode, server.Log);
+    }
+
+    private static AppServer Launch(IReadOnlyDictionary<string, string>? settings, IReadOnlyList<string> wrapper)
+    {
         var exe = FindAppHost();
         var port = FreePort();
-        var info = new ProcessStartInfo(exe, ["--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = Path.GetDirectoryName(exe)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        string[] arguments = ["--urls", $"http://127.0.0.1:{port}"];
+        var info = wrapper.Count == 0
+            ? new ProcessStartInfo(exe, arguments)
+            : new ProcessStartInfo(wrapper[0], [.. wrapper.Skip(1), exe, .. arguments]);
+        info.WorkingDirectory = Path.GetDirectoryName(exe)!;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             info.Environment[key.Replace(":", "__")] = value;
@@ -54,7 +83,6 @@ public sealed class AppServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilHealthyAsync();
         return server;
     }
 

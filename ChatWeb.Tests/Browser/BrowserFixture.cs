@@ -32,6 +32,8 @@ public class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Wait for states, generously: on a loaded 2-core machine a circuit can take seconds to start.
+        Assertions.SetDefaultExpectTimeout(30_000);
         App = await AppServer.StartAsync(Settings);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());

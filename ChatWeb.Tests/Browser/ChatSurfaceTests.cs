@@ -228,22 +228,80 @@ public sealed class ChatSurfaceTests(BrowserFixture fixture)
             ColorScheme = ColorScheme.Light,
         });
         var page = await fixture.OpenChatAsync(context);
-        const string background = "() => getComputedStyle(document.body).backgroundColor";
-        Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>(background));
+        var toggle = page.Locator("button.theme-toggle");
+        await ExpectBackgroundAsync(page, "rgb(255, 255, 255)");
 
-        await page.Locator("button.theme-toggle").ClickAsync();
+        await ToggleThemeAsync(page, pressed: "true");
 
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
-        await Expect(page.Locator("button.theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
-        Assert.Equal("rgb(21, 24, 27)", await page.EvaluateAsync<string>(background));
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
+        await ExpectBackgroundAsync(page, "rgb(21, 24, 27)");
 
         await page.ReloadAsync();
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
         await Expect(page.Locator("#prompt")).ToBeEnabledAsync(); // interactive again
-        await Expect(page.Locator("button.theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true"); // its script is wired
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
 
-        await page.Locator("button.theme-toggle").ClickAsync();
-        Assert.Equal("rgb(255, 255, 255)", await page.EvaluateAsync<string>(background));
+        await ToggleThemeAsync(page, pressed: "false");
+        await Expect(page.Locator("html")).Not.ToHaveAttributeAsync("data-theme", "dark");
+        await ExpectBackgroundAsync(page, "rgb(255, 255, 255)");
+    }
+
+    /// <summary>
+    /// Clicks the theme switch until it shows <paramref name="pressed"/>: its script is loaded after the page
+    /// turns interactive, and a click before that does nothing (on a busy machine that can take seconds).
+    /// The switch acts at once when wired, so a click that took is never repeated.
+    /// </summary>
+    private static async Task ToggleThemeAsync(IPage page, string pressed)
+    {
+        var toggle = page.Locator("button.theme-toggle");
+        for (var attempt = 1; ; attempt++)
+        {
+            await toggle.ClickAsync();
+            try
+            {
+                await Expect(toggle).ToHaveAttributeAsync("aria-pressed", pressed, new() { Timeout = 2_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 15)
+            {
+            }
+        }
+    }
+
+    /// <summary>Replaces the box's text as a paste does: the new value, then one input event.</summary>
+    private static Task PasteAsync(ILocator box, string text) =>
+        box.EvaluateAsync("(t, text) => { t.value = text; t.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' })); }", text);
+
+    /// <summary>Waits until the page's background has the colour (the theme switch may animate it).</summary>
+    private static Task ExpectBackgroundAsync(IPage page, string color) =>
+        page.WaitForFunctionAsync("color => getComputedStyle(document.body).backgroundColor === color", color);
+
+    [Fact]
+    public async Task APromptOfAHundredThousandCharacters_IsSentAndAnswered_AndALongerOneIsHeldBackWithAMessage()
+    {
+        var page = await fixture.OpenChatAsync();
+        var prompt = page.Locator("#prompt");
+        var longest = string.Concat(Enumerable.Repeat("a \"quoted\" word\n", 6_250)); // 16 characters × 6,250 = 100,000
+        Assert.Equal(100_000, longest.Length);
+
+        // One character more: the box keeps it all, says why it cannot be sent, and sends nothing.
+        await PasteAsync(prompt, longest + "!");
+        await Expect(page.Locator(".too-long")).ToContainTextAsync("This prompt is 100,001 characters; the most is 100,000.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
+        await prompt.PressAsync("Enter");
+        Assert.Equal(100_001, await prompt.EvaluateAsync<int>("t => t.value.length"));
+
+        // At the limit (over 32 KB, Blazor's default message limit) it is sent, and the circuit lives on.
+        await PasteAsync(prompt, longest);
+        await Expect(page.Locator(".too-long")).ToHaveCountAsync(0);
+        await prompt.PressAsync("Enter");
+        await Expect(page.Locator(".message.user")).ToHaveCountAsync(1);
+        Assert.Equal(100_000, await page.Locator(".message.user .message-text").EvaluateAsync<int>("e => e.textContent.length"));
+        await WaitForAnswerAsync(page);
+        await SendAsync(page, "hello again");
+        await WaitForAnswerAsync(page);
+        await Expect(page.Locator(".message.user")).ToHaveCountAsync(2);
     }
 
     [Fact]

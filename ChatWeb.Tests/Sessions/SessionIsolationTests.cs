@@ -2,6 +2,7 @@ using System.Net;
 using ChatWeb.Chat;
 using ChatWeb.Storage;
 using ChatWeb.Tests.Admin;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,8 +14,9 @@ public sealed class SessionIsolationTests(ChatWebFactory factory) : IClassFixtur
     private async Task<(HttpClient Browser, string Owner)> NewBrowserAsync()
     {
         var browser = factory.NewBrowser();
-        var response = await browser.GetAsync("/");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The first view only hands out the cookie; coming back with it records the session.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).StatusCode);
         using var db = factory.Services.GetRequiredService<ChatDatabase>().Open();
         using var command = db.CreateCommand();
         command.CommandText = "SELECT owner FROM sessions ORDER BY created_at DESC, rowid DESC LIMIT 1";
@@ -28,7 +30,7 @@ public sealed class SessionIsolationTests(ChatWebFactory factory) : IClassFixtur
 
         var response = await browser.GetAsync("/");
 
-        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".ChatWeb.Session="));
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".ChatWeb.Owner="));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
     }
@@ -41,7 +43,7 @@ public sealed class SessionIsolationTests(ChatWebFactory factory) : IClassFixtur
 
         var response = await browser.GetAsync("/");
 
-        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".ChatWeb.Session="));
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".ChatWeb.Owner="));
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -64,6 +66,43 @@ public sealed class SessionIsolationTests(ChatWebFactory factory) : IClassFixtur
         Assert.DoesNotContain("Alice's plans", bobView);
         Assert.Contains("does not exist, or it belongs to another browser", bobView);
         Assert.DoesNotContain("Alice's plans", WebUtility.HtmlDecode(await bob.GetStringAsync("/")));
+    }
+
+    private long Rows(string table)
+    {
+        using var db = factory.Services.GetRequiredService<ChatDatabase>().Open();
+        using var command = db.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public async Task CookielessPageViews_WriteNoDatabaseRows()
+    {
+        using var crawler = factory.CreateClient(new() { HandleCookies = false });
+        var before = (Sessions: Rows("sessions"), Cache: Rows("session_cache"));
+
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(HttpStatusCode.OK, (await crawler.GetAsync(i % 2 == 0 ? "/" : "/c/AAAAAAAAAAAAAAAAAAAAAA")).StatusCode);
+
+        Assert.Equal(before, (Rows("sessions"), Rows("session_cache")));
+    }
+
+    [Fact]
+    public async Task PageViews_PastTheLimitPerAddress_Get429_WithRetryAfter()
+    {
+        await using var app = new ChatWebFactory();
+        using var client = app.WithWebHostBuilder(b => b.UseSetting("ChatWeb:Sessions:PageRequestsPerMinutePerAddress", "3")).CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+            statuses.Add((await client.GetAsync("/")).StatusCode);
+        var refused = await client.GetAsync("/");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("Too many page requests", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
     }
 
     [Fact]

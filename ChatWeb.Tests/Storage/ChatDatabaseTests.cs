@@ -46,6 +46,26 @@ public sealed class ChatDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Initialize_RefusesAnotherProgramsDatabase_AndLeavesItUntouched()
+    {
+        Directory.CreateDirectory(_folder.Path);
+        using (var other = new SqliteConnection($"Data Source={_folder.DatabaseFile};Pooling=False"))
+        {
+            other.Open();
+            using var command = other.CreateCommand();
+            command.CommandText = "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);";
+            command.ExecuteNonQuery();
+        }
+        var before = File.ReadAllBytes(_folder.DatabaseFile);
+
+        var error = Assert.Throws<DatabaseStartupException>(() => new ChatDatabase(_folder.DatabaseFile).Initialize());
+
+        Assert.Contains("is not a ChatWeb database", error.Message);
+        Assert.Equal(before, File.ReadAllBytes(_folder.DatabaseFile));
+        Assert.False(File.Exists(_folder.DatabaseFile + "-wal"));
+    }
+
+    [Fact]
     public void Initialize_RefusesALockedFile_WithAClearMessage()
     {
         _folder.Database();

@@ -40,6 +40,7 @@ internal static class AdminServiceCollectionExtensions
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<AccountDirectory>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddHostedService<InitialAdminSetup>();
         return builder;
     }

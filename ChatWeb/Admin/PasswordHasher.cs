@@ -40,6 +40,10 @@ public static class PasswordHasher
         }
     }
 
+    /// <summary>The iteration count a hash was made with; 0 when the text is not such a hash.</summary>
+    public static int Iterations(string encoded) =>
+        encoded.Split('$') is [Scheme, var count, _, _] && int.TryParse(count, out var iterations) && iterations > 0 ? iterations : 0;
+
     /// <summary>True when the text has the shape of a hash this class writes.</summary>
     public static bool LooksLikeHash(string? encoded) =>
         encoded is not null && encoded.StartsWith(Scheme + "$", StringComparison.Ordinal) && encoded.Split('$').Length == 4;

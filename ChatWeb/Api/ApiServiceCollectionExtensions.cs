@@ -49,7 +49,10 @@ internal static class ApiServiceCollectionExtensions
         api.MapChainsApi();
 
         Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
-        Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors).MapChatSocket();
+        var origins = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsOrigins.Select(o => o.TrimEnd('/')).ToArray();
+        Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors)
+            .AddEndpointFilter(new SocketOriginFilter(origins))
+            .MapChatSocket();
 
         return app;
     }
@@ -61,6 +64,7 @@ internal static class ApiServiceCollectionExtensions
             var filter = new ApiKeyFilter(factory.ApplicationServices.GetRequiredService<ApiKeyRing>(), shape);
             return context => filter.InvokeAsync(context, next);
         });
+        group.AddEndpointFilter(new JsonContentTypeFilter(shape));
         group.RequireRateLimiting(ApiRateLimiting.Policy);
         if (cors)
             group.RequireCors(CorsPolicy);

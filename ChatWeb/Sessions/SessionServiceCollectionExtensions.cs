@@ -6,9 +6,10 @@ namespace ChatWeb.Sessions;
 internal static class SessionServiceCollectionExtensions
 {
     /// <summary>
-    /// Per-browser sessions: an HttpOnly, SameSite=Lax cookie (Secure outside Development) naming a
-    /// session whose data lives in the database. Data-protection keys are kept in the data folder so
-    /// cookies stay valid across restarts.
+    /// Per-browser sessions: an HttpOnly, SameSite=Lax cookie (Secure outside Development) holding the
+    /// browser's owner id (<see cref="SessionOwnerMiddleware"/>); ASP.NET Core Session remains only to read
+    /// the id of browsers from before that cookie. Data-protection keys are kept in the data folder so
+    /// cookies stay valid across restarts. Pages and circuits are rate-limited per address.
     /// </summary>
     public static WebApplicationBuilder AddChatSessions(this WebApplicationBuilder builder)
     {
@@ -32,6 +33,8 @@ internal static class SessionServiceCollectionExtensions
             session.Cookie.MaxAge = TimeSpan.FromDays(400);
         });
         builder.Services.AddScoped<SessionOwner>();
+        builder.Services.AddRateLimiter(limiter =>
+            limiter.AddPolicy(PageRateLimiting.Policy, new PageRateLimiting(options.PageRequestsPerMinutePerAddress)));
         return builder;
     }
 
