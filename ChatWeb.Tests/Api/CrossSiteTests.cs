@@ -9,7 +9,7 @@ namespace ChatWeb.Tests.Api;
 /// What a page of another site, open in a browser on this machine, can make the API do: a "simple"
 /// text/plain POST (no CORS preflight) and a WebSocket carry the page's Origin and no key of their own.
 /// </summary>
-public sealed class CrossSiteTests(ApiFactory factory) : IClassFixture<ApiFactory>
+public sealed class CrossSiteTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>
 {
     [Theory]
     [InlineData("/api/chat/sync", "{\"message\":\"Hi\"}", "text/plain")]
@@ -20,7 +20,7 @@ public sealed class CrossSiteTests(ApiFactory factory) : IClassFixture<ApiFactor
     public async Task APostThatIsNotDeclaredJson_Gets415_AndRunsNoGeneration(string path, string body, string? contentType)
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         if (contentType is not null)
             content.Headers.TryAddWithoutValidation("Content-Type", contentType);
@@ -36,7 +36,7 @@ public sealed class CrossSiteTests(ApiFactory factory) : IClassFixture<ApiFactor
     public async Task APostDeclaredJson_StillRuns()
     {
         var model = new RecordingChatClient();
-        using var client = ApiFactory.Keyed(factory.With(model).CreateClient());
+        using var client = ChatWebFactory.Keyed(factory.With(model).CreateClient());
 
         var response = await client.PostAsync("/api/chat/sync",
             new StringContent("{\"message\":\"Hi\"}", Encoding.UTF8, "application/json"));
@@ -75,7 +75,7 @@ public sealed class CrossSiteTests(ApiFactory factory) : IClassFixture<ApiFactor
         var client = app.Server.CreateWebSocketClient();
         client.ConfigureRequest = request =>
         {
-            request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+            request.Headers.Authorization = $"Bearer {ChatWebFactory.Key}";
             if (origin is not null)
                 request.Headers.Origin = origin;
         };
