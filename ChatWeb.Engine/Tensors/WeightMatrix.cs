@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Gguf;
+
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
@@ -92,6 +94,14 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
         }
+    }
+
+    /// <summary>Rows [start, start + count) as a matrix of their own over the same memory (a part of a fused tensor).</summary>
+    public WeightMatrix RowRange(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Rows - start);
+        return new WeightMatrix(Type, count, Cols, _data + start * GgmlTypeSizes.RowBytes(Type, Cols));
     }
 
     public void DequantizeRow(int row, Span<float> destination)
