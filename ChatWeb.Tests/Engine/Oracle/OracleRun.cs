@@ -18,11 +18,11 @@ internal sealed class OracleRun
     /// <summary>Row k: logits after feeding greedy id k at position 32 + k.</summary>
     public required float[][] TeacherForced { get; init; }
 
-    public static OracleRun Of(OracleFile file, int threads = 2)
+    public static OracleRun Of(OracleFile file, int threads = 2, KvCacheType kvCache = KvCacheType.F32, int maxBatch = 256)
     {
         var prompt = OracleFile.Prompt;
         var greedy = file.Greedy();
-        using var model = Transformer.Load(file.GgufPath, new EngineOptions { Threads = threads });
+        using var model = Transformer.Load(file.GgufPath, new EngineOptions { Threads = threads, KvCacheType = kvCache, MaxBatch = maxBatch });
         Assert.Equal(OracleFile.Vocab, model.VocabSize);
 
         var batched = model.CreateSequence();
