@@ -40,6 +40,9 @@ internal sealed record OracleComparison(
 
     public double Tolerance => File.IsF32 ? F32Tolerance : File.Tolerance;
 
+    /// <summary>The largest of the four Δs.</summary>
+    public double Worst => new[] { BatchVsExact, SingleVsExact, BatchVsLlama, TeacherForcedVsLlama }.Max();
+
     public static string Header =>
         "| file | tolerance | Δ batch vs exact | Δ one-by-one vs exact | Δ batch vs llama.cpp | Δ teacher-forced vs llama.cpp | argmax = llama.cpp | greedy ids = llama.cpp |\n" +
         "|---|---:|---:|---:|---:|---:|---:|---:|";
