@@ -18,6 +18,16 @@ public sealed unsafe class BlockLayoutTests
         Assert.Equal(256, Q4_K.Weights);
         Assert.Equal(210, Unsafe.SizeOf<Q6_K>());
         Assert.Equal(256, Q6_K.Weights);
+        Assert.Equal(20, Unsafe.SizeOf<Q4_1>());
+        Assert.Equal(22, Unsafe.SizeOf<Q5_0>());
+        Assert.Equal(24, Unsafe.SizeOf<Q5_1>());
+        Assert.Equal(18, Unsafe.SizeOf<IQ4_NL>());
+        Assert.All(new[] { Q4_1.Weights, Q5_0.Weights, Q5_1.Weights, IQ4_NL.Weights }, n => Assert.Equal(32, n));
+        Assert.Equal(84, Unsafe.SizeOf<Q2_K>());
+        Assert.Equal(110, Unsafe.SizeOf<Q3_K>());
+        Assert.Equal(176, Unsafe.SizeOf<Q5_K>());
+        Assert.Equal(136, Unsafe.SizeOf<IQ4_XS>());
+        Assert.All(new[] { Q2_K.Weights, Q3_K.Weights, Q5_K.Weights, IQ4_XS.Weights }, n => Assert.Equal(256, n));
     }
 
     private const ushort HalfOne = 0x3C00;
@@ -124,7 +134,8 @@ public sealed unsafe class BlockLayoutTests
         fixed (byte* p = data)
         {
             var address = (nint)p;
-            Assert.Throws<NotSupportedException>(() => new WeightMatrix(GgmlType.Q5_K, 1, 256, (byte*)address));
+            var error = Assert.Throws<NotSupportedException>(() => new WeightMatrix(GgmlType.Q8_K, 1, 256, (byte*)address));
+            Assert.Contains("Q8_K is not supported", error.Message);
         }
     }
 }
