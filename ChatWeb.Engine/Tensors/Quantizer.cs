@@ -150,22 +150,7 @@ internal static unsafe partial class Quantizer
             sc[j] = Math.Clamp((int)MathF.Round(scales[j] * Inverse(storedD)), 0, 63);
             m[j] = Math.Clamp((int)MathF.Round(mins[j] * Inverse(storedDMin)), 0, 63);
         }
-        for (var k = 0; k < 12; k++)
-            block->Scales[k] = 0;
-        for (var j = 0; j < 8; j++)
-        {
-            if (j < 4)
-            {
-                block->Scales[j] |= (byte)sc[j];
-                block->Scales[j + 4] |= (byte)m[j];
-            }
-            else
-            {
-                block->Scales[j + 4] = (byte)((sc[j] & 0xF) | ((m[j] & 0xF) << 4));
-                block->Scales[j - 4] |= (byte)((sc[j] >> 4) << 6);
-                block->Scales[j] |= (byte)((m[j] >> 4) << 6);
-            }
-        }
+        PackScaleMins(sc, m, block->Scales);
         for (var c = 0; c < 4; c++)
             for (var l = 0; l < 32; l++)
             {
