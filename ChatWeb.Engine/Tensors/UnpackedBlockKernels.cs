@@ -66,6 +66,11 @@ internal static unsafe class UnpackedBlockKernels
                 y[b * yStride] = DotScalar(w, x, b, count);
             return;
         }
+        if (bEnd - bStart == 1 && level >= SimdLevel.Vector256)
+        {
+            y[bStart * yStride] = DotOne(w, count, x, bStart, level);
+            return;
+        }
         var size = T.BlockSize;
         var groups = T.MinGroupSize == 0 ? 0 : size / T.MinGroupSize;
         var batch = bEnd - bStart;
@@ -126,6 +131,41 @@ internal static unsafe class UnpackedBlockKernels
             };
             y[(bStart + k) * yStride] = sum - minTerms[k];
         }
+    }
+
+    /// <summary>One batch row (decoding): the accumulator stays in a register instead of the per-row
+    /// scratch the batch loop needs, which matters most for 32-weight blocks (one vpmaddwd each).</summary>
+    private static float DotOne<T>(T* w, int count, QuantizedActivations x, int b, SimdLevel level) where T : unmanaged, IUnpackedBlock<T>
+    {
+        var size = T.BlockSize;
+        var groups = T.MinGroupSize == 0 ? 0 : size / T.MinGroupSize;
+        var scratch = x.RowScratch(size / 2 + 16 + groups);
+        var u = (short*)(((nint)scratch + 63) & ~(nint)63);
+        var mins = (int*)(u + size);
+        var xq = x.Values(b);
+        var xd = x.Scales(b);
+        var groupSums = T.NeedsGroupSums ? x.GroupSums(b) : null;
+        var acc512 = Vector512<float>.Zero;
+        var acc256 = Vector256<float>.Zero;
+        var minTerm = 0f;
+        for (var i = 0; i < count; i++)
+        {
+            var block = w + i;
+            T.Unpack256(block, u);
+            var c = T.Scale(block) * xd[i];
+            if (level == SimdLevel.Vector512)
+                acc512 = Avx512F.FusedMultiplyAdd(Dot512(u, xq + (long)i * size, size), Vector512.Create(c), acc512);
+            else
+                acc256 = Fma.MultiplyAdd(Dot256(u, xq + (long)i * size, size), Vector256.Create(c), acc256);
+            if (groups != 0)
+            {
+                for (var g = 0; g < groups; g++)
+                    mins[g] = T.Min(block, g);
+                var sums = groupSums == null ? null : groupSums + (long)i * size / QuantizedActivations.GroupSize;
+                minTerm += T.MinScale(block) * xd[i] * MinSum(mins, groups, T.MinGroupSize, sums, xq + (long)i * size);
+            }
+        }
+        return (level == SimdLevel.Vector512 ? Block32Kernels.Sum(acc512) : Vector256.Sum(acc256)) - minTerm;
     }
 
     // Σ_g min_g·(Σ x over group g): groups of 32 from the activations' group sums, of 16 summed here.
