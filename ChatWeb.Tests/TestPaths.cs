@@ -11,6 +11,9 @@ internal static class TestPaths
 
     public static string Model(params string[] parts) => Path.Combine([Models, .. parts]);
 
+    /// <summary>The shared llama.cpp reference set beside the repository (../shared/oracle, see its MANIFEST.md).</summary>
+    public static string Oracle => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "oracle"));
+
     private static string FindRepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -13,7 +13,7 @@ public static class EngineCli
         ChatWeb engine tools:
           model info <file.gguf>
               architecture, size, tensor types, context length, tokenizer and chat template
-          model make --shape <tiny|qwen2.5-0.5b|llama-1b> --type <q8_0|q4_0|q4_k|f16|f32> --out <file.gguf> [--tokenizer tokenizer.json] [--seed N]
+          model make --shape <tiny|qwen2.5-0.5b|llama-1b> --type <f32|f16|bf16|q8_0|q6_k|q5_k|q5_1|q5_0|q4_k|q4_1|q4_0|iq4_xs|iq4_nl|q3_k|q2_k|q5_k_m|q4_k_m|q3_k_m> --out <file.gguf> [--tokenizer tokenizer.json] [--seed N]
               writes a random-weight model of that real shape with a tokenizer section
           bench <file.gguf> [--threads N] [--prompt 512] [--gen 128]
               prompt-processing and generation speed, and peak memory

@@ -31,8 +31,12 @@ internal static class ModelInfoCommand
             var c = ModelConfig.FromGguf(file);
             output.WriteLine($"context        {c.ContextLength} tokens");
             output.WriteLine($"shape          {c.LayerCount} layers, dim {c.Dim}, {c.HeadCount} heads ({c.KvHeadCount} key/value, head size {c.HeadDim}), FFN {c.FfnDim}, vocab {c.VocabSize}");
-            output.WriteLine($"rope           {c.Architecture.Rope}, base {c.RopeBase}{(file.FindTensor("rope_freqs.weight") is null ? "" : ", frequency factors")}");
+            output.WriteLine($"rope           {c.Architecture.Rope}, base {c.RopeBase}{(file.FindTensor("rope_freqs.weight") is null ? "" : ", frequency factors")}{(c.RopeScale != 1 ? $", linear scaling ×{1 / c.RopeScale}" : "")}");
             output.WriteLine($"output         {(file.FindTensor("output.weight") is null ? "tied to the token embedding" : "separate")}");
+            if (c.SlidingWindow > 0)
+                output.WriteLine($"sliding window {c.SlidingWindow} tokens on {Enumerable.Range(0, c.LayerCount).Count(c.IsSliding)} of {c.LayerCount} layers");
+            var perThousand = Enum.GetValues<KvCacheType>().Select(t => $"{t} {Megabytes(Sequence.Bytes(c, 1000, t, new EngineOptions().MaxBatch))}");
+            output.WriteLine($"KV cache       per 1000 tokens: {string.Join(", ", perThousand)}");
             _ = ModelWeights.Load(file, c); // every tensor present, of the right shape and a type with kernels
             output.WriteLine("engine         can run this file");
         }

@@ -12,7 +12,7 @@ internal static class ModelMakeCommand
     public static int Run(CliArguments args, TextWriter output, TextWriter progress)
     {
         var shape = ModelShape.Find(args.Require("shape"));
-        var type = TensorEncoding.Parse(args.Require("type"));
+        var type = QuantizationMix.Parse(args.Require("type"));
         var path = args.Require("out");
         var tokenizerPath = args.Get("tokenizer");
         var seed = args.GetInt("seed", 1);
@@ -36,20 +36,20 @@ internal static class ModelMakeCommand
         }
         progress.WriteLine();
 
-        output.WriteLine($"wrote {path}: {shape.Name} ({shape.Architecture}) {type}, {ModelInfoCommand.Megabytes(new FileInfo(path).Length)}, " +
+        output.WriteLine($"wrote {path}: {shape.Name} ({shape.Architecture}) {type.Name}, {ModelInfoCommand.Megabytes(new FileInfo(path).Length)}, " +
             $"tokenizer {(tokenizerPath is null ? "generated" : Path.GetFileName(tokenizerPath))} ({tokenizer.Tokens.Length} tokens)");
         return 0;
     }
 
     /// <summary>The whole file, with tensor data produced lazily from seeded random numbers.</summary>
-    internal static GgufWriter Describe(ModelShape s, GgmlType type, TokenizerSection tokenizer, int seed)
+    internal static GgufWriter Describe(ModelShape s, QuantizationMix type, TokenizerSection tokenizer, int seed)
     {
         var writer = new GgufWriter();
         var a = s.Architecture;
         writer.Add("general.architecture", a);
         writer.Add("general.name", $"random {s.Name}");
-        writer.Add("general.file_type", TensorEncoding.FileType(type));
-        if (type is not (GgmlType.F32 or GgmlType.F16))
+        writer.Add("general.file_type", type.FileType);
+        if (type.Base is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16))
             writer.Add("general.quantization_version", 2u);
         writer.Add($"{a}.context_length", (uint)s.Context);
         writer.Add($"{a}.embedding_length", (uint)s.Dim);
@@ -63,21 +63,19 @@ internal static class ModelMakeCommand
         tokenizer.AddTo(writer);
 
         var index = 0;
-        void Matrix(string name, int rows, int cols, GgmlType? typeOverride = null)
+        void Matrix(string name, int rows, int cols)
         {
             var tensorSeed = seed * 1000 + index++;
-            var tensorType = typeOverride ?? TensorEncoding.ForRow(type, cols);
-            writer.AddTensor(name, tensorType, [cols, rows], () => TensorEncoding.Encode(tensorType, Random(rows * cols, tensorSeed, 0.035f)));
+            var tensorType = type.TypeFor(name, cols, s.Layers, s.TiedOutput);
+            writer.AddTensor(name, tensorType, [cols, rows], () => Quantizer.Quantize(tensorType, Random(rows * cols, tensorSeed, 0.035f)));
         }
-        void Vector(string name, float[] values) => writer.AddTensor(name, GgmlType.F32, [values.Length], TensorEncoding.Encode(GgmlType.F32, values));
+        void Vector(string name, float[] values) => writer.AddTensor(name, GgmlType.F32, [values.Length], Quantizer.Quantize(GgmlType.F32, values));
         float[] Ones(int n) => Enumerable.Repeat(1f, n).ToArray();
 
         var qDim = s.Heads * s.HeadDim;
         var kvDim = s.KvHeads * s.HeadDim;
-        // As llama-quantize does for 4-bit files, the output projection keeps more bits: Q6_K, or Q8_0
-        // when its rows do not fit 256-weight blocks. A tied embedding is that output projection.
-        GgmlType? outputType = type is GgmlType.Q4_0 or GgmlType.Q4_K ? (s.Dim % 256 == 0 ? GgmlType.Q6_K : GgmlType.Q8_0) : null;
-        Matrix("token_embd.weight", s.Vocab, s.Dim, s.TiedOutput ? outputType : null);
+        // Which matrix gets which type (the output projection keeps more bits, as llama-quantize does): QuantizationMix.
+        Matrix("token_embd.weight", s.Vocab, s.Dim);
         if (s.Llama3RopeScaling)
             Vector("rope_freqs.weight", s.RopeFrequencyFactors());
         for (var l = 0; l < s.Layers; l++)
@@ -101,7 +99,7 @@ internal static class ModelMakeCommand
         }
         Vector("output_norm.weight", Ones(s.Dim));
         if (!s.TiedOutput)
-            Matrix("output.weight", s.Vocab, s.Dim, outputType);
+            Matrix("output.weight", s.Vocab, s.Dim);
         return writer;
     }
 

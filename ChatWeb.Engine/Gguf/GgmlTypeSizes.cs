@@ -25,6 +25,8 @@ internal static class GgmlTypeSizes
             GgmlType.Q5_K => (256, 176),
             GgmlType.Q6_K => (256, 210),
             GgmlType.Q8_K => (256, 292),
+            GgmlType.IQ4_NL => (32, 18),
+            GgmlType.IQ4_XS => (256, 136),
             _ => (0, 0),
         };
         return blockSize != 0;

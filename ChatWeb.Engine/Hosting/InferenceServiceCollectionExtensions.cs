@@ -65,6 +65,7 @@ public static class InferenceServiceCollectionExtensions
         var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
         if (model.Threads == 0)
             model.Threads = inference.Threads; // ChatWeb:Inference:Threads
+        model.KvCacheType = inference.KvCacheType;
 
         try
         {

@@ -50,7 +50,7 @@ public sealed class LocalModel : IDisposable
         try
         {
             report?.Invoke(new ModelLoadProgress(ModelLoadProgress.Checking, 0, totalBytes));
-            transformer = Transformer.Load(file, new EngineOptions { Threads = options.Threads });
+            transformer = Transformer.Load(file, new EngineOptions { Threads = options.Threads, KvCacheType = options.KvCacheType });
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ChatWeb.Engine.Model;
 
 namespace ChatWeb.Engine.Local;
 
@@ -36,4 +37,7 @@ public sealed class ModelOptions
     /// <summary>Threads for the forward pass; 0 = one per core.</summary>
     [Range(0, 1024)]
     public int Threads { get; set; }
+
+    /// <summary>How the KV caches store keys and values: <c>ChatWeb:Inference:KvCacheType</c>, copied here when the model is chosen (not bound from this section).</summary>
+    internal KvCacheType KvCacheType { get; set; } = KvCacheType.F16;
 }

@@ -8,4 +8,7 @@ public sealed record EngineOptions
 
     /// <summary>Most tokens processed in one forward step; longer prompts are processed in chunks this size.</summary>
     public int MaxBatch { get; init; } = 256;
+
+    /// <summary>How sequences store their keys and values (F32 exact, F16 half the memory, Q8_0 about a quarter).</summary>
+    public KvCacheType KvCacheType { get; init; } = KvCacheType.F32;
 }

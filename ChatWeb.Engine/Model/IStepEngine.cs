@@ -10,6 +10,9 @@ internal interface IStepEngine
 
     Sequence CreateSequence(int capacity = 0);
 
+    /// <summary>Bytes of the KV cache of a sequence of <paramref name="capacity"/> tokens.</summary>
+    long KvCacheBytes(int capacity);
+
     /// <summary>One pass over the weights for any mix of prompt and decode tokens; see <see cref="Transformer.Forward"/>.</summary>
     void Forward(ReadOnlySpan<BatchToken> batch, Span<float> logits);
 }

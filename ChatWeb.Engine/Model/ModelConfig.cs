@@ -17,9 +17,23 @@ internal sealed record ModelConfig
     public required float RmsEpsilon { get; init; }
     public required float RopeBase { get; init; }
     public required int RopeDims { get; init; }       // leading dimensions of each head that RoPE rotates
+    public float RopeScale { get; init; } = 1f;       // linear rope scaling: positions × this (1 / rope.scaling.factor) on global layers
+    public float RopeAttentionFactor { get; init; } = 1f; // LongRoPE: cos and sin × this (rope.scaling.attn_factor)
+    public int RopeOriginalContext { get; init; }     // LongRoPE: sequences longer than this use rope_factors_long
+    public int SlidingWindow { get; init; }           // 0 = none; else the sliding layers see the last this many positions
+    public required float QueryScale { get; init; }   // attention scores = q·k × this
+    public float AttentionSoftCap { get; init; }      // 0 = none; else scores s → cap·tanh(s / cap)
+    public float FinalSoftCap { get; init; }          // 0 = none; else logits likewise
+    public float EmbeddingScale { get; init; } = 1f;  // the token embedding × this (Gemma: √dim)
 
     public int QDim => HeadCount * HeadDim;
     public int KvDim => KvHeadCount * HeadDim;
+
+    /// <summary>Whether layer <paramref name="layer"/> attends only to the last <see cref="SlidingWindow"/> positions.</summary>
+    public bool IsSliding(int layer) => SlidingWindow > 0 && Architecture.IsSlidingLayer(layer);
+
+    /// <summary>Positions of a layer's cache that attention can still read: the window on sliding layers.</summary>
+    public int AttendedPositions(int layer, int capacity) => IsSliding(layer) ? Math.Min(capacity, SlidingWindow) : capacity;
 
     public static ModelConfig FromGguf(GgufFile file)
     {
@@ -50,6 +64,25 @@ internal sealed record ModelConfig
         if (ropeDims > headDim || ropeDims % 2 != 0)
             throw new GgufFormatException($"RoPE dimension count {ropeDims} does not fit head size {headDim}", file.MetadataOffset($"{archName}.rope.dimension_count"));
 
+        float? Float(string key) => file.GetFloat($"{archName}.{key}");
+        var layers = Required("block_count");
+        var (ropeScale, originalContext) = (1f, 0);
+        switch (file.GetString($"{archName}.rope.scaling.type"))
+        {
+            case null or "none":
+                break;
+            case "linear":
+                ropeScale = 1f / (Float("rope.scaling.factor") is > 0 and var f ? f : 1f);
+                break;
+            case "longrope" or "su" when arch == Architecture.Phi3:
+                originalContext = Optional("rope.scaling.original_context_length", 4096);
+                break;
+            case var other:
+                throw new GgufFormatException($"RoPE scaling '{other}' is not supported (supported: linear; longrope for phi3)", file.MetadataOffset($"{archName}.rope.scaling.type"));
+        }
+        if (arch == Architecture.Phi3 && file.FindTensor("rope_factors_long.weight") is not null && originalContext == 0)
+            originalContext = Optional("rope.scaling.original_context_length", 4096);
+
         var embedding = file.FindTensor("token_embd.weight")
             ?? throw new GgufFormatException("Tensor 'token_embd.weight' is missing", file.DataStart);
 
@@ -57,7 +90,7 @@ internal sealed record ModelConfig
         {
             Architecture = arch,
             Dim = dim,
-            LayerCount = Required("block_count"),
+            LayerCount = layers,
             HeadCount = heads,
             KvHeadCount = kvHeads,
             HeadDim = headDim,
@@ -68,6 +101,15 @@ internal sealed record ModelConfig
             RmsEpsilon = file.GetFloat($"{archName}.attention.layer_norm_rms_epsilon") ?? 1e-5f,
             RopeBase = file.GetFloat($"{archName}.rope.freq_base") ?? 10000f,
             RopeDims = ropeDims,
+            RopeScale = ropeScale,
+            RopeAttentionFactor = Float("rope.scaling.attn_factor") ?? 1f,
+            RopeOriginalContext = originalContext,
+            SlidingWindow = arch.SlidingPattern is not null && file.GetInteger($"{archName}.attention.sliding_window") is { } window
+                ? Positive("attention.sliding_window", window) : 0,
+            QueryScale = 1f / MathF.Sqrt(layers == arch.QueryScaleByDimLayers ? dim / heads : headDim),
+            AttentionSoftCap = Float("attn_logit_softcapping") ?? 0f,
+            FinalSoftCap = Float("final_logit_softcapping") ?? 0f,
+            EmbeddingScale = arch.ScaleEmbedding ? MathF.Sqrt(dim) : 1f,
         };
     }
 }

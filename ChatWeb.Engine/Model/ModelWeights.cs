@@ -13,7 +13,8 @@ internal sealed class ModelWeights
     public required LayerWeights[] Layers { get; init; }
     public required float[] OutputNorm { get; init; }          // [dim]
     public required WeightMatrix Output { get; init; }         // [vocab, dim]; the embedding itself when tied
-    public float[]? RopeFrequencyFactors { get; init; }        // [ropeDims / 2] (Llama 3.1 rope scaling)
+    public float[]? RopeFrequencyFactors { get; init; }        // [ropeDims / 2] Llama 3.1 rope_freqs, or phi3's rope_factors_short
+    public float[]? LongRopeFrequencyFactors { get; init; }    // [ropeDims / 2] phi3's rope_factors_long (sequences past the original context)
 
     public static ModelWeights Load(GgufFile file, ModelConfig c)
     {
@@ -23,22 +24,27 @@ internal sealed class ModelWeights
         for (var i = 0; i < layers.Length; i++)
         {
             var p = $"blk.{i}.";
+            // phi3 fuses Q, K and V into one tensor (rows Q, K, V) and gate and up into another (rows gate, up)
+            var qkv = arch.FusedQkv ? Matrix(file, p + "attn_qkv.weight", c.QDim + 2 * c.KvDim, c.Dim) : null;
+            var gateUp = arch.FusedGateUp ? Matrix(file, p + "ffn_up.weight", 2 * c.FfnDim, c.Dim) : null;
             layers[i] = new LayerWeights
             {
                 AttentionNorm = Vector(file, p + "attn_norm.weight", c.Dim),
-                Wq = Matrix(file, p + "attn_q.weight", c.QDim, c.Dim),
-                Wk = Matrix(file, p + "attn_k.weight", c.KvDim, c.Dim),
-                Wv = Matrix(file, p + "attn_v.weight", c.KvDim, c.Dim),
+                Wq = qkv?.RowRange(0, c.QDim) ?? Matrix(file, p + "attn_q.weight", c.QDim, c.Dim),
+                Wk = qkv?.RowRange(c.QDim, c.KvDim) ?? Matrix(file, p + "attn_k.weight", c.KvDim, c.Dim),
+                Wv = qkv?.RowRange(c.QDim + c.KvDim, c.KvDim) ?? Matrix(file, p + "attn_v.weight", c.KvDim, c.Dim),
                 Bq = arch.QkvBias ? Vector(file, p + "attn_q.bias", c.QDim) : null,
                 Bk = arch.QkvBias ? Vector(file, p + "attn_k.bias", c.KvDim) : null,
                 Bv = arch.QkvBias ? Vector(file, p + "attn_v.bias", c.KvDim) : null,
                 QNorm = arch.QkNorm ? Vector(file, p + "attn_q_norm.weight", c.HeadDim) : null,
                 KNorm = arch.QkNorm ? Vector(file, p + "attn_k_norm.weight", c.HeadDim) : null,
                 Wo = Matrix(file, p + "attn_output.weight", c.Dim, c.QDim),
+                PostAttentionNorm = arch.PostNorms ? Vector(file, p + "post_attention_norm.weight", c.Dim) : null,
                 FfnNorm = Vector(file, p + "ffn_norm.weight", c.Dim),
-                Gate = Matrix(file, p + "ffn_gate.weight", c.FfnDim, c.Dim),
-                Up = Matrix(file, p + "ffn_up.weight", c.FfnDim, c.Dim),
+                Gate = gateUp?.RowRange(0, c.FfnDim) ?? Matrix(file, p + "ffn_gate.weight", c.FfnDim, c.Dim),
+                Up = gateUp?.RowRange(c.FfnDim, c.FfnDim) ?? Matrix(file, p + "ffn_up.weight", c.FfnDim, c.Dim),
                 Down = Matrix(file, p + "ffn_down.weight", c.Dim, c.FfnDim),
+                PostFfnNorm = arch.PostNorms ? Vector(file, p + "post_ffw_norm.weight", c.Dim) : null,
             };
         }
 
@@ -48,7 +54,9 @@ internal sealed class ModelWeights
             Layers = layers,
             OutputNorm = Vector(file, "output_norm.weight", c.Dim),
             Output = file.FindTensor("output.weight") is null ? embedding : Matrix(file, "output.weight", c.VocabSize, c.Dim),
-            RopeFrequencyFactors = file.FindTensor("rope_freqs.weight") is null ? null : Vector(file, "rope_freqs.weight", c.RopeDims / 2),
+            RopeFrequencyFactors = OptionalVector(file, "rope_freqs.weight", c.RopeDims / 2)
+                ?? OptionalVector(file, "rope_factors_short.weight", c.RopeDims / 2),
+            LongRopeFrequencyFactors = OptionalVector(file, "rope_factors_long.weight", c.RopeDims / 2),
         };
     }
 
@@ -73,6 +81,9 @@ internal sealed class ModelWeights
             throw new GgufFormatException($"Tensor '{name}': {e.Message}", tensor.DataOffset);
         }
     }
+
+    private static float[]? OptionalVector(GgufFile file, string name, int length) =>
+        file.FindTensor(name) is null ? null : Vector(file, name, length);
 
     private static unsafe float[] Vector(GgufFile file, string name, int length)
     {

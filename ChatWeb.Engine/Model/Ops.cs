@@ -53,4 +53,28 @@ internal static class Ops
         TensorPrimitives.Multiply(gate, scratch, gate);
         TensorPrimitives.Multiply(gate, up, gate);
     }
+
+    /// <summary>gate = gelu(gate) ⊙ up with GELU's tanh form, gelu(g) = g/2 · (1 + tanh(√(2/π)·(g + 0.044715·g³))); <paramref name="scratch"/> is as long as gate.</summary>
+    public static void GeluGlu(Span<float> gate, ReadOnlySpan<float> up, Span<float> scratch)
+    {
+        const float sqrtTwoOverPi = 0.7978845608f;
+        TensorPrimitives.Multiply(gate, gate, scratch);                  // g²
+        TensorPrimitives.Multiply(scratch, 0.044715f, scratch);
+        TensorPrimitives.Add(scratch, 1f, scratch);                      // 1 + 0.044715·g²
+        TensorPrimitives.Multiply(scratch, gate, scratch);               // g + 0.044715·g³
+        TensorPrimitives.Multiply(scratch, sqrtTwoOverPi, scratch);
+        TensorPrimitives.Tanh(scratch, scratch);
+        TensorPrimitives.Add(scratch, 1f, scratch);
+        TensorPrimitives.Multiply(scratch, 0.5f, scratch);               // (1 + tanh(…)) / 2
+        TensorPrimitives.Multiply(gate, scratch, gate);
+        TensorPrimitives.Multiply(gate, up, gate);
+    }
+
+    /// <summary>x = cap · tanh(x / cap), in place: Gemma 2's soft-capping of attention scores and logits.</summary>
+    public static void SoftCap(Span<float> x, float cap)
+    {
+        TensorPrimitives.Multiply(x, 1f / cap, x);
+        TensorPrimitives.Tanh(x, x);
+        TensorPrimitives.Multiply(x, cap, x);
+    }
 }

@@ -1,26 +1,71 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace ChatWeb.Engine.Model;
 
 /// <summary>
 /// One conversation's state in a <see cref="Transformer"/>: its key/value cache and how many tokens
 /// it holds. Create with <see cref="Transformer.CreateSequence"/>; each sequence has its own position.
 /// </summary>
-public sealed class Sequence
+/// <remarks>
+/// Each layer's cache is [kvDim, slot]: slots run fastest, so one dimension of one head over every
+/// cached position is one contiguous span and attention works on long vectors. A full-attention layer
+/// has a slot per position (slot = position). A sliding-window layer reads only the last
+/// <c>window</c> positions, so it keeps a ring of <c>window + MaxBatch − 1</c> slots (slot = position
+/// mod ring): enough for every row of one step to find its window after the whole step stored its
+/// keys, and for <see cref="Truncate"/> to go back up to MaxBatch tokens.
+/// Values are stored as <see cref="KvCacheType"/> says; <see cref="Read"/> hands attention floats.
+/// </remarks>
+public sealed unsafe class Sequence
 {
-    internal Sequence(Transformer owner, int layers, int capacity, int kvDim)
+    private const int Q8Block = 32;
+    private readonly int[] _slots;        // [layer] slots of the layer's ring (its capacity when not sliding)
+    private readonly long[] _layerStart;  // [layer] element offset of the layer in the value arrays
+    private readonly float[]? _keysF32, _valuesF32;    // F32:  [layer][kvDim, slot]
+    private readonly Half[]? _keysF16, _valuesF16;     // F16:  [layer][kvDim, slot]
+    private readonly sbyte[]? _keysQ8, _valuesQ8;      // Q8_0: [layer][kvDim, slot]
+    private readonly Half[]? _keyScales, _valueScales; // Q8_0: [layer][kvDim / 32, slot]
+
+    internal Sequence(Transformer owner, ModelConfig config, int capacity, KvCacheType type, int maxBatch)
     {
         Owner = owner;
         Capacity = capacity;
-        KvDim = kvDim;
-        Keys = new float[(long)layers * capacity * kvDim];
-        Values = new float[(long)layers * capacity * kvDim];
+        KvDim = config.KvDim;
+        Type = type;
+        MaxRewind = maxBatch;
+        _slots = LayerSlots(config, capacity, maxBatch);
+        _layerStart = new long[_slots.Length];
+        long total = 0;
+        for (var l = 0; l < _slots.Length; l++)
+        {
+            _layerStart[l] = total;
+            total += (long)_slots[l] * KvDim;
+        }
+        var length = checked((int)total);
+        switch (type)
+        {
+            case KvCacheType.F32:
+                (_keysF32, _valuesF32) = (Pinned<float>(length), Pinned<float>(length));
+                break;
+            case KvCacheType.F16:
+                (_keysF16, _valuesF16) = (Pinned<Half>(length), Pinned<Half>(length));
+                break;
+            case KvCacheType.Q8_0:
+                if (KvDim % Q8Block != 0)
+                    throw new NotSupportedException($"KV cache type Q8_0 needs a key/value width that is a multiple of {Q8Block}; this model's is {KvDim}. Use F16.");
+                (_keysQ8, _valuesQ8) = (Pinned<sbyte>(length), Pinned<sbyte>(length));
+                (_keyScales, _valueScales) = (Pinned<Half>(length / Q8Block), Pinned<Half>(length / Q8Block));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, null);
+        }
     }
 
     internal Transformer Owner { get; }
     internal int KvDim { get; }
-    // Position runs fastest, so one dimension of one head over every cached position is one
-    // contiguous span: attention then works on long vectors instead of many 64-float ones.
-    internal float[] Keys { get; }    // [layer, kvDim, position]
-    internal float[] Values { get; }  // [layer, kvDim, position]
+    internal KvCacheType Type { get; }
+    private int MaxRewind { get; }
 
     /// <summary>Most tokens this sequence can hold.</summary>
     public int Capacity { get; }
@@ -28,30 +73,154 @@ public sealed class Sequence
     /// <summary>Tokens processed so far: the position the next token takes.</summary>
     public int Length { get; internal set; }
 
-    /// <summary>Forgets every token after the first <paramref name="length"/> (e.g. to reuse a shared prompt prefix).</summary>
+    /// <summary>Forgets every token after the first <paramref name="length"/> (e.g. to undo a failed step).</summary>
+    /// <remarks>A sliding-window layer's ring keeps only MaxBatch positions before the window, so a model with
+    /// sliding layers can go back at most that many tokens.</remarks>
     public void Truncate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        if (Length - length > MaxRewind && _slots.Any(s => s < Capacity))
+            throw new InvalidOperationException($"A sliding-window cache can go back at most {MaxRewind} tokens, not {Length - length}.");
         Length = length;
     }
 
     /// <summary>Empties the sequence (its KV cache is reused from position 0).</summary>
     public void Reset() => Length = 0;
 
+    /// <summary>Slots of each layer's cache for a sequence of <paramref name="capacity"/> tokens.</summary>
+    internal static int[] LayerSlots(ModelConfig config, int capacity, int maxBatch)
+    {
+        var slots = new int[config.LayerCount];
+        for (var l = 0; l < slots.Length; l++)
+            slots[l] = config.IsSliding(l) ? (int)Math.Min(capacity, (long)config.SlidingWindow + maxBatch - 1) : capacity;
+        return slots;
+    }
+
+    /// <summary>Bytes of keys and values of a sequence of <paramref name="capacity"/> tokens.</summary>
+    internal static long Bytes(ModelConfig config, int capacity, KvCacheType type, int maxBatch)
+    {
+        var values = LayerSlots(config, capacity, maxBatch).Sum(s => (long)s) * config.KvDim;
+        var bytes = type switch
+        {
+            KvCacheType.F32 => values * 4,
+            KvCacheType.F16 => values * 2,
+            _ => values + values / Q8Block * 2,
+        };
+        return 2 * bytes; // keys and values
+    }
+
     /// <summary>Writes one token's key and value [kvDim] at <paramref name="position"/> of a layer.</summary>
     internal void Store(int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
-        var offset = LayerOffset(layer) + position;
-        for (var d = 0; d < KvDim; d++, offset += Capacity)
+        var slots = _slots[layer];
+        var offset = _layerStart[layer] + position % slots;
+        switch (Type)
         {
-            Keys[offset] = key[d];
-            Values[offset] = value[d];
+            case KvCacheType.F32:
+                for (var d = 0; d < KvDim; d++, offset += slots)
+                {
+                    _keysF32![offset] = key[d];
+                    _valuesF32![offset] = value[d];
+                }
+                break;
+            case KvCacheType.F16:
+                for (var d = 0; d < KvDim; d++, offset += slots)
+                {
+                    _keysF16![offset] = (Half)key[d];
+                    _valuesF16![offset] = (Half)value[d];
+                }
+                break;
+            default:
+                var scaleOffset = _layerStart[layer] / Q8Block + position % slots;
+                for (var b = 0; b < KvDim; b += Q8Block, scaleOffset += slots, offset += (long)Q8Block * slots)
+                {
+                    StoreQ8(key.Slice(b, Q8Block), _keysQ8!, offset, slots, _keyScales!, scaleOffset);
+                    StoreQ8(value.Slice(b, Q8Block), _valuesQ8!, offset, slots, _valueScales!, scaleOffset);
+                }
+                break;
         }
     }
 
-    /// <summary>Where dimension <paramref name="dimension"/> (of kvDim) of a layer starts: its values at positions 0, 1, ... follow.</summary>
-    internal int RowOffset(int layer, int dimension) => LayerOffset(layer) + dimension * Capacity;
+    /// <summary>Q8_0 as ggml quantizes a block: d = max|x| / 127, q = round(x / d), d kept in half precision.</summary>
+    private static void StoreQ8(ReadOnlySpan<float> x, sbyte[] q, long offset, int stride, Half[] scales, long scaleOffset)
+    {
+        var d = TensorPrimitives.MaxMagnitude(x) is var m ? MathF.Abs(m) / 127f : 0f;
+        var inverse = d == 0 ? 0 : 1 / d;
+        for (var i = 0; i < x.Length; i++, offset += stride)
+            q[offset] = (sbyte)MathF.Round(x[i] * inverse, MidpointRounding.AwayFromZero);
+        scales[scaleOffset] = (Half)d;
+    }
 
-    private int LayerOffset(int layer) => checked(layer * Capacity * KvDim);
+    /// <summary>Slots of a layer's ring (its capacity when the layer does not slide).</summary>
+    internal int Slots(int layer) => _slots[layer];
+
+    /// <summary>
+    /// The keys and values of <paramref name="dims"/> dimensions from <paramref name="firstDim"/> (one
+    /// key/value head) at positions [<paramref name="first"/>, first + count) of a layer, as floats laid
+    /// out [dimension, position] <paramref name="stride"/> apart: straight into an F32 cache whose slots
+    /// do not wrap, otherwise converted into <paramref name="keyScratch"/>/<paramref name="valueScratch"/>
+    /// ([dims, count] each; <paramref name="scaleScratch"/> [2 × count] for Q8_0).
+    /// </summary>
+    internal void Read(int layer, int firstDim, int dims, int first, int count,
+        float* keyScratch, float* valueScratch, float* scaleScratch, out float* keys, out float* values, out int stride)
+    {
+        var slots = _slots[layer];
+        var start = first % slots;
+        var head = Math.Min(count, slots - start); // slots [start, start + head), then [0, count − head) when the ring wraps
+        var row = _layerStart[layer] + (long)firstDim * slots;
+        if (Type == KvCacheType.F32 && head == count)
+        {
+            keys = Address(_keysF32!, row + start);
+            values = Address(_valuesF32!, row + start);
+            stride = slots;
+            return;
+        }
+        for (var part = 0; part < 2; part++)
+        {
+            var (from, length, to) = part == 0 ? (start, head, 0) : (0, count - head, head);
+            if (length == 0)
+                continue;
+            for (var d = 0; d < dims; d++)
+            {
+                var at = row + (long)d * slots + from;
+                var k = new Span<float>(keyScratch + (long)d * count + to, length);
+                var v = new Span<float>(valueScratch + (long)d * count + to, length);
+                switch (Type)
+                {
+                    case KvCacheType.F32:
+                        _keysF32.AsSpan((int)at, length).CopyTo(k);
+                        _valuesF32.AsSpan((int)at, length).CopyTo(v);
+                        break;
+                    case KvCacheType.F16:
+                        TensorPrimitives.ConvertToSingle(_keysF16.AsSpan((int)at, length), k);
+                        TensorPrimitives.ConvertToSingle(_valuesF16.AsSpan((int)at, length), v);
+                        break;
+                    default:
+                        // value = q · d, the block's scale d shared by 32 dimensions at each position
+                        var keyScales = new Span<float>(scaleScratch, length);
+                        var valueScales = new Span<float>(scaleScratch + count, length);
+                        if (d == 0 || (firstDim + d) % Q8Block == 0)
+                        {
+                            var scaleAt = (int)(_layerStart[layer] / Q8Block + (long)(firstDim + d) / Q8Block * slots + from);
+                            TensorPrimitives.ConvertToSingle(_keyScales.AsSpan(scaleAt, length), keyScales);
+                            TensorPrimitives.ConvertToSingle(_valueScales.AsSpan(scaleAt, length), valueScales);
+                        }
+                        TensorPrimitives.ConvertTruncating<sbyte, float>(_keysQ8.AsSpan((int)at, length), k);
+                        TensorPrimitives.Multiply(k, keyScales, k);
+                        TensorPrimitives.ConvertTruncating<sbyte, float>(_valuesQ8.AsSpan((int)at, length), v);
+                        TensorPrimitives.Multiply(v, valueScales, v);
+                        break;
+                }
+            }
+        }
+        keys = keyScratch;
+        values = valueScratch;
+        stride = count;
+    }
+
+    private static T[] Pinned<T>(int length) where T : unmanaged => GC.AllocateArray<T>(length, pinned: true);
+
+    private static float* Address(float[] pinned, long index) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)) + index;
 }

@@ -7,7 +7,7 @@ using ChatWeb.Engine.Gguf;
 namespace ChatWeb.Engine.Model;
 
 /// <summary>
-/// A loaded decoder-only transformer (llama, qwen2, qwen3) and its forward pass. One forward step
+/// A loaded decoder-only transformer (llama, qwen2, qwen3, phi3, gemma2, gemma3) and its forward pass. One forward step
 /// processes a batch of rows — tokens of one or many <see cref="Sequence"/>s — with ONE pass over the
 /// weights: a prompt's tokens (prefill, matrix × matrix) or one new token for each of several
 /// sequences (batched decoding).
@@ -26,8 +26,10 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
     private readonly int _maxBatch;
     private readonly ParallelRows _parallelRows;
     private readonly Action<int, int, int> _prepareAttention; // PrepareAttention, bound once
-    private readonly Action<int, int, int> _swiGlu;           // SwiGlu, bound once
-    private readonly float[] _inverseFrequencies;             // [ropeDims / 2]
+    private readonly Action<int, int, int> _gatedActivation;  // GatedActivation, bound once
+    private readonly RopeFrequencies _rope;                   // every layer's, or the full-attention layers'
+    private readonly RopeFrequencies? _localRope;             // gemma3's sliding-window layers'
+    private readonly KvCacheType _kvCacheType;
     private int _layer;    // the layer PrepareAttention works on
     private int _stepping; // 1 while a step runs: catches two callers at once
     private bool _disposed;
@@ -40,11 +42,13 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
     private readonly float[] _k;        // [B, kvDim]
     private readonly float[] _v;        // [B, kvDim]
     private readonly float[] _att;      // [B, qDim]   attention output, heads side by side
-    private readonly float[] _hb;       // [B, ffnDim] gate, then silu(gate) ⊙ up
+    private readonly float[] _hb;       // [B, ffnDim] gate, then silu(gate) ⊙ up (gelu for gemma)
     private readonly float[] _hb2;      // [B, ffnDim] up
     private readonly float[] _scratch;  // [threads, ffnDim]
     private readonly float[] _cos;      // [B, ropeDims / 2]
     private readonly float[] _sin;      // [B, ropeDims / 2]
+    private readonly float[] _cosLocal; // [B, ropeDims / 2] gemma3's sliding-window layers (else empty)
+    private readonly float[] _sinLocal; // [B, ropeDims / 2]
     private readonly float[] _final;    // [B, dim]    final-normed rows whose logits are wanted
 
     private Transformer(GgufFile file, ModelConfig config, ModelWeights weights, EngineOptions options)
@@ -57,18 +61,14 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
         _attention = new AttentionWork(config, _pool.ThreadCount);
         _parallelRows = new ParallelRows(_pool);
         _prepareAttention = PrepareAttention;
-        _swiGlu = SwiGlu;
+        _gatedActivation = GatedActivation;
         _maxBatch = Math.Max(1, options.MaxBatch);
-
+        _kvCacheType = options.KvCacheType;
+        if (_kvCacheType == KvCacheType.Q8_0 && config.KvDim % 32 != 0)
+            throw new NotSupportedException($"KV cache type Q8_0 needs a key/value width that is a multiple of 32; this model's is {config.KvDim}. Use F16.");
+        _rope = RopeFrequencies.Global(config, weights);
+        _localRope = RopeFrequencies.Local(config);
         var pairs = config.RopeDims / 2;
-        _inverseFrequencies = new float[pairs];
-        for (var i = 0; i < pairs; i++)
-        {
-            // θ_i = base^(-2i / ropeDims), divided by the Llama 3.1 frequency factor when the file has one
-            _inverseFrequencies[i] = 1f / MathF.Pow(config.RopeBase, 2f * i / config.RopeDims);
-            if (weights.RopeFrequencyFactors is { } factors)
-                _inverseFrequencies[i] /= factors[i];
-        }
 
         var b = _maxBatch;
         _rows = new BatchRow[b];
@@ -83,6 +83,8 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
         _scratch = Pinned(_pool.ThreadCount * config.FfnDim);
         _cos = Pinned(b * pairs);
         _sin = Pinned(b * pairs);
+        _cosLocal = Pinned(_localRope is null ? 0 : b * pairs);
+        _sinLocal = Pinned(_localRope is null ? 0 : b * pairs);
         _final = Pinned(b * config.Dim);
     }
 
@@ -128,8 +130,11 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
     public Sequence CreateSequence(int capacity = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        return new Sequence(this, Config.LayerCount, capacity > 0 ? capacity : Math.Min(Config.ContextLength, 4096), Config.KvDim);
+        return new Sequence(this, Config, capacity > 0 ? capacity : Math.Min(Config.ContextLength, 4096), _kvCacheType, _maxBatch);
     }
+
+    /// <summary>Bytes of the KV cache of a sequence of <paramref name="capacity"/> tokens (sliding-window layers keep only their window).</summary>
+    public long KvCacheBytes(int capacity) => Sequence.Bytes(Config, capacity, _kvCacheType, _maxBatch);
 
     /// <summary>Feeds a prompt into a sequence (in chunks of MaxBatch tokens) and writes the last token's logits [vocab].</summary>
     public void Prefill(Sequence sequence, ReadOnlySpan<int> tokens, Span<float> logits)
@@ -271,19 +276,20 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
         var dim = c.Dim;
         var pairs = c.RopeDims / 2;
 
-        // token embedding: x[b] = token_embd[token_b]
-        for (var b = 0; b < count; b++)
-            _w.TokenEmbedding.DequantizeRow(_rows[b].Token, Row(_x, b, dim));
-
-        // RoPE angles for each row's position: θ = position · inverse frequency
+        // token embedding: x[b] = token_embd[token_b] (gemma: × √dim)
         for (var b = 0; b < count; b++)
         {
-            for (var i = 0; i < pairs; i++)
-            {
-                var angle = _rows[b].Position * _inverseFrequencies[i];
-                _cos[b * pairs + i] = MathF.Cos(angle);
-                _sin[b * pairs + i] = MathF.Sin(angle);
-            }
+            _w.TokenEmbedding.DequantizeRow(_rows[b].Token, Row(_x, b, dim));
+            if (c.EmbeddingScale != 1f)
+                TensorPrimitives.Multiply(Row(_x, b, dim), c.EmbeddingScale, Row(_x, b, dim));
+        }
+
+        // RoPE angles for each row's position: θ = position · inverse frequency (gemma3's local layers have their own)
+        for (var b = 0; b < count; b++)
+        {
+            var (position, capacity) = (_rows[b].Position, _rows[b].Sequence.Capacity);
+            _rope.Angles(position, capacity, _cos.AsSpan(b * pairs, pairs), _sin.AsSpan(b * pairs, pairs));
+            _localRope?.Angles(position, capacity, _cosLocal.AsSpan(b * pairs, pairs), _sinLocal.AsSpan(b * pairs, pairs));
         }
 
         for (var l = 0; l < c.LayerCount; l++)
@@ -301,23 +307,27 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
             _layer = l;
             _parallelRows.Run(count, _prepareAttention);
 
-            // att = softmax(q·kᵀ / √headDim) · v per head, over each row's cache (causal)
+            // att = softmax(q·kᵀ × query scale) · v per head, over each row's cache (causal; the last window on sliding layers)
             _attention.Run(_pool, l, _rows, count, _q, _att);
 
-            // x += att · Woᵀ
+            // x += att · Woᵀ (gemma: normalised first)
             _matMul.Run(P(_att), count, layer.Wo, P(_xb));
+            if (layer.PostAttentionNorm is not null)
+                PostNorm(count, layer.PostAttentionNorm);
             TensorPrimitives.Add(_x.AsSpan(0, count * dim), _xb.AsSpan(0, count * dim), _x.AsSpan(0, count * dim));
 
             // feed-forward: xb = rmsnorm(x) ⊙ ffn_norm
             for (var b = 0; b < count; b++)
                 Ops.RmsNorm(Row(_x, b, dim), layer.FfnNorm, Row(_xb, b, dim), c.RmsEpsilon);
 
-            // hb = silu(xb · Wgateᵀ) ⊙ (xb · Wupᵀ)
+            // hb = silu(xb · Wgateᵀ) ⊙ (xb · Wupᵀ) (gemma: gelu)
             _matMul.Run(P(_xb), count, layer.Gate, P(_hb), layer.Up, P(_hb2));
-            _parallelRows.Run(count, _swiGlu);
+            _parallelRows.Run(count, _gatedActivation);
 
-            // x += hb · Wdownᵀ
+            // x += hb · Wdownᵀ (gemma: normalised first)
             _matMul.Run(P(_hb), count, layer.Down, P(_xb));
+            if (layer.PostFfnNorm is not null)
+                PostNorm(count, layer.PostFfnNorm);
             TensorPrimitives.Add(_x.AsSpan(0, count * dim), _xb.AsSpan(0, count * dim), _x.AsSpan(0, count * dim));
         }
 
@@ -333,7 +343,18 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
         {
             fixed (float* output = logits)
                 _matMul.Run(P(_final), wanted, _w.Output, output);
+
+            // gemma2: logits → cap·tanh(logits / cap)
+            if (c.FinalSoftCap > 0)
+                Ops.SoftCap(logits[..(wanted * c.VocabSize)], c.FinalSoftCap);
         }
+    }
+
+    /// <summary>xb = rmsnorm(xb) ⊙ weight for rows [0, count): gemma's norm of a sub-block's output before the residual add.</summary>
+    private void PostNorm(int count, float[] weight)
+    {
+        for (var b = 0; b < count; b++)
+            Ops.RmsNorm(Row(_xb, b, Config.Dim), weight, Row(_xb, b, Config.Dim), Config.RmsEpsilon);
     }
 
     /// <summary>Rows [start, end) of the step, after the q/k/v projections of layer <see cref="_layer"/>.</summary>
@@ -356,7 +377,7 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
                 TensorPrimitives.Add(v, layer.Bv!, v);
             }
 
-            // qwen3: RMS-normalise each head of q and k
+            // qwen3, gemma3: RMS-normalise each head of q and k
             if (layer.QNorm is not null)
             {
                 for (var h = 0; h < c.QDim; h += c.HeadDim)
@@ -365,9 +386,10 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
                     Ops.RmsNorm(k.Slice(h, c.HeadDim), layer.KNorm!, k.Slice(h, c.HeadDim), c.RmsEpsilon);
             }
 
-            // rotary position embedding of q and k
-            var cos = _cos.AsSpan(b * pairs, pairs);
-            var sin = _sin.AsSpan(b * pairs, pairs);
+            // rotary position embedding of q and k (gemma3's sliding-window layers turn at their own rates)
+            var local = _localRope is not null && c.IsSliding(_layer);
+            var cos = (local ? _cosLocal : _cos).AsSpan(b * pairs, pairs);
+            var sin = (local ? _sinLocal : _sin).AsSpan(b * pairs, pairs);
             Ops.Rope(q, c.HeadDim, cos, sin, c.Architecture.Rope);
             Ops.Rope(k, c.HeadDim, cos, sin, c.Architecture.Rope);
 
@@ -377,12 +399,18 @@ public sealed unsafe class Transformer : IStepEngine, IDisposable
         }
     }
 
-    /// <summary>hb = silu(gate) ⊙ up for rows [start, end).</summary>
-    private void SwiGlu(int start, int end, int worker)
+    /// <summary>hb = silu(gate) ⊙ up (gemma: gelu(gate) ⊙ up) for rows [start, end).</summary>
+    private void GatedActivation(int start, int end, int worker)
     {
         var ffn = Config.FfnDim;
+        var gelu = Config.Architecture.GeluFfn;
         for (var b = start; b < end; b++)
-            Ops.SwiGlu(Row(_hb, b, ffn), Row(_hb2, b, ffn), _scratch.AsSpan(worker * ffn, ffn));
+        {
+            if (gelu)
+                Ops.GeluGlu(Row(_hb, b, ffn), Row(_hb2, b, ffn), _scratch.AsSpan(worker * ffn, ffn));
+            else
+                Ops.SwiGlu(Row(_hb, b, ffn), Row(_hb2, b, ffn), _scratch.AsSpan(worker * ffn, ffn));
+        }
     }
 
     private static Span<float> Row(float[] matrix, int row, int width) => matrix.AsSpan(row * width, width);

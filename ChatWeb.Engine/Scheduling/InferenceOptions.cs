@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Model;
+
 namespace ChatWeb.Engine.Scheduling;
 
 /// <summary>How the inference scheduler shares the model between users (section <c>ChatWeb:Inference</c>).</summary>
@@ -17,6 +19,10 @@ public sealed class InferenceOptions
 
     /// <summary>Most tokens one generation holds (prompt and answer); capped by the model's trained context.</summary>
     public int ContextLength { get; set; } = 4096;
+
+    /// <summary>How key/value caches store their numbers: F16 (default: half of F32's memory, every oracle
+    /// file within its tolerance), F32 (exact) or Q8_0 (about a quarter of F32's; within the quantized files' tolerances only).</summary>
+    public KvCacheType KvCacheType { get; set; } = KvCacheType.F16;
 
     /// <summary>Memory for all generations' key/value caches together, in MB.</summary>
     public int KvCacheBudgetMb { get; set; } = 2048;

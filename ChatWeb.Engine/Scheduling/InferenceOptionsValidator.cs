@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Model;
 using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Engine.Scheduling;
@@ -23,6 +24,8 @@ internal sealed class InferenceOptionsValidator : IValidateOptions<InferenceOpti
         Range(nameof(options.RequestTimeoutSeconds), options.RequestTimeoutSeconds, 1, 7 * 24 * 3600);
         Range(nameof(options.PromptChunkTokens), options.PromptChunkTokens, 1, 4096);
         Range(nameof(options.MaxActivePerOwner), options.MaxActivePerOwner, 1, 256);
+        if (!Enum.IsDefined(options.KvCacheType))
+            failures.Add($"{InferenceOptions.Section}:{nameof(options.KvCacheType)} is {(int)options.KvCacheType}; it must be one of {string.Join(", ", Enum.GetNames<KvCacheType>())}.");
         if (options.MaxPromptTokens >= options.ContextLength && options.ContextLength >= 16)
             failures.Add($"{InferenceOptions.Section}:MaxPromptTokens is {options.MaxPromptTokens}; it must be less than " +
                 $"{InferenceOptions.Section}:ContextLength ({options.ContextLength}) to leave room for the answer.");

@@ -14,9 +14,6 @@ internal sealed class KvCachePool(IStepEngine engine, long budgetBytes, int maxC
 
     private readonly List<Sequence> _idle = [];
 
-    /// <summary>Bytes of one token's keys and values over all layers.</summary>
-    public long BytesPerToken { get; } = 2L * engine.Config.LayerCount * engine.Config.KvDim * sizeof(float);
-
     public long BudgetBytes => budgetBytes;
 
     /// <summary>Bytes of the caches that running generations hold.</summary>
@@ -28,7 +25,7 @@ internal sealed class KvCachePool(IStepEngine engine, long budgetBytes, int maxC
     /// <summary>The capacity a request of <paramref name="tokens"/> tokens gets.</summary>
     public int CapacityFor(int tokens) => Math.Min(maxCapacity, (tokens + Block - 1) / Block * Block);
 
-    public long Bytes(int capacity) => capacity * BytesPerToken;
+    public long Bytes(int capacity) => engine.KvCacheBytes(capacity);
 
     /// <summary>An empty sequence holding at least <paramref name="tokens"/> tokens, or false when the budget has no room now.</summary>
     public bool TryRent(int tokens, out Sequence sequence)

@@ -7,12 +7,13 @@ namespace ChatWeb.Engine.Tensors;
 /// multiple of the type's block size, so whole rows always are). Used by <c>model make</c> and tests.
 /// </summary>
 /// <remarks>
-/// Q8_0 and Q4_0 follow ggml's reference rounding. The K-quants use a straightforward scale
+/// Q8_0, Q4_0, Q4_1, Q5_0 and Q5_1 follow ggml's reference rounding. The K-quants (and IQ4_NL,
+/// IQ4_XS, Quantizer.Blocks.cs) use a straightforward scale
 /// search — each sub-block's scale (and Q4_K minimum) from its own range, those scales then
 /// quantized against the largest — not ggml's iterative error-minimising search, so their
 /// error is somewhat larger than llama-quantize's; the layout is exactly ggml's.
 /// </remarks>
-internal static unsafe class Quantizer
+internal static unsafe partial class Quantizer
 {
     public static byte[] Quantize(GgmlType type, ReadOnlySpan<float> values)
     {
@@ -36,6 +37,22 @@ internal static unsafe class Quantizer
                 return Blocks<Q4_K>(values, blocks, Q4_KBlock);
             case GgmlType.Q6_K:
                 return Blocks<Q6_K>(values, blocks, Q6_KBlock);
+            case GgmlType.Q4_1:
+                return Blocks<Q4_1>(values, blocks, Q4_1Block);
+            case GgmlType.Q5_0:
+                return Blocks<Q5_0>(values, blocks, Q5_0Block);
+            case GgmlType.Q5_1:
+                return Blocks<Q5_1>(values, blocks, Q5_1Block);
+            case GgmlType.IQ4_NL:
+                return Blocks<IQ4_NL>(values, blocks, IQ4_NLBlock);
+            case GgmlType.Q2_K:
+                return Blocks<Q2_K>(values, blocks, Q2_KBlock);
+            case GgmlType.Q3_K:
+                return Blocks<Q3_K>(values, blocks, Q3_KBlock);
+            case GgmlType.Q5_K:
+                return Blocks<Q5_K>(values, blocks, Q5_KBlock);
+            case GgmlType.IQ4_XS:
+                return Blocks<IQ4_XS>(values, blocks, IQ4_XSBlock);
             default:
                 throw new NotSupportedException($"Quantizing to {type} is not supported.");
         }
@@ -133,22 +150,7 @@ internal static unsafe class Quantizer
             sc[j] = Math.Clamp((int)MathF.Round(scales[j] * Inverse(storedD)), 0, 63);
             m[j] = Math.Clamp((int)MathF.Round(mins[j] * Inverse(storedDMin)), 0, 63);
         }
-        for (var k = 0; k < 12; k++)
-            block->Scales[k] = 0;
-        for (var j = 0; j < 8; j++)
-        {
-            if (j < 4)
-            {
-                block->Scales[j] |= (byte)sc[j];
-                block->Scales[j + 4] |= (byte)m[j];
-            }
-            else
-            {
-                block->Scales[j + 4] = (byte)((sc[j] & 0xF) | ((m[j] & 0xF) << 4));
-                block->Scales[j - 4] |= (byte)((sc[j] >> 4) << 6);
-                block->Scales[j] |= (byte)((m[j] >> 4) << 6);
-            }
-        }
+        PackScaleMins(sc, m, block->Scales);
         for (var c = 0; c < 4; c++)
             for (var l = 0; l < 32; l++)
             {

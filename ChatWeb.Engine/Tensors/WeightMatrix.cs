@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Gguf;
+
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
@@ -22,8 +24,9 @@ namespace ChatWeb.Engine.Tensors;
 /// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
-/// Supported types: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K; cols must be a multiple of the
-/// type's block size (32 for Q8_0/Q4_0, 256 for the K-quants).
+/// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
+/// (32 for Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, IQ4_NL; 256 for the K-quants and IQ4_XS). The types added
+/// after Q4_K/Q6_K share one kernel (<see cref="UnpackedBlockKernels"/>, 14-bit x at every batch size).
 /// </remarks>
 internal sealed unsafe class WeightMatrix
 {
@@ -56,8 +59,19 @@ internal sealed unsafe class WeightMatrix
         GgmlType.Q4_0 => Q4_0.Weights,
         GgmlType.Q4_K => Q4_K.Weights,
         GgmlType.Q6_K => Q6_K.Weights,
-        _ => throw new NotSupportedException($"Tensor type {type} is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)."),
+        GgmlType.Q4_1 => Q4_1.Weights,
+        GgmlType.Q5_0 => Q5_0.Weights,
+        GgmlType.Q5_1 => Q5_1.Weights,
+        GgmlType.IQ4_NL => IQ4_NL.Weights,
+        GgmlType.Q2_K => Q2_K.Weights,
+        GgmlType.Q3_K => Q3_K.Weights,
+        GgmlType.Q5_K => Q5_K.Weights,
+        GgmlType.IQ4_XS => IQ4_XS.Weights,
+        _ => throw new NotSupportedException($"Tensor type {type} is not supported (supported: {SupportedTypes})."),
     };
+
+    /// <summary>The types this engine runs, for messages.</summary>
+    public const string SupportedTypes = "F32, F16, BF16, Q8_0, Q6_K, Q5_K, Q5_1, Q5_0, Q4_K, Q4_1, Q4_0, IQ4_XS, IQ4_NL, Q3_K, Q2_K";
 
     public void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd) =>
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
@@ -91,7 +105,23 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q4_1: QuantizedMatMul.Run<Q4_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q5_0: QuantizedMatMul.Run<Q5_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q5_1: QuantizedMatMul.Run<Q5_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.IQ4_NL: QuantizedMatMul.Run<IQ4_NL>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q2_K: QuantizedMatMul.Run<Q2_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q3_K: QuantizedMatMul.Run<Q3_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q5_K: QuantizedMatMul.Run<Q5_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.IQ4_XS: QuantizedMatMul.Run<IQ4_XS>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
         }
+    }
+
+    /// <summary>Rows [start, start + count) as a matrix of their own over the same memory (a part of a fused tensor).</summary>
+    public WeightMatrix RowRange(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Rows - start);
+        return new WeightMatrix(Type, count, Cols, _data + start * GgmlTypeSizes.RowBytes(Type, Cols));
     }
 
     public void DequantizeRow(int row, Span<float> destination)
@@ -109,6 +139,14 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_0: QuantizedMatMul.DequantizeRow<Q4_0>(_data, Cols, row, destination); break;
             case GgmlType.Q4_K: QuantizedMatMul.DequantizeRow<Q4_K>(_data, Cols, row, destination); break;
             case GgmlType.Q6_K: QuantizedMatMul.DequantizeRow<Q6_K>(_data, Cols, row, destination); break;
+            case GgmlType.Q4_1: QuantizedMatMul.DequantizeRow<Q4_1>(_data, Cols, row, destination); break;
+            case GgmlType.Q5_0: QuantizedMatMul.DequantizeRow<Q5_0>(_data, Cols, row, destination); break;
+            case GgmlType.Q5_1: QuantizedMatMul.DequantizeRow<Q5_1>(_data, Cols, row, destination); break;
+            case GgmlType.IQ4_NL: QuantizedMatMul.DequantizeRow<IQ4_NL>(_data, Cols, row, destination); break;
+            case GgmlType.Q2_K: QuantizedMatMul.DequantizeRow<Q2_K>(_data, Cols, row, destination); break;
+            case GgmlType.Q3_K: QuantizedMatMul.DequantizeRow<Q3_K>(_data, Cols, row, destination); break;
+            case GgmlType.Q5_K: QuantizedMatMul.DequantizeRow<Q5_K>(_data, Cols, row, destination); break;
+            case GgmlType.IQ4_XS: QuantizedMatMul.DequantizeRow<IQ4_XS>(_data, Cols, row, destination); break;
         }
     }
 }

@@ -22,6 +22,16 @@ public sealed class EngineCliTests : IDisposable
     [InlineData("q8_0", GgmlType.Q8_0)]
     [InlineData("q4_0", GgmlType.Q4_0)]
     [InlineData("q4_k", GgmlType.Q4_K)]
+    [InlineData("q6_k", GgmlType.Q6_K)]
+    [InlineData("q5_k", GgmlType.Q5_K)]
+    [InlineData("q5_1", GgmlType.Q5_1)]
+    [InlineData("q5_0", GgmlType.Q5_0)]
+    [InlineData("q4_1", GgmlType.Q4_1)]
+    [InlineData("iq4_xs", GgmlType.IQ4_XS)]
+    [InlineData("iq4_nl", GgmlType.IQ4_NL)]
+    [InlineData("q3_k", GgmlType.Q3_K)]
+    [InlineData("q2_k", GgmlType.Q2_K)]
+    [InlineData("q4_k_m", GgmlType.Q4_K)]
     [InlineData("f16", GgmlType.F16)]
     [InlineData("f32", GgmlType.F32)]
     public void ModelMake_Tiny_WritesAModelThatLoadsAndRuns(string typeName, GgmlType type)
@@ -35,12 +45,22 @@ public sealed class EngineCliTests : IDisposable
         using var model = Transformer.Load(path, new EngineOptions { Threads = 1 });
         Assert.Equal(1024, model.Config.VocabSize);
         Assert.Equal(type, model.File.FindTensor("blk.0.ffn_up.weight")!.Type);
-        Assert.Equal(type is GgmlType.Q4_0 or GgmlType.Q4_K ? GgmlType.Q6_K : type, model.File.FindTensor("output.weight")!.Type);
+        // below 6 bits the output projection keeps Q6_K, as llama-quantize does
+        Assert.Equal(type is GgmlType.F32 or GgmlType.F16 or GgmlType.Q8_0 or GgmlType.Q6_K ? type : GgmlType.Q6_K, model.File.FindTensor("output.weight")!.Type);
         Assert.Equal(1024, model.File.GetArray<string>("tokenizer.ggml.tokens")!.Distinct().Count());
         Assert.Equal(1024 - 3 - 256, model.File.GetArray<string>("tokenizer.ggml.merges")!.Length);
         var logits = new float[1024];
         model.Prefill(model.CreateSequence(), [1, 2, 3], logits);
         Assert.All(logits, l => Assert.True(float.IsFinite(l)));
+    }
+
+    [Fact]
+    public void ModelMake_UnknownType_NamesTheKnownOnes()
+    {
+        var error = Assert.Throws<CliException>(() => Run((a, o) => ModelMakeCommand.Run(a, o, TextWriter.Null), "--shape", "tiny", "--type", "q1_x", "--out", Path.Combine(_folder, "x.gguf")));
+
+        Assert.Contains("Unknown type 'q1_x'", error.Message);
+        Assert.Contains("q3_k_m", error.Message);
     }
 
     [Fact]

@@ -91,6 +91,28 @@ public sealed class ModelHostTests
     }
 
     [Fact]
+    public async Task FileOfAnUnsupportedArchitecture_GoesToDemo_NamingTheArchitecture()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"chatweb-mamba-{Guid.NewGuid():N}.gguf");
+        await File.WriteAllBytesAsync(path, new ChatWeb.Tests.Engine.Model.SyntheticModel { Architecture = "mamba" }.Build().ToGguf());
+        try
+        {
+            var (host, state, _, services) = Host(path);
+            using var _ = services;
+            using var __ = host;
+
+            await host.LoadAsync();
+
+            Assert.Equal("demo", state.Current.State);
+            Assert.Contains("Architecture 'mamba' is not supported (supported: llama, qwen2, qwen3, phi3, gemma2, gemma3)", state.Current.Reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task WithoutAModel_TheStateIsDemoFromTheStart_AndLoadingChangesNothing()
     {
         using var services = new ServiceCollection().BuildServiceProvider();

@@ -9,7 +9,7 @@ public sealed class ArchitectureTests
     private const double RelativeTolerance = 1e-4;
     private static readonly int[] Prompt = [3, 17, 5, 39, 0, 22, 8];
 
-    public static TheoryData<string> Models => new() { "llama", "llama-tied-ropefreqs", "qwen2", "qwen3" };
+    public static TheoryData<string> Models => new() { "llama", "llama-tied-ropefreqs", "llama3-rope-scaling", "qwen2", "qwen3", "gemma3" };
 
     internal static SyntheticModel Make(string name) => name switch
     {
@@ -17,6 +17,11 @@ public sealed class ArchitectureTests
         "llama-tied-ropefreqs" => new SyntheticModel { Architecture = "llama", TiedOutput = true, RopeFrequencyFactors = true, Seed = 2 },
         "qwen2" => new SyntheticModel { Architecture = "qwen2", TiedOutput = true, RopeBase = 1_000_000f, Epsilon = 1e-6f, Seed = 3 },
         "qwen3" => new SyntheticModel { Architecture = "qwen3", HeadDim = 16, Seed = 4 }, // q width 64 ≠ dim 32
+        // head size 16 at base 500000: with an original context of 64 the 8 pairs' wavelengths (6 to 9e5)
+        // fall in all three of llama3's bands (kept, blended, slowed 8×)
+        "llama3-rope-scaling" => new SyntheticModel { Architecture = "llama", HeadDim = 16, Heads = 2, KvHeads = 1, RopeBase = 500_000f, Llama3RopeOriginalContext = 64, Seed = 5 },
+        // 7 layers: five local (window 3 < the 7-token prompt), one global (linear scaling 8), one local again
+        "gemma3" => new SyntheticModel { Architecture = "gemma3", Layers = 7, HeadDim = 16, RopeBase = 1_000_000f, SlidingWindow = 3, RopeScalingFactor = 8, TiedOutput = true, Epsilon = 1e-6f, Seed = 6 },
         _ => throw new ArgumentException(name),
     };
 

@@ -15,8 +15,8 @@ public sealed class Stories260KTests
         439, 419, 298, 414, 267, 265, 282, 295, 433, 426, 436, 317, 286, 296, 418, 269, 279, 292, 416, 439, 413, 409, 416, 327, 263,
     ];
 
-    private static Transformer Load(int threads = 2) =>
-        Transformer.Load(TestPaths.Model("stories260K", "stories260K.gguf"), new EngineOptions { Threads = threads });
+    private static Transformer Load(int threads = 2, KvCacheType kvCache = KvCacheType.F32) =>
+        Transformer.Load(TestPaths.Model("stories260K", "stories260K.gguf"), new EngineOptions { Threads = threads, KvCacheType = kvCache });
 
     [Fact]
     public void FirstStepLogits_MatchTheReferenceTopFive()
@@ -37,11 +37,13 @@ public sealed class Stories260KTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void GreedyFromBos_GeneratesTheReferenceIds(int threads)
+    [InlineData(1, KvCacheType.F32)]
+    [InlineData(2, KvCacheType.F32)]
+    [InlineData(2, KvCacheType.F16)]
+    [InlineData(2, KvCacheType.Q8_0)]
+    public void GreedyFromBos_GeneratesTheReferenceIds(int threads, KvCacheType kvCache)
     {
-        using var model = Load(threads);
+        using var model = Load(threads, kvCache);
         var sequence = model.CreateSequence();
         var logits = new float[model.Config.VocabSize];
         var generated = new List<int>();

@@ -21,6 +21,16 @@ internal sealed class SyntheticModel
     public float Epsilon { get; init; } = 1e-5f;
     public bool TiedOutput { get; init; }
     public bool RopeFrequencyFactors { get; init; }
+
+    /// <summary>Llama 3.1's "llama3" rope scaling (factor 8, low/high frequency factors 1 and 4) with this
+    /// original context; the file carries it as <c>rope_freqs.weight</c>, as llama.cpp's converter writes it.</summary>
+    public int Llama3RopeOriginalContext { get; init; }
+
+    /// <summary>gemma3: the sliding window of its local layers (five of every six).</summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>gemma3: linear rope scaling factor of its global layers.</summary>
+    public double RopeScalingFactor { get; init; } = 1;
     public int Seed { get; init; } = 1;
 
     /// <summary>Weights by GGUF tensor name; matrices as [rows = outputs][cols = inputs] flattened row-major.</summary>
@@ -35,7 +45,8 @@ internal sealed class SyntheticModel
     }
 
     public bool QkvBias => Architecture == "qwen2";
-    public bool QkNorm => Architecture == "qwen3";
+    public bool QkNorm => Architecture is "qwen3" or "gemma3";
+    public bool Gemma3 => Architecture == "gemma3";
     public bool NeoXRope => Architecture != "llama";
 
     public SyntheticModel Build()
@@ -68,17 +79,47 @@ internal sealed class SyntheticModel
                 Norm(p + "attn_k_norm.weight", HeadDim);
             }
             Matrix(p + "attn_output.weight", Dim, qDim);
+            if (Gemma3)
+                Norm(p + "post_attention_norm.weight", Dim);
             Norm(p + "ffn_norm.weight", Dim);
             Matrix(p + "ffn_gate.weight", Ffn, Dim);
             Matrix(p + "ffn_up.weight", Ffn, Dim);
             Matrix(p + "ffn_down.weight", Dim, Ffn);
+            if (Gemma3)
+                Norm(p + "post_ffw_norm.weight", Dim);
         }
         Norm("output_norm.weight", Dim);
         if (!TiedOutput)
             Matrix("output.weight", Vocab, Dim);
         if (RopeFrequencyFactors)
             Weights["rope_freqs.weight"] = Enumerable.Range(0, HeadDim / 2).Select(i => 1.0 + i * 0.5).ToArray();
+        if (Llama3RopeOriginalContext > 0)
+            Weights["rope_freqs.weight"] = Llama3RopeFactors();
         return this;
+    }
+
+    /// <summary>What llama.cpp's converter writes as rope_freqs.weight for Llama 3.1's rope scaling: per
+    /// pair, the divisor of its frequency (1 for short wavelengths, 8 for long ones, smoothed between).</summary>
+    private double[] Llama3RopeFactors()
+    {
+        const double factor = 8, lowFrequencyFactor = 1, highFrequencyFactor = 4;
+        var lowFrequencyWavelength = Llama3RopeOriginalContext / lowFrequencyFactor;
+        var highFrequencyWavelength = Llama3RopeOriginalContext / highFrequencyFactor;
+        var factors = new double[HeadDim / 2];
+        for (var i = 0; i < factors.Length; i++)
+        {
+            var wavelength = 2 * Math.PI * Math.Pow(RopeBase, 2.0 * i / HeadDim); // 2π / frequency
+            if (wavelength < highFrequencyWavelength)
+                factors[i] = 1;
+            else if (wavelength > lowFrequencyWavelength)
+                factors[i] = factor;
+            else
+            {
+                var smooth = (Llama3RopeOriginalContext / wavelength - lowFrequencyFactor) / (highFrequencyFactor - lowFrequencyFactor);
+                factors[i] = 1 / ((1 - smooth) / factor + smooth);
+            }
+        }
+        return factors;
     }
 
     /// <summary>The model as a GGUF file with every weight in <paramref name="type"/> (vectors stay F32).</summary>
@@ -97,6 +138,13 @@ internal sealed class SyntheticModel
         writer.Add($"{a}.context_length", 256u);
         writer.Add($"{a}.attention.layer_norm_rms_epsilon", Epsilon);
         writer.Add($"{a}.rope.freq_base", RopeBase);
+        if (SlidingWindow > 0)
+            writer.Add($"{a}.attention.sliding_window", (uint)SlidingWindow);
+        if (RopeScalingFactor != 1)
+        {
+            writer.Add($"{a}.rope.scaling.type", "linear");
+            writer.Add($"{a}.rope.scaling.factor", (float)RopeScalingFactor);
+        }
         foreach (var (name, values) in Weights)
         {
             var floats = values.Select(v => (float)v).ToArray();

@@ -22,6 +22,8 @@ internal sealed class ControlledEngine(Transformer model) : IStepEngine, IDispos
 
     public Sequence CreateSequence(int capacity = 0) => model.CreateSequence(capacity);
 
+    public long KvCacheBytes(int capacity) => model.KvCacheBytes(capacity);
+
     public void Forward(ReadOnlySpan<BatchToken> rows, Span<float> logits)
     {
         if (_held)

@@ -28,6 +28,14 @@ public sealed class InferenceOptionsTests
     }
 
     [Fact]
+    public void UnknownKvCacheType_FailsNamingTheChoices()
+    {
+        var result = new InferenceOptionsValidator().Validate(null, new InferenceOptions { KvCacheType = (KvCacheType)7 });
+
+        Assert.Contains("ChatWeb:Inference:KvCacheType is 7; it must be one of F32, F16, Q8_0.", result.FailureMessage);
+    }
+
+    [Fact]
     public void DefaultSettings_AreValid() =>
         Assert.True(new InferenceOptionsValidator().Validate(null, new InferenceOptions()).Succeeded);
 

@@ -18,6 +18,16 @@ public sealed unsafe class BlockLayoutTests
         Assert.Equal(256, Q4_K.Weights);
         Assert.Equal(210, Unsafe.SizeOf<Q6_K>());
         Assert.Equal(256, Q6_K.Weights);
+        Assert.Equal(20, Unsafe.SizeOf<Q4_1>());
+        Assert.Equal(22, Unsafe.SizeOf<Q5_0>());
+        Assert.Equal(24, Unsafe.SizeOf<Q5_1>());
+        Assert.Equal(18, Unsafe.SizeOf<IQ4_NL>());
+        Assert.All(new[] { Q4_1.Weights, Q5_0.Weights, Q5_1.Weights, IQ4_NL.Weights }, n => Assert.Equal(32, n));
+        Assert.Equal(84, Unsafe.SizeOf<Q2_K>());
+        Assert.Equal(110, Unsafe.SizeOf<Q3_K>());
+        Assert.Equal(176, Unsafe.SizeOf<Q5_K>());
+        Assert.Equal(136, Unsafe.SizeOf<IQ4_XS>());
+        Assert.All(new[] { Q2_K.Weights, Q3_K.Weights, Q5_K.Weights, IQ4_XS.Weights }, n => Assert.Equal(256, n));
     }
 
     private const ushort HalfOne = 0x3C00;
@@ -102,6 +112,116 @@ public sealed unsafe class BlockLayoutTests
         Assert.Equal(2 * 3 * -32, w[1]);
     }
 
+    [Fact]
+    public void Q4_1_AddsTheHalfPrecisionMinimum()
+    {
+        var block = new byte[20];
+        BitConverter.TryWriteBytes(block.AsSpan(0), HalfTwo);  // d
+        BitConverter.TryWriteBytes(block.AsSpan(2), HalfHalf); // m
+        block[4] = 0x3F; // q0 = 15, q16 = 3
+        var w = Decode(GgmlType.Q4_1, block, 32);
+        Assert.Equal(2 * 15 + 0.5f, w[0]);
+        Assert.Equal(2 * 3 + 0.5f, w[16]);
+        Assert.Equal(0.5f, w[1]);
+    }
+
+    [Fact]
+    public void Q5_0_And_Q5_1_TakeTheFifthBitFromTheirLittleEndianWord()
+    {
+        var q5_0 = new byte[22];
+        BitConverter.TryWriteBytes(q5_0.AsSpan(0), HalfTwo);
+        BitConverter.TryWriteBytes(q5_0.AsSpan(2), (1u << 1) | (1u << 17)); // fifth bits of weights 1 and 17
+        q5_0[6 + 1] = 0x2F; // q1 low bits 15, q17 low bits 2
+        var w = Decode(GgmlType.Q5_0, q5_0, 32);
+        Assert.Equal(2 * (31 - 16), w[1]);
+        Assert.Equal(2 * (18 - 16), w[17]);
+        Assert.Equal(2 * -16, w[0]);
+
+        var q5_1 = new byte[24];
+        BitConverter.TryWriteBytes(q5_1.AsSpan(0), HalfOne);
+        BitConverter.TryWriteBytes(q5_1.AsSpan(2), HalfHalf);
+        BitConverter.TryWriteBytes(q5_1.AsSpan(4), 1u << 31);
+        q5_1[8 + 15] = 0x70; // q31 low bits 7
+        var v = Decode(GgmlType.Q5_1, q5_1, 32);
+        Assert.Equal(23 + 0.5f, v[31]);
+        Assert.Equal(0.5f, v[0]);
+    }
+
+    [Fact]
+    public void IQ4_NL_And_IQ4_XS_MapNibblesThroughTheNonLinearTable()
+    {
+        var nl = new byte[18];
+        BitConverter.TryWriteBytes(nl.AsSpan(0), HalfTwo);
+        nl[2] = 0xF0; // q0 = 0 → −127, q16 = 15 → 113
+        var w = Decode(GgmlType.IQ4_NL, nl, 32);
+        Assert.Equal(2 * -127, w[0]);
+        Assert.Equal(2 * 113, w[16]);
+        Assert.Equal(2 * -127, w[1]);
+
+        var xs = new byte[136];
+        BitConverter.TryWriteBytes(xs.AsSpan(0), HalfOne);
+        BitConverter.TryWriteBytes(xs.AsSpan(2), (ushort)(0b10 << 2)); // scale_1 high bits 10
+        xs[4] = 0x3F;           // scale_0 low bits 0xF (high 00 → 15 − 32), scale_1 low bits 3 (→ 35 − 32)
+        xs[8] = 0x08;           // weight 0: level 8 → 1
+        xs[8 + 16] = 0x9A;      // weight 32: level 10 → 25; weight 48: level 9 → 13
+        var x = Decode(GgmlType.IQ4_XS, xs, 256);
+        Assert.Equal(-17 * 1, x[0]);
+        Assert.Equal(3 * 25, x[32]);
+        Assert.Equal(3 * 13, x[48]);
+    }
+
+    [Fact]
+    public void Q2_K_UsesFourBitScalesAndMinimumsPerSixteen()
+    {
+        var block = new byte[84];
+        block[0] = 0x23;  // sub-block 0: scale 3, min 2
+        block[5] = 0x17;  // sub-block 5 (weights 80..95): scale 7, min 1
+        block[16] = 0b11; // weight 0 (h 0, j 0, r 0): q = 3
+        block[16 + 16] = 0b10 << 4; // weight 80 = 32·2 + 16: Qs[16], bits 4..5 → q = 2
+        BitConverter.TryWriteBytes(block.AsSpan(80), HalfTwo);  // d
+        BitConverter.TryWriteBytes(block.AsSpan(82), HalfHalf); // dmin
+        var w = Decode(GgmlType.Q2_K, block, 256);
+        Assert.Equal(2 * 3 * 3 - 0.5f * 2, w[0]);
+        Assert.Equal(-0.5f * 2, w[1]);
+        Assert.Equal(2 * 7 * 2 - 0.5f * 1, w[80]);
+    }
+
+    [Fact]
+    public void Q3_K_SubtractsFourWhereTheHighBitIsClear()
+    {
+        var block = new byte[110];
+        var hmask = block.AsSpan(0, 32);
+        var qs = block.AsSpan(32, 64);
+        var scales = block.AsSpan(96, 12);
+        BitConverter.TryWriteBytes(block.AsSpan(108), HalfTwo);
+        scales[0] = 0x05;        // scale_0 low bits 5
+        scales[8] = 0b10;        // scale_0 high bits 10 → 0x25 = 37 → 5
+        scales[1] = 0xC0;        // scale_9 low bits 0xC (high nibble of byte 1)
+        scales[9] = 0b11 << 4;   // scale_9 high bits (2·⌊9/4⌋ = 4) → 0x3C = 60 → 28
+        hmask[0] = 1;            // weight 0 keeps its low bits
+        qs[0] = 0b10;            // weight 0: low 2 → q = 2
+        qs[32 + 16] = 0b01 << 0; // weight 144 = 128 + 16 (h 1, j 0, r 16): low 1, high bit clear → q = −3
+        var w = Decode(GgmlType.Q3_K, block, 256);
+        Assert.Equal(2 * 5 * 2, w[0]);
+        Assert.Equal(2 * 5 * -4, w[1]);
+        Assert.Equal(2 * 28 * -3, w[144]);
+    }
+
+    [Fact]
+    public void Q5_K_TakesTheFifthBitFromQhBitJ()
+    {
+        var block = new byte[176];
+        BitConverter.TryWriteBytes(block.AsSpan(0), HalfOne);
+        BitConverter.TryWriteBytes(block.AsSpan(2), HalfHalf);
+        block[4 + 1] = 2;        // scale_1 = 2
+        block[4 + 5] = 3;        // min_1 = 3
+        block[16 + 4] = 1 << 1;  // weight 32 + 4 (sub-block 1, r 4): fifth bit
+        block[48 + 4] = 0x90;    // Qs[4] high nibble 9: sub-block 1, r 4
+        var w = Decode(GgmlType.Q5_K, block, 256);
+        Assert.Equal(2 * (9 | 16) - 0.5f * 3, w[36]);
+        Assert.Equal(-0.5f * 3, w[33]);
+    }
+
     [Theory]
     [InlineData(GgmlType.Q8_0, 48)]
     [InlineData(GgmlType.Q4_K, 32)]
@@ -124,7 +244,8 @@ public sealed unsafe class BlockLayoutTests
         fixed (byte* p = data)
         {
             var address = (nint)p;
-            Assert.Throws<NotSupportedException>(() => new WeightMatrix(GgmlType.Q5_K, 1, 256, (byte*)address));
+            var error = Assert.Throws<NotSupportedException>(() => new WeightMatrix(GgmlType.Q8_K, 1, 256, (byte*)address));
+            Assert.Contains("Q8_K is not supported", error.Message);
         }
     }
 }

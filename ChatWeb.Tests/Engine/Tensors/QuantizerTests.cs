@@ -17,6 +17,14 @@ public sealed class QuantizerTests
         [GgmlType.Q6_K] = 0.025,
         [GgmlType.Q4_0] = 0.11,
         [GgmlType.Q4_K] = 0.11,
+        [GgmlType.Q4_1] = 0.11,
+        [GgmlType.Q5_0] = 0.06,
+        [GgmlType.Q5_1] = 0.06,
+        [GgmlType.Q5_K] = 0.06,
+        [GgmlType.IQ4_NL] = 0.11,
+        [GgmlType.IQ4_XS] = 0.11,
+        [GgmlType.Q3_K] = 0.25,
+        [GgmlType.Q2_K] = 0.45,
     };
 
     public static IEnumerable<object[]> Types() => TensorTestData.AllTypes.Select(t => new object[] { t });
@@ -47,6 +55,14 @@ public sealed class QuantizerTests
         GgmlType.Q8_0 => 34,
         GgmlType.Q4_0 => 18,
         GgmlType.Q4_K => 144,
+        GgmlType.Q4_1 => 20,
+        GgmlType.Q5_0 => 22,
+        GgmlType.Q5_1 => 24,
+        GgmlType.IQ4_NL => 18,
+        GgmlType.Q2_K => 84,
+        GgmlType.Q3_K => 110,
+        GgmlType.Q5_K => 176,
+        GgmlType.IQ4_XS => 136,
         _ => 210,
     };
 

@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ChatWeb.Engine.Tensors;
+
+/// <summary>GGUF type IQ4_XS: super-blocks of 256 weights in 8 sub-blocks of 32; weight =
+/// d·(scale_j − 32)·Levels[q] with <see cref="IQ4_NL"/>'s non-linear table, 4-bit q and 6-bit scale_j
+/// (136 bytes per 256 weights, 4.25 bits per weight).</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+internal unsafe struct IQ4_XS : IUnpackedBlock<IQ4_XS>
+{
+    public const int Weights = 256;
+
+    /// <summary>Half-precision bits of d, the scale of the sub-block scales.</summary>
+    public ushort D;
+
+    /// <summary>The top 2 bits of each scale_j: bits 2j, 2j+1.</summary>
+    public ushort ScalesH;
+
+    /// <summary>The low 4 bits of each scale_j: the low (j even) or high (j odd) nibble of byte j / 2.</summary>
+    public fixed byte ScalesL[Weights / 64];
+
+    /// <summary>The 4-bit q: sub-block j's 32 in bytes 16j..16j+15, laid out as an IQ4_NL block's.</summary>
+    public fixed byte Qs[Weights / 2];
+
+    public static int BlockSize => Weights;
+    public static bool NeedsGroupSums => false;
+    public static float Scale(IQ4_XS* block) => F16.ToSingle(block->D);
+    public static float MinScale(IQ4_XS* block) => 0;
+    public static int MinGroupSize => 0;
+    public static int Min(IQ4_XS* block, int g) => 0;
+
+    /// <summary>scale_j − 32 (−32..31).</summary>
+    public static int SubScale(IQ4_XS* block, int j) =>
+        (((block->ScalesL[j / 2] >> (4 * (j % 2))) & 0xF) | (((block->ScalesH >> (2 * j)) & 3) << 4)) - 32;
+
+    public static int U(IQ4_XS* block, int n) => SubScale(block, n / 32) * IQ4_NL.Level(block->Qs + 16 * (n / 32), n % 32);
+
+    public static void Unpack256(IQ4_XS* block, short* weights)
+    {
+        for (var j = 0; j < 8; j++)
+        {
+            var (lo, hi) = IQ4_NL.Unpack256(block->Qs + 16 * j);
+            var scale = Vector256.Create((short)SubScale(block, j));
+            (lo * scale).Store(weights + 32 * j);
+            (hi * scale).Store(weights + 32 * j + 16);
+        }
+    }
+
+    public static void Dequantize(IQ4_XS* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
+    public static float DotScalar(IQ4_XS* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
+    public static void DotRow(IQ4_XS* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ChatWeb.Engine.Tensors;
+
+/// <summary>GGUF type Q5_K: super-blocks of 256 weights in 8 sub-blocks of 32; weight =
+/// d·scale_j·q − dmin·min_j with 5-bit q and 6-bit scale_j, min_j packed as in <see cref="Q4_K"/>
+/// (176 bytes per 256 weights, 5.5 bits per weight).</summary>
+/// <remarks>Weight n in sub-block j = n / 32 (r = n mod 32): its low 4 bits are the low (j even) or
+/// high (j odd) nibble of Qs[32⌊j/2⌋ + r], its fifth bit is bit j of Qh[r].</remarks>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>
+{
+    public const int Weights = 256;
+
+    /// <summary>Half-precision bits of d, the scale of the sub-block scales.</summary>
+    public ushort D;
+
+    /// <summary>Half-precision bits of dmin, the scale of the sub-block minimums.</summary>
+    public ushort DMin;
+
+    /// <summary>The 8 scales and 8 minimums, 6 bits each, packed as Q4_K's (<see cref="Q4_K.ScaleMin"/>).</summary>
+    public fixed byte Scales[12];
+
+    /// <summary>The fifth bit of each q: bit j of byte r belongs to weight 32j + r.</summary>
+    public fixed byte Qh[Weights / 8];
+
+    /// <summary>The low 4 bits of each q, two per byte (see the remarks).</summary>
+    public fixed byte Qs[Weights / 2];
+
+    public static int BlockSize => Weights;
+    public static bool NeedsGroupSums => true;
+    public static float Scale(Q5_K* block) => F16.ToSingle(block->D);
+    public static float MinScale(Q5_K* block) => F16.ToSingle(block->DMin);
+    public static int MinGroupSize => 32;
+    public static int Min(Q5_K* block, int g) => Q4_K.ScaleMin(block->Scales, g).Min;
+
+    public static int U(Q5_K* block, int n)
+    {
+        int j = n / 32, r = n % 32;
+        var packed = block->Qs[32 * (j / 2) + r];
+        var low = j % 2 == 0 ? packed & 0xF : packed >> 4;
+        var high = (block->Qh[r] >> j) & 1;
+        return Q4_K.ScaleMin(block->Scales, j).Scale * (low | high << 4);
+    }
+
+    public static void Unpack256(Q5_K* block, short* weights)
+    {
+        var mask = Vector256.Create((short)0xF);
+        var one = Vector256.Create((short)1);
+        for (var h = 0; h < 32; h += 16)
+        {
+            var qh = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qh + h));
+            for (var c = 0; c < 4; c++)
+            {
+                var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * c + h));
+                var low = (q & mask) | ((Vector256.ShiftRightLogical(qh, 2 * c) & one) << 4);
+                var high = Vector256.ShiftRightLogical(q, 4) | ((Vector256.ShiftRightLogical(qh, 2 * c + 1) & one) << 4);
+                (low * Vector256.Create((short)Q4_K.ScaleMin(block->Scales, 2 * c).Scale)).Store(weights + 64 * c + h);
+                (high * Vector256.Create((short)Q4_K.ScaleMin(block->Scales, 2 * c + 1).Scale)).Store(weights + 64 * c + 32 + h);
+            }
+        }
+    }
+
+    public static void Dequantize(Q5_K* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
+    public static float DotScalar(Q5_K* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
+    public static void DotRow(Q5_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
+        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+}
