@@ -10,8 +10,9 @@ public static class EngineCli
 {
     public const string Usage = """
         ChatWeb engine tools:
-          model info <file.gguf>
+          model info <file.gguf | onnx-folder>
               architecture, size, tensor types, context length, tokenizer and chat template
+              (an ONNX Runtime GenAI folder: model type, shape, files and sizes, providers)
           model make --shape <tiny|qwen2.5-0.5b|llama-1b> --type <q8_0|q4_0|q4_k|f16|f32> --out <file.gguf> [--tokenizer tokenizer.json] [--seed N]
               writes a random-weight model of that real shape with a tokenizer section
           bench <file.gguf> [--threads N] [--prompt 512] [--gen 128]
@@ -38,7 +39,7 @@ public static class EngineCli
                 _ => throw new CliException($"Unknown command 'model {command}'."),
             };
         }
-        catch (Exception e) when (e is CliException or GgufFormatException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is CliException or GgufFormatException or Onnx.OnnxModelException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             if (e is CliException)

@@ -7,10 +7,13 @@ namespace ChatWeb.Engine.Hosting;
 public sealed record ModelLoadProgress(string Stage, long BytesRead, long BytesTotal)
 {
     public const string Opening = "Opening the file";
+    public const string ReadingConfig = "Reading the model's configuration";
+    public const string CreatingSession = "Creating the ONNX Runtime session";
     public const string Checking = "Checking the model's shape";
     public const string BuildingTokenizer = "Building the tokenizer";
     public const string ReadingWeights = "Reading the weights into memory";
     public const string Starting = "Starting the inference scheduler";
+    public const string Ready = "Ready";
 
     /// <summary>Time left, estimated from the reading speed so far; null until it can be estimated.</summary>
     public TimeSpan? Remaining { get; init; }

@@ -32,5 +32,14 @@ public sealed class InferenceOptions
     /// <summary>Most generations one owner runs at once; further ones wait in the queue behind them.</summary>
     public int MaxActivePerOwner { get; set; } = 1;
 
+    /// <summary>These settings with the model's context setting (<c>ChatWeb:Model:ContextTokens</c>) applied when it is set.</summary>
+    public InferenceOptions ForModel(Local.ModelOptions model)
+    {
+        var options = (InferenceOptions)MemberwiseClone();
+        if (model.ContextTokens > 0)
+            options.ContextLength = model.ContextTokens;
+        return options;
+    }
+
     public int EffectiveMaxPromptTokens => MaxPromptTokens > 0 ? MaxPromptTokens : ContextLength * 3 / 4;
 }
