@@ -15,9 +15,9 @@ public static class EngineCli
               (an ONNX Runtime GenAI folder: model type, shape, files and sizes, providers)
           model make --shape <tiny|qwen2.5-0.5b|llama-1b> --type <q8_0|q4_0|q4_k|f16|f32> --out <file.gguf> [--tokenizer tokenizer.json] [--seed N]
               writes a random-weight model of that real shape with a tokenizer section
-          bench <file.gguf> [--threads N] [--prompt 512] [--gen 128]
+          bench <file.gguf | onnx-folder> [--threads N] [--prompt 512] [--gen 128]
               prompt-processing and generation speed, and peak memory
-          bench-serve <file.gguf> [--clients 1,2,4,8,16] [--prompt 64] [--gen 128] [--threads N] [--chunk 64]
+          bench-serve <file.gguf | onnx-folder> [--clients 1,2,4,8,16] [--prompt 64] [--gen 128] [--threads N] [--chunk 64]
               the inference scheduler under that many concurrent clients
         """;
 
