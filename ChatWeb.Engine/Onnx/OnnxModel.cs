@@ -60,8 +60,7 @@ internal sealed class OnnxModel : IDisposable
             {
                 throw new OnnxModelException($"The tokenizer in '{path}' could not be read: {e.Message}", e);
             }
-            if (tokenizer.VocabularySize < folder.VocabSize)
-                throw new OnnxModelException($"tokenizer.json in '{path}' has {tokenizer.VocabularySize} tokens but the model outputs {folder.VocabSize}; copy the model's own tokenizer files.");
+            // (a model may output more logits than the tokenizer has tokens: Qwen pads 151,665 tokens to 151,936)
             var template = string.IsNullOrWhiteSpace(options.ChatTemplate) ? folder.ReadChatTemplate() : options.ChatTemplate;
             return new OnnxModel(folder, model, tokenizer, template, options);
         }

@@ -134,5 +134,7 @@ public sealed record OnnxModelFolder
 
     /// <summary>Every file in the folder with its size, largest first.</summary>
     public IEnumerable<(string Name, long Bytes)> Files() =>
-        new DirectoryInfo(Path).EnumerateFiles().OrderByDescending(f => f.Length).Select(f => (f.Name, f.Length));
+        new DirectoryInfo(Path).EnumerateFiles()
+            .Select(f => (f.Name, Bytes: (f.ResolveLinkTarget(returnFinalTarget: true) as FileInfo)?.Length ?? f.Length)) // a link counts as its file
+            .OrderByDescending(f => f.Bytes);
 }
