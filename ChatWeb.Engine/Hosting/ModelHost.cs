@@ -130,7 +130,8 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            model?.Dispose(); // shutting down while loading
+            model?.Dispose(); // shutting down while loading: no model will answer
+            Set(InferenceStatus.Demo("The server is shutting down; the model was not loaded."));
         }
         catch (Exception e) // any failure to load leaves the app usable: demo mode, with the reason shown
         {
