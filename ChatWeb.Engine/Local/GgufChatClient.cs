@@ -69,13 +69,8 @@ public sealed partial class GgufChatClient : IChatClient
         : this(model, new InferenceScheduler(model.Transformer, SchedulerOptionsFor(model)), logger) => _ownsScheduler = true;
 
     /// <summary>Scheduler settings from the model settings: its context length, defaults otherwise.</summary>
-    public static InferenceOptions SchedulerOptionsFor(LocalModel model, InferenceOptions? configured = null)
-    {
-        var options = configured ?? new InferenceOptions();
-        if (model.Options.ContextTokens > 0)
-            options.ContextLength = model.Options.ContextTokens;
-        return options;
-    }
+    public static InferenceOptions SchedulerOptionsFor(LocalModel model, InferenceOptions? configured = null) =>
+        (configured ?? new InferenceOptions()).ForModel(model.Options);
 
     public Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
