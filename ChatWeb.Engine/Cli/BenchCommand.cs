@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using ChatWeb.Engine.Local;
 using ChatWeb.Engine.Model;
+using ChatWeb.Engine.Onnx;
+using Microsoft.ML.OnnxRuntimeGenAI;
 using ChatWeb.Engine.Sampling;
 
 namespace ChatWeb.Engine.Cli;
@@ -21,6 +24,8 @@ internal static class BenchCommand
         var promptTokens = args.GetInt("prompt", 512, min: 1);
         var generateTokens = args.GetInt("gen", 128, min: 0);
         args.RejectUnknown();
+        if (OnnxModelFolder.IsModelFolder(path))
+            return RunOnnx(path, threads, promptTokens, generateTokens, output, progress);
         if (!File.Exists(path))
             throw new CliException($"No such file: {Path.GetFullPath(path)}");
 
@@ -68,6 +73,57 @@ internal static class BenchCommand
         var kvBytes = 2L * c.LayerCount * (promptTokens + generateTokens) * c.KvDim * sizeof(float);
         output.WriteLine($"peak memory {ModelInfoCommand.Megabytes(Process.GetCurrentProcess().PeakWorkingSet64)} " +
             $"(file {ModelInfoCommand.Megabytes(new FileInfo(path).Length)}, KV cache {ModelInfoCommand.Megabytes(kvBytes)})");
+        return 0;
+    }
+
+    /// <summary>The same measurements on ONNX Runtime GenAI: one generator reads the prompt in one call, then generates greedily.</summary>
+    private static int RunOnnx(string path, int threads, int promptTokens, int generateTokens, TextWriter output, TextWriter progress)
+    {
+        using var model = OnnxModel.Load(new ModelOptions { Path = path, Threads = threads });
+        var f = model.Folder;
+        output.WriteLine($"{f.Name}: ONNX Runtime GenAI ({OnnxRuntimeFlavour.Current}), {f.ModelType}, {f.Layers} layers, hidden {f.HiddenSize}, vocab {f.VocabSize}; " +
+                         $"{(threads > 0 ? threads.ToString() : "default")} threads");
+        var random = new Random(42);
+        var prompt = Enumerable.Range(0, promptTokens).Select(_ => random.Next(f.VocabSize)).ToArray();
+        Generator Start(int length)
+        {
+            using var parameters = new GeneratorParams(model.Model);
+            OnnxScheduler.SetSearchOptions(parameters, new SamplerOptions(), length, f.VocabSize);
+            return new Generator(model.Model, parameters);
+        }
+
+        progress.Write("warming up...");
+        using (var warm = Start(4))
+            warm.AppendTokens(prompt.AsSpan(0, 1));
+
+        using var generator = Start(promptTokens + generateTokens + 1);
+        var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        progress.Write($"\rprompt {promptTokens} tokens      ");
+        generator.AppendTokens(prompt);
+        var promptSeconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var promptCpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+
+        generator.GenerateNextToken(); // picks the first token from the prompt's logits (no forward pass)
+        cpuStart = process.TotalProcessorTime;
+        clock.Restart();
+        for (var i = 0; i < generateTokens; i++)
+        {
+            if (i % 8 == 0)
+                progress.Write($"\rgenerate {i}/{generateTokens}      ");
+            generator.GenerateNextToken(); // a forward pass over the last token, then argmax
+        }
+        var generateSeconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        var generateCpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        progress.Write("\r                              \r");
+
+        output.WriteLine($"prompt    {promptTokens,5} tokens  {promptTokens / promptSeconds,8:F1} tokens/s  ({promptSeconds:F2} s, CPU {promptCpu:F2} s)");
+        if (generateTokens > 0)
+            output.WriteLine($"generate  {generateTokens,5} tokens  {generateTokens / generateSeconds,8:F1} tokens/s  ({generateSeconds:F2} s, CPU {generateCpu:F2} s)");
+        output.WriteLine($"peak memory {ModelInfoCommand.Megabytes(Process.GetCurrentProcess().PeakWorkingSet64)} (folder {ModelInfoCommand.Megabytes(f.Files().Sum(x => x.Bytes))})");
         return 0;
     }
 }

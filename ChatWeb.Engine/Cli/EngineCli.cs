@@ -11,13 +11,14 @@ public static class EngineCli
     /// <summary>What the tools take, printed after a usage error.</summary>
     public const string Usage = """
         ChatWeb engine tools:
-          model info <file.gguf>
+          model info <file.gguf | onnx-folder>
               architecture, size, tensor types, context length, tokenizer and chat template
+              (an ONNX Runtime GenAI folder: model type, shape, files and sizes, providers)
           model make --shape <tiny|qwen2.5-0.5b|llama-1b> --type <f32|f16|bf16|q8_0|q6_k|q5_k|q5_1|q5_0|q4_k|q4_1|q4_0|iq4_xs|iq4_nl|q3_k|q2_k|q5_k_m|q4_k_m|q3_k_m> --out <file.gguf> [--tokenizer tokenizer.json] [--seed N]
               writes a random-weight model of that real shape with a tokenizer section
-          bench <file.gguf> [--threads N] [--prompt 512] [--gen 128]
+          bench <file.gguf | onnx-folder> [--threads N] [--prompt 512] [--gen 128]
               prompt-processing and generation speed, and peak memory
-          bench-serve <file.gguf> [--clients 1,2,4,8,16] [--prompt 64] [--gen 128] [--threads N] [--chunk 64]
+          bench-serve <file.gguf | onnx-folder> [--clients 1,2,4,8,16] [--prompt 64] [--gen 128] [--threads N] [--chunk 64]
               the inference scheduler under that many concurrent clients
         """;
 
@@ -39,7 +40,7 @@ public static class EngineCli
                 _ => throw new CliException($"Unknown command 'model {command}'."),
             };
         }
-        catch (Exception e) when (e is CliException or GgufFormatException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is CliException or GgufFormatException or Onnx.OnnxModelException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             if (e is CliException)

@@ -1,9 +1,10 @@
 using ChatWeb.Engine.Gguf;
 using ChatWeb.Engine.Model;
+using ChatWeb.Engine.Onnx;
 
 namespace ChatWeb.Engine.Cli;
 
-/// <summary><c>model info &lt;file.gguf&gt;</c>: what a model file holds.</summary>
+/// <summary><c>model info &lt;file.gguf | onnx folder&gt;</c>: what a model file (or ONNX Runtime GenAI folder) holds.</summary>
 internal static class ModelInfoCommand
 {
     public static int Run(CliArguments args, TextWriter output)
@@ -12,6 +13,8 @@ internal static class ModelInfoCommand
             throw new CliException("model info takes one file name.");
         args.RejectUnknown();
         var path = args.Positional[0];
+        if (Directory.Exists(path))
+            return OnnxInfo(path, output);
         if (!File.Exists(path))
             throw new CliException($"No such file: {Path.GetFullPath(path)}");
 
@@ -48,6 +51,23 @@ internal static class ModelInfoCommand
         output.WriteLine(tokens is null ? "tokenizer      none"
             : $"tokenizer      {file.GetString("tokenizer.ggml.model")}{(file.GetString("tokenizer.ggml.pre") is { } pre ? $" (pre-tokenizer {pre})" : "")}, {tokens.Length} tokens");
         var template = file.GetString("tokenizer.chat_template");
+        output.WriteLine($"chat template  {(template is null ? "none" : $"present ({template.Length} characters)")}");
+        return 0;
+    }
+
+    /// <summary>An ONNX Runtime GenAI folder: its config's model type and shape, its files, the providers its config names.</summary>
+    private static int OnnxInfo(string path, TextWriter output)
+    {
+        var folder = OnnxModelFolder.Read(path);
+        output.WriteLine($"folder         {folder.Name} (ONNX Runtime GenAI model)");
+        output.WriteLine($"model type     {folder.ModelType}");
+        output.WriteLine($"context        {folder.ContextLength} tokens");
+        output.WriteLine($"shape          {folder.Layers} layers, hidden {folder.HiddenSize}, {folder.Heads} heads ({folder.KvHeads} key/value, head size {folder.HeadSize}), vocab {folder.VocabSize}");
+        output.WriteLine($"decoder        {folder.DecoderFile}");
+        foreach (var (name, bytes) in folder.Files())
+            output.WriteLine($"file           {name} ({Megabytes(bytes)})");
+        output.WriteLine($"providers      {(folder.ConfigProviders.Count == 0 ? "none named (the CPU)" : string.Join(", ", folder.ConfigProviders))}; this build ({OnnxRuntimeFlavour.Current}) runs {string.Join(", ", OnnxRuntimeFlavour.Providers)}");
+        var template = folder.ReadChatTemplate();
         output.WriteLine($"chat template  {(template is null ? "none" : $"present ({template.Length} characters)")}");
         return 0;
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using ChatWeb.Engine.Local;
 using ChatWeb.Engine.Model;
+using ChatWeb.Engine.Onnx;
 using ChatWeb.Engine.Scheduling;
 
 namespace ChatWeb.Engine.Cli;
@@ -31,14 +33,29 @@ internal static class ServeBenchCommand
             PromptChunkTokens = args.GetInt("chunk", new InferenceOptions().PromptChunkTokens, min: 1),
         };
         args.RejectUnknown();
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !OnnxModelFolder.IsModelFolder(path))
             throw new CliException($"No such file: {path}");
 
-        using var model = Transformer.Load(path, InferenceScheduler.EngineOptionsFor(options));
-        using var scheduler = new InferenceScheduler(model, options);
-        var vocab = model.Config.VocabSize;
-        output.WriteLine($"{Path.GetFileName(path)}: {model.Config.Architecture.Name}, {model.Config.LayerCount} layers, dim {model.Config.Dim}; " +
-                         $"{model.ThreadCount} threads, prompt chunk {options.PromptChunkTokens}; each client: {promptTokens}-token prompt, {newTokens} new tokens");
+        // a GGUF file on ChatWeb's engine, an ONNX Runtime GenAI folder on ONNX Runtime, behind the same front
+        IDisposable model;
+        IGenerationScheduler scheduler;
+        int vocab;
+        if (OnnxModelFolder.IsModelFolder(path))
+        {
+            var onnx = OnnxModel.Load(new ModelOptions { Path = path, Threads = options.Threads });
+            (model, scheduler, vocab) = (onnx, new OnnxScheduler(onnx, options), onnx.Folder.VocabSize);
+            output.WriteLine($"{onnx.Name}: ONNX Runtime GenAI ({OnnxRuntimeFlavour.Current}), {onnx.Folder.ModelType}, {onnx.Folder.Layers} layers, hidden {onnx.Folder.HiddenSize}; " +
+                             $"{(options.Threads > 0 ? options.Threads.ToString() : "default")} threads; each client: {promptTokens}-token prompt, {newTokens} new tokens");
+        }
+        else
+        {
+            var transformer = Transformer.Load(path, InferenceScheduler.EngineOptionsFor(options));
+            (model, scheduler, vocab) = (transformer, new InferenceScheduler(transformer, options), transformer.Config.VocabSize);
+            output.WriteLine($"{Path.GetFileName(path)}: {transformer.Config.Architecture.Name}, {transformer.Config.LayerCount} layers, dim {transformer.Config.Dim}; " +
+                             $"{transformer.ThreadCount} threads, prompt chunk {options.PromptChunkTokens}; each client: {promptTokens}-token prompt, {newTokens} new tokens");
+        }
+        using var _ = model;
+        using var __ = scheduler;
 
         // warm-up: touches every weight, and runs the single- and multi-row paths long enough for the JIT's optimised tiers
         for (var round = 0; round < 2; round++)
@@ -72,7 +89,7 @@ internal static class ServeBenchCommand
         return Enumerable.Range(0, length).Select(_ => random.Next(vocab)).ToArray();
     }
 
-    private static async Task<ClientRun> ClientAsync(InferenceScheduler scheduler, string session, int[] prompt, int newTokens)
+    private static async Task<ClientRun> ClientAsync(IGenerationScheduler scheduler, string session, int[] prompt, int newTokens)
     {
         var clock = Stopwatch.StartNew();
         var arrivals = new List<double>(newTokens);

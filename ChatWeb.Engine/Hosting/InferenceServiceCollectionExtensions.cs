@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Local;
+using ChatWeb.Engine.Onnx;
 using ChatWeb.Engine.Scheduling;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -22,7 +23,7 @@ public static class InferenceServiceCollectionExtensions
 
     /// <summary>
     /// Registers the one inference service: an <see cref="IChatClient"/> (keyed <see cref="ChatClientKey"/>) that answers with the model named by
-    /// <c>ChatWeb:Model:Path</c> (or <c>--model &lt;file&gt;</c>) once it has loaded in the background, an
+    /// <c>ChatWeb:Model:Path</c> (or <c>--model &lt;path&gt;</c>: a .gguf file runs on ChatWeb's engine, an ONNX Runtime GenAI model folder on ONNX Runtime) once it has loaded in the background, an
     /// <see cref="ITokenCounter"/> that counts with its tokenizer, and the <see cref="IInferenceStatus"/> that
     /// says how loading goes. The settings under <c>ChatWeb:Inference</c> are checked at start-up (an invalid
     /// value stops the app with a message naming it). Without a usable model <paramref name="fallback"/> answers
@@ -58,8 +59,8 @@ public static class InferenceServiceCollectionExtensions
         var model = configuration.GetSection(ModelOptions.Section).Get<ModelOptions>() ?? new ModelOptions();
         if (string.IsNullOrWhiteSpace(model.Path))
             model.Path = configuration["model"]; // --model <file>
-        if (!string.IsNullOrWhiteSpace(model.Path) && !Path.IsPathRooted(model.Path) && !File.Exists(model.Path)
-            && File.Exists(Path.Combine(contentRoot, model.Path)))
+        if (!string.IsNullOrWhiteSpace(model.Path) && !Path.IsPathRooted(model.Path) && !Path.Exists(model.Path)
+            && Path.Exists(Path.Combine(contentRoot, model.Path)))
             model.Path = Path.Combine(contentRoot, model.Path); // relative to the app, not the shell
 
         var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
@@ -72,6 +73,9 @@ public static class InferenceServiceCollectionExtensions
             Validator.ValidateObject(model, new(model), validateAllProperties: true);
             if (string.IsNullOrWhiteSpace(model.Path))
                 return (null, "No model configured (set ChatWeb:Model:Path or pass --model <file.gguf>).");
+            if (Directory.Exists(model.Path))
+                return OnnxModelFolder.IsModelFolder(model.Path) ? (model, null)
+                    : (null, $"The folder '{model.Path}' has no {OnnxModelFolder.ConfigFile}: ChatWeb:Model:Path takes a .gguf file or an ONNX Runtime GenAI model folder (genai_config.json, the .onnx file, tokenizer.json).");
             if (!File.Exists(model.Path))
                 return (null, $"Model file '{model.Path}' was not found (ChatWeb:Model:Path).");
             return (model, null);

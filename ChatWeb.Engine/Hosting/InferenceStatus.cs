@@ -17,8 +17,10 @@ public sealed record InferenceStatus(string Backend, bool ModelLoaded, string? M
     public static InferenceStatus Demo(string reason) => new("demo", false, null, reason);
 
     /// <summary>The model <paramref name="model"/> is loading.</summary>
-    public static InferenceStatus LoadingModel(string model, ModelLoadProgress progress) => new("gguf", false, model, null) { Loading = progress };
+    /// <param name="backend">"gguf" (ChatWeb's engine) or "onnx" (ONNX Runtime GenAI).</param>
+    public static InferenceStatus LoadingModel(string model, ModelLoadProgress progress, string backend = "gguf") => new(backend, false, model, null) { Loading = progress };
 
     /// <summary>The model <paramref name="model"/> answers.</summary>
-    public static InferenceStatus Ready(string model) => new("gguf", true, model, null);
+    /// <param name="backend">"gguf" (ChatWeb's engine) or "onnx" (ONNX Runtime GenAI).</param>
+    public static InferenceStatus Ready(string model, string backend = "gguf") => new(backend, true, model, null);
 }

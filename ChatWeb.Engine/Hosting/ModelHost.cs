@@ -1,12 +1,15 @@
-using ChatWeb.Engine.Chat;
+using System.Diagnostics.Metrics;
 using ChatWeb.Engine.Local;
+using ChatWeb.Engine.Onnx;
 using ChatWeb.Engine.Scheduling;
+using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Engine.Hosting;
 
 /// <summary>
 /// Owns the chat backend from start-up on. The server listens at once while this hosted service loads
-/// the configured model on a thread of its own, publishing each stage and the share of the weights
+/// the configured model (a GGUF file on ChatWeb's engine, an ONNX Runtime GenAI folder on ONNX Runtime) on a
+/// thread of its own, publishing each stage and the share of the weights
 /// read as its <see cref="IInferenceStatus"/>: loading → ready, or loading → demo with the reason when the
 /// file cannot be used. Once the model is there it builds what needs it (<see cref="Loaded"/>: the inference
 /// scheduler, the GGUF chat client, the exact token counter). On shutdown it stops the scheduler (every
@@ -70,9 +73,11 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
 
     /// <summary>The state before loading starts: loading the file named in <paramref name="options"/>, or demo with <paramref name="reason"/>.</summary>
     public static InferenceStatus InitialStatus(ModelOptions? options, string? reason) =>
-        options?.Path is { } path
-            ? InferenceStatus.LoadingModel(Path.GetFileNameWithoutExtension(path), new ModelLoadProgress(ModelLoadProgress.Opening, 0, 0))
-            : InferenceStatus.Demo(reason ?? "No model configured.");
+        options?.Path is not { } path ? InferenceStatus.Demo(reason ?? "No model configured.")
+        : OnnxModelFolder.IsModelFolder(path)
+            ? InferenceStatus.LoadingModel(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))),
+                new ModelLoadProgress(ModelLoadProgress.ReadingConfig, 0, 0), "onnx")
+            : InferenceStatus.LoadingModel(Path.GetFileNameWithoutExtension(path), new ModelLoadProgress(ModelLoadProgress.Opening, 0, 0));
 
     /// <summary>Starts loading without waiting for it: the server starts listening at once.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -100,37 +105,76 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
         }
 
         var started = _time.GetTimestamp();
-        LocalModel? model = null;
+        var onnx = OnnxModelFolder.IsModelFolder(path);
+        IDisposable? model = null;
         try
         {
             LogLoading(_logger, path);
-            model = _load(_options, Report, _stopping.Token);
-            Report(new ModelLoadProgress(ModelLoadProgress.Starting, _published?.BytesTotal ?? 0, _published?.BytesTotal ?? 0));
-            var scheduler = _services.CreateInferenceScheduler(model);
-            try
+            LoadedModel loaded;
+            string name;
+            if (onnx)
             {
-                var client = new GgufChatClient(model, scheduler, _services.GetRequiredService<ILogger<GgufChatClient>>());
-                Volatile.Write(ref _loaded, new LoadedModel(model, scheduler, client, new ModelTokenCounter(model, scheduler.ContextLength)));
+                var onnxModel = OnnxModel.Load(_options, Report, _stopping.Token);
+                (model, name) = (onnxModel, onnxModel.Name);
+                loaded = StartOnnx(onnxModel);
             }
-            catch
+            else
             {
-                scheduler.Dispose();
-                throw;
+                var localModel = _load(_options, Report, _stopping.Token);
+                (model, name) = (localModel, localModel.Name);
+                loaded = StartGguf(localModel);
             }
-            Set(InferenceStatus.Ready(model.Name));
-            LogReady(_logger, model.Name, _time.GetElapsedTime(started).TotalSeconds);
+            Volatile.Write(ref _loaded, loaded);
+            Set(InferenceStatus.Ready(name, onnx ? "onnx" : "gguf"));
+            LogReady(_logger, name, _time.GetElapsedTime(started).TotalSeconds);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            model?.Dispose(); // shutting down while loading
-            Set(InferenceStatus.Demo("Loading stopped: the server is shutting down."));
+            model?.Dispose(); // shutting down while loading: no model will answer
+            Set(InferenceStatus.Demo("The server is shutting down; the model was not loaded."));
         }
         catch (Exception e) // any failure to load leaves the app usable: demo mode, with the reason shown
         {
             model?.Dispose();
-            var reason = e is FileNotFoundException ? e.Message : $"The model '{path}' could not be loaded: {e.Message}";
+            var reason = e is FileNotFoundException or OnnxModelException ? e.Message : $"The model '{path}' could not be loaded: {e.Message}";
             Set(InferenceStatus.Demo(reason));
             LogDemo(_logger, reason);
+        }
+    }
+
+    /// <summary>ChatWeb's engine: the batching scheduler over the transformer, and the chat client over it.</summary>
+    private LoadedModel StartGguf(LocalModel model)
+    {
+        Report(new ModelLoadProgress(ModelLoadProgress.Starting, _published?.BytesTotal ?? 0, _published?.BytesTotal ?? 0));
+        var scheduler = _services.CreateInferenceScheduler(model);
+        try
+        {
+            var client = new GgufChatClient(model, scheduler, _services.GetRequiredService<ILogger<GgufChatClient>>());
+            return new LoadedModel(model, scheduler, client, new ModelTokenCounter(model.Tokenizer, scheduler.ContextLength));
+        }
+        catch
+        {
+            scheduler.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>ONNX Runtime GenAI: the generator scheduler over the model, and the same chat client as for GGUF.</summary>
+    private LoadedModel StartOnnx(OnnxModel model)
+    {
+        Report(new ModelLoadProgress(ModelLoadProgress.Starting, _published?.BytesTotal ?? 0, _published?.BytesTotal ?? 0));
+        var scheduler = new OnnxScheduler(model, _services.GetRequiredService<IOptions<InferenceOptions>>().Value.ForModel(_options!),
+            _services.GetRequiredService<TimeProvider>(), _services.GetService<IMeterFactory>(), _services.GetRequiredService<ILogger<OnnxScheduler>>());
+        try
+        {
+            var client = new GgufChatClient(model.Name, model.Tokenizer, model.ChatTemplate, model.Options, scheduler,
+                model.Folder.EosTokenIds, _services.GetRequiredService<ILogger<GgufChatClient>>());
+            return new LoadedModel(model, scheduler, client, new ModelTokenCounter(model.Tokenizer, scheduler.ContextLength));
+        }
+        catch
+        {
+            scheduler.Dispose();
+            throw;
         }
     }
 
@@ -148,7 +192,7 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
                 Remaining = _time.GetElapsedTime(_readingSince) * ((double)(progress.BytesTotal - progress.BytesRead) / progress.BytesRead),
             };
         _published = progress;
-        Set(InferenceStatus.LoadingModel(Current.Model ?? "", progress));
+        Set(InferenceStatus.LoadingModel(Current.Model ?? "", progress, Current.Backend));
     }
 
     /// <summary>Stops a load in progress and the scheduler: queued and running requests end ("the server is shutting down").</summary>

@@ -9,6 +9,10 @@ public sealed record ModelLoadProgress(string Stage, long BytesRead, long BytesT
     /// <summary>Stage: opening the file and reading its header.</summary>
     public const string Opening = "Opening the file";
     /// <summary>Stage: checking the tensors against the architecture.</summary>
+    /// <summary>Stage (ONNX models): reading genai_config.json.</summary>
+    public const string ReadingConfig = "Reading the model's configuration";
+    /// <summary>Stage (ONNX models): creating the ONNX Runtime session.</summary>
+    public const string CreatingSession = "Creating the ONNX Runtime session";
     public const string Checking = "Checking the model's shape";
     /// <summary>Stage: building the tokenizer and the chat template.</summary>
     public const string BuildingTokenizer = "Building the tokenizer";
@@ -16,6 +20,8 @@ public sealed record ModelLoadProgress(string Stage, long BytesRead, long BytesT
     public const string ReadingWeights = "Reading the weights into memory";
     /// <summary>Stage: starting the inference scheduler.</summary>
     public const string Starting = "Starting the inference scheduler";
+    /// <summary>Stage (ONNX models): the model is ready.</summary>
+    public const string Ready = "Ready";
 
     /// <summary>Time left, estimated from the reading speed so far; null until it can be estimated.</summary>
     public TimeSpan? Remaining { get; init; }

@@ -11,7 +11,7 @@ public sealed class ModelLoadingException(ModelLoadProgress progress) : Exceptio
         ? TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(left.TotalSeconds), 1, 30))
         : TimeSpan.FromSeconds(5);
 
-    /// <see cref="RetryAfter"/> in whole seconds (for a Retry-After header).
+    /// <summary><see cref="RetryAfter"/> in whole seconds (for a Retry-After header).</summary>
     public int RetryAfterSeconds => (int)RetryAfter.TotalSeconds;
 
     /// <summary>What a user is told while the model loads.</summary>

@@ -4,15 +4,16 @@ using ChatWeb.Engine.Model;
 namespace ChatWeb.Engine.Local;
 
 /// <summary>
-/// The local GGUF model, bound from <c>ChatWeb:Model</c> (appsettings, <c>ChatWeb__Model__Path</c>,
-/// or <c>--model &lt;file&gt;</c> on the command line). Without a path ChatWeb runs the demo.
+/// The local model, bound from <c>ChatWeb:Model</c> (appsettings, <c>ChatWeb__Model__Path</c>,
+/// or <c>--model &lt;path&gt;</c> on the command line): a .gguf file runs on ChatWeb's engine, a folder with
+/// genai_config.json on ONNX Runtime GenAI. Without a path ChatWeb runs the demo.
 /// </summary>
 public sealed class ModelOptions
 {
     /// <summary>The configuration section these settings are read from.</summary>
     public const string Section = "ChatWeb:Model";
 
-    /// <summary>The .gguf file to load.</summary>
+    /// <summary>The .gguf file, or the ONNX Runtime GenAI model folder, to load.</summary>
     public string? Path { get; set; }
 
     /// <summary>Overrides the file's <c>tokenizer.chat_template</c> (Jinja) when set.</summary>
@@ -40,4 +41,15 @@ public sealed class ModelOptions
 
     /// <summary>How the KV caches store keys and values: <c>ChatWeb:Inference:KvCacheType</c>, copied here when the model is chosen (not bound from this section).</summary>
     internal KvCacheType KvCacheType { get; set; } = KvCacheType.F16;
+
+    /// <summary>ONNX models only: where ONNX Runtime GenAI runs the model: cpu, cuda or dml (the build's flavour must have it).</summary>
+    [RegularExpression("^(cpu|cuda|dml)$", ErrorMessage = "ChatWeb:Model:ExecutionProvider must be cpu, cuda or dml.")]
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    /// <summary>ONNX models only: the GPU to use with cuda or dml.</summary>
+    [Range(0, 64)]
+    public int DeviceId { get; set; }
+
+    /// <summary>ONNX models only: further options passed to the execution provider as they are (name → value).</summary>
+    public Dictionary<string, string> ProviderOptions { get; set; } = [];
 }

@@ -90,6 +90,7 @@ public sealed class Generation
     internal int LastToken = -1;      // the token the next decode row feeds
     internal GenerationState State = GenerationState.Queued;
     internal int QueuePosition;
+    internal bool Active;             // admitted and not finished: holds a slot
     internal IDisposable? CancellationRegistration;
     internal IDisposable? TimeoutTimer;
 

@@ -7,7 +7,7 @@ public sealed class ServerBusyException(TimeSpan retryAfter)
     /// <summary>When a new request is likely to be accepted.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;
 
-    /// <see cref="RetryAfter"/> in whole seconds (for a Retry-After header).
+    /// <summary><see cref="RetryAfter"/> in whole seconds (for a Retry-After header).</summary>
     public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
 }
 

@@ -39,6 +39,15 @@ public sealed class InferenceOptions
     /// <summary>Most generations one owner runs at once; further ones wait in the queue behind them.</summary>
     public int MaxActivePerOwner { get; set; } = 1;
 
-    /// <see cref="MaxPromptTokens"/>, or three quarters of <see cref="ContextLength"/> when it is 0.
+    /// <summary>These settings with the model's context setting (<c>ChatWeb:Model:ContextTokens</c>) applied when it is set.</summary>
+    public InferenceOptions ForModel(Local.ModelOptions model)
+    {
+        var options = (InferenceOptions)MemberwiseClone();
+        if (model.ContextTokens > 0)
+            options.ContextLength = model.ContextTokens;
+        return options;
+    }
+
+    /// <summary><see cref="MaxPromptTokens"/>, or three quarters of <see cref="ContextLength"/> when it is 0.</summary>
     public int EffectiveMaxPromptTokens => MaxPromptTokens > 0 ? MaxPromptTokens : ContextLength * 3 / 4;
 }

@@ -4,11 +4,69 @@ namespace ChatWeb.Engine.Tokenization;
 
 /// <summary>
 /// Reads a Hugging Face <c>tokenizer.json</c> holding a byte-level BPE model (vocab, merges, added
-/// tokens, a Split/ByteLevel pre-tokenizer, optionally an NFC normalizer). Other models (WordPiece,
-/// Unigram) and other pre-tokenizers are refused with a message naming them.
+/// tokens, a Split/ByteLevel pre-tokenizer, optionally an NFC normalizer), or a SentencePiece-style BPE
+/// (<c>byte_fallback</c>, '▁' for spaces: Llama 2, Mistral, Phi-3, Gemma) through <see cref="LoadAny"/>.
+/// Other models (WordPiece, Unigram) and other pre-tokenizers are refused with a message naming them.
 /// </summary>
 internal static class HuggingFaceTokenizerLoader
 {
+    /// <summary>
+    /// Either kind of BPE in a <c>tokenizer.json</c>, with BOS/EOS and add_bos from <c>tokenizer_config.json</c>:
+    /// a SentencePiece-style one becomes a <see cref="SentencePieceTokenizer"/> whose scores follow the merge
+    /// order (the earlier a merge, the higher its result's score), any other a <see cref="ByteLevelBpeTokenizer"/>.
+    /// </summary>
+    public static Tokenizer LoadAny(string tokenizerJsonPath, string? tokenizerConfigPath)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllBytes(tokenizerJsonPath));
+        string? config = tokenizerConfigPath is not null && File.Exists(tokenizerConfigPath) ? File.ReadAllText(tokenizerConfigPath) : null;
+        var root = json.RootElement;
+        var model = root.GetProperty("model");
+        return model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True
+            ? LoadSentencePiece(root, config, tokenizerJsonPath)
+            : Load(root, config, tokenizerJsonPath);
+    }
+
+    private static SentencePieceTokenizer LoadSentencePiece(JsonElement root, string? tokenizerConfigJson, string source)
+    {
+        var vocabulary = ReadVocabulary(root, source);
+        var tokens = vocabulary.Tokens;
+        var types = vocabulary.Types;
+        for (var id = 0; id < tokens.Length; id++)
+        {
+            if (types[id] == TokenType.Normal && tokens[id] is { Length: 6 } t && t.StartsWith("<0x", StringComparison.Ordinal) && t.EndsWith('>'))
+                types[id] = TokenType.Byte;
+        }
+        var ids = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
+        for (var id = 0; id < tokens.Length; id++)
+            ids.TryAdd(tokens[id], id);
+        var scores = new float[tokens.Length];
+        Array.Fill(scores, float.MinValue / 2);
+        var merges = ReadMerges(root.GetProperty("model"));
+        for (var rank = merges.Count - 1; rank >= 0; rank--) // the earliest merge of a result wins
+        {
+            if (ids.TryGetValue(merges[rank].Item1 + merges[rank].Item2, out var id))
+                scores[id] = -rank;
+        }
+        var specials = ReadSpecials(tokenizerConfigJson, tokens);
+        return new SentencePieceTokenizer(tokens, types, scores, specials, PrependsSpace(root));
+    }
+
+    /// <summary>Whether a '▁' goes before the text: a Prepend normalizer, or a Metaspace pre-tokenizer that prepends.</summary>
+    private static bool PrependsSpace(JsonElement root)
+    {
+        static bool Visit(JsonElement element, string listName) =>
+            element.ValueKind == JsonValueKind.Object && (element.GetProperty("type").GetString() switch
+            {
+                "Prepend" => true,
+                "Metaspace" => element.TryGetProperty("prepend_scheme", out var scheme) ? scheme.GetString() != "never"
+                    : !element.TryGetProperty("add_prefix_space", out var add) || add.ValueKind == JsonValueKind.True,
+                "Sequence" => element.TryGetProperty(listName, out var list) && list.EnumerateArray().Any(e => Visit(e, listName)),
+                _ => false,
+            });
+        return (root.TryGetProperty("normalizer", out var normalizer) && Visit(normalizer, "normalizers"))
+            || (root.TryGetProperty("pre_tokenizer", out var pre) && Visit(pre, "pretokenizers"));
+    }
+
     /// <summary>GPT-2's expression, which a ByteLevel pre-tokenizer with use_regex=true applies.</summary>
     private const string ByteLevelRegex = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 

@@ -47,7 +47,7 @@ public sealed class ModelRegistrationTests
         await using var app = App(TestPaths.Model("stories260K", "stories260K.gguf"));
         await HealthWhenLoadedAsync(app);
         var counter = app.Services.GetRequiredService<ITokenCounter>();
-        var model = app.Services.GetRequiredService<ModelHost>().Loaded!.Model;
+        var model = (LocalModel)app.Services.GetRequiredService<ModelHost>().Loaded!.Model;
 
         Assert.True(counter.IsExact);
         const string text = "a b c d e f g h";

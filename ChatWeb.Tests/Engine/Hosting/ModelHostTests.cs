@@ -43,7 +43,7 @@ public sealed class ModelHostTests
 
         Assert.Equal("ready", state.Current.State);
         Assert.True(state.Current.ModelLoaded);
-        Assert.Equal(host.Loaded!.Model.Name, state.Current.Model);
+        Assert.Equal(((LocalModel)host.Loaded!.Model).Name, state.Current.Model);
         Assert.Equal(
             [ModelLoadProgress.Opening, ModelLoadProgress.Checking, ModelLoadProgress.BuildingTokenizer, ModelLoadProgress.ReadingWeights, ModelLoadProgress.Starting],
             seen.Where(s => s.Loading is not null).Select(s => s.Loading!.Stage).Distinct());
