@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatWeb.Tests.Inference;
 
 /// <summary>ChatWeb with ChatWeb:Model:Path at an ONNX Runtime GenAI folder: the same app, APIs and health; a broken folder means demo mode with what to do.</summary>
-public sealed class OnnxModelAppTests(ApiFactory factory) : IClassFixture<ApiFactory>, IDisposable
+public sealed class OnnxModelAppTests(ChatWebFactory factory) : IClassFixture<ChatWebFactory>, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("chatweb-onnx-app-").FullName;
 
@@ -37,7 +37,7 @@ public sealed class OnnxModelAppTests(ApiFactory factory) : IClassFixture<ApiFac
     public async Task OnnxFolder_IsReady_AndTheApiStreamsTheStory()
     {
         await using var app = await StartAsync(App(OnnxStoriesTests.Folder));
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
 
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
         using var response = await client.PostAsJsonAsync("/api/chat",
@@ -60,7 +60,7 @@ public sealed class OnnxModelAppTests(ApiFactory factory) : IClassFixture<ApiFac
     {
         await using var app = await StartAsync(App(OnnxStoriesTests.Folder));
         var socketClient = app.Server.CreateWebSocketClient();
-        socketClient.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ApiFactory.Key}";
+        socketClient.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {ChatWebFactory.Key}";
         using var socket = await socketClient.ConnectAsync(new UriBuilder(app.Server.BaseAddress) { Scheme = "ws", Path = "/ws/chat" }.Uri, CancellationToken.None);
 
         var message = JsonSerializer.SerializeToUtf8Bytes(new { type = "chat", id = "s", message = "Once upon a time", settings = new { temperature = 0, maxTokens = 20 } });
@@ -109,7 +109,7 @@ public sealed class OnnxModelAppTests(ApiFactory factory) : IClassFixture<ApiFac
             case "no-config": OnnxModelFolderTests.LinkStories(_folder, leaveOut: OnnxModelFolder.ConfigFile); break;
         }
         await using var app = await StartAsync(App(path, broken == "cuda" ? "cuda" : "cpu"));
-        using var client = ApiFactory.Keyed(app.CreateClient());
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
 
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
         var reply = await client.PostAsJsonAsync("/api/chat/sync", new { message = "Hello" });
