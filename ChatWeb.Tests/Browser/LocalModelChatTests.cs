@@ -29,31 +29,6 @@ public sealed class LocalModelChatTests(Stories260KBrowserFixture fixture)
         await Expect(page.Locator(".model-name")).ToBeVisibleAsync();
         await Expect(page.Locator(".demo-banner")).ToHaveCountAsync(0);
 
-        // Record every state the answer passes through: the engine is fast, so polling could miss the stream.
-        await page.EvaluateAsync(@"() => {
-            window.seen = [];
-            new MutationObserver(() => {
-                const answer = [...document.querySelectorAll('.message.assistant')].pop();
-                if (answer) window.seen.push({ length: answer.querySelector('.message-text')?.innerText.length ?? 0,
-                                               streaming: !!answer.querySelector('.cursor') });
-            }).observe(document.body, { subtree: true, childList: true, characterData: true });
-        }");
-        await page.Locator("#prompt").FillAsync("Once upon a time, there was a little cat");
-        await page.Locator("#prompt").PressAsync("Enter");
-
-        var answer = page.Locator(".message.assistant").Last;
-        await Expect(answer).ToHaveAttributeAsync("data-status", "complete", new() { Timeout = 60_000 });
-
-        // It streamed: the text grew in several steps while the cursor showed.
-        var grew = await page.EvaluateAsync<int>(
-            "() => new Set(window.seen.filter(s => s.streaming && s.length > 0).map(s => s.length)).size");
-        Assert.True(grew >= 2, $"expected the story to arrive in several steps, saw {grew}\n{fixture.App.Log}");
-
-        // And it is the model's story, not the demo's.
-        var story = await answer.Locator(".message-text").InnerTextAsync();
-        Assert.DoesNotContain("demo", story, StringComparison.OrdinalIgnoreCase);
-        Assert.True(story.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 20, story);
-        Assert.Matches("[a-z]+ [a-z]+ [a-z]+", story);
-        await Expect(answer).Not.ToContainTextAsync("Failed");
+        await ModelStory.StreamsAStoryAsync(page, fixture.App);
     }
 }
