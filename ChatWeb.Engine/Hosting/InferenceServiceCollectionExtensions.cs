@@ -89,7 +89,7 @@ public static class InferenceServiceCollectionExtensions
     /// <summary>The one scheduler over the loaded model. A KV cache budget too small for the model throws, naming the setting.</summary>
     internal static InferenceScheduler CreateInferenceScheduler(this IServiceProvider services, LocalModel model) =>
         new(model.Transformer,
-            GgufChatClient.SchedulerOptionsFor(model, services.GetRequiredService<IOptions<InferenceOptions>>().Value),
+            services.GetRequiredService<IOptions<InferenceOptions>>().Value.ForModel(model.Options),
             services.GetRequiredService<TimeProvider>(),
             services.GetService<IMeterFactory>(),
             services.GetRequiredService<ILogger<InferenceScheduler>>());

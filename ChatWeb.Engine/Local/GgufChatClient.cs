@@ -66,11 +66,7 @@ public sealed partial class GgufChatClient : IChatClient
 
     /// <summary>A client with a scheduler of its own over the model (tools and tests).</summary>
     public GgufChatClient(LocalModel model, ILogger<GgufChatClient> logger)
-        : this(model, new InferenceScheduler(model.Transformer, SchedulerOptionsFor(model)), logger) => _ownsScheduler = true;
-
-    /// <summary>Scheduler settings from the model settings: its context length, defaults otherwise.</summary>
-    public static InferenceOptions SchedulerOptionsFor(LocalModel model, InferenceOptions? configured = null) =>
-        (configured ?? new InferenceOptions()).ForModel(model.Options);
+        : this(model, new InferenceScheduler(model.Transformer, new InferenceOptions().ForModel(model.Options)), logger) => _ownsScheduler = true;
 
     /// <inheritdoc />
     public Task<ChatResponse> GetResponseAsync(
