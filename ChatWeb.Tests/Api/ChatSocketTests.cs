@@ -39,6 +39,41 @@ public sealed class ChatSocketTests(ChatWebFactory factory) : IClassFixture<Chat
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
+    [Fact]
+    public async Task EarlierFormClient_SendsIdAndPrompt_AndReadsTheAnswerFromMessageFields()
+    {
+        var model = new RecordingChatClient();
+        using var socket = await ConnectAsync(model);
+
+        // Byte for byte what the earlier WebSocket chat's clients send.
+        await socket.SendAsync("{\"id\": \"IdOfThisAi\", \"prompt\": \"hello\"}"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var first = await ReadUntilAsync(socket, m => Is(m, "event", "IdOfThisAi") && m.GetProperty("event").GetString() == "done");
+        await SendAsync(socket, new { id = "IdOfThisAi", prompt = "and more" });
+        await ReadUntilAsync(socket, m => Is(m, "event", "IdOfThisAi") && m.GetProperty("event").GetString() == "done");
+
+        var texts = first.Where(m => m.GetProperty("type").GetString() == "message").ToList();
+        Assert.All(texts, m => Assert.Equal("IdOfThisAi", m.GetProperty("id").GetString()));
+        Assert.Equal("Fine answer.", string.Concat(texts.Select(m => m.GetProperty("message").GetString())));
+        // The same id continued that conversation.
+        Assert.Equal(["hello", "Fine answer.", "and more"], model.Requests[^1].Messages.Where(m => m.Role != ChatRole.System).Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task EarlierFormClient_WithoutAnId_StartsAConversation_AndLearnsItsIdFromTheReplies()
+    {
+        var model = new RecordingChatClient();
+        using var socket = await ConnectAsync(model);
+
+        await SendAsync(socket, new { prompt = "hello" });
+        var replies = await ReadUntilAsync(socket, m => m.GetProperty("type").GetString() == "event" && m.GetProperty("event").GetString() == "done");
+        var id = replies[0].GetProperty("id").GetString()!;
+        await SendAsync(socket, new { id, prompt = "and more" });
+        await ReadUntilAsync(socket, m => Is(m, "event", id) && m.GetProperty("event").GetString() == "done");
+
+        Assert.All(replies, m => Assert.Equal(id, m.GetProperty("id").GetString()));
+        Assert.Equal(["hello", "Fine answer.", "and more"], model.Requests[^1].Messages.Where(m => m.Role != ChatRole.System).Select(m => m.Text));
+    }
+
     [Theory]
     [InlineData("{not json", null, "not valid JSON")]
     [InlineData("{\"type\":\"dance\",\"id\":\"a\"}", "a", "Unknown message type 'dance'")]

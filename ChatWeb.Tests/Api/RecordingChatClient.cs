@@ -8,7 +8,7 @@ namespace ChatWeb.Tests.Api;
 /// <summary>
 /// An IChatClient that records what it was asked and streams <see cref="Reply"/> piece by piece, or,
 /// with <see cref="Hang"/> (or for a prompt containing "forever"), streams one piece and then waits
-/// until its request is cancelled.
+/// until its request is cancelled. For a prompt containing "break down" it fails after the first piece.
 /// </summary>
 internal sealed class RecordingChatClient : IChatClient
 {
@@ -53,6 +53,8 @@ internal sealed class RecordingChatClient : IChatClient
         {
             await Task.Yield();
             yield return new ChatResponseUpdate(ChatRole.Assistant, piece);
+            if (messages.Last().Text.Contains("break down", StringComparison.Ordinal))
+                throw new InvalidOperationException("The engine broke down.");
         }
         yield return new ChatResponseUpdate
         {

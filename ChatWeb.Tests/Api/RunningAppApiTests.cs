@@ -113,4 +113,23 @@ public sealed class RunningAppApiTests(RunningAppApiTests.RunningApp app) : ICla
         var rest = await reader.ReadToEndAsync();
         Assert.EndsWith("data: [DONE]\n\n", rest);
     }
+
+    [Fact]
+    public async Task SimpleChatServersCurlExample_WorksAsWritten()
+    {
+        // The documented example: curl -N http://localhost:8000/chat -H "Content-Type: application/json" -d '{"prompt": "hello"}'
+        var curl = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("curl",
+            ["-sS", "-N", new Uri(Server.BaseUri, "chat").ToString(), "-H", "Content-Type: application/json", "-d", "{\"prompt\": \"hello\"}"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var output = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+
+        Assert.Equal(0, curl.ExitCode);
+        var events = output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var answer = string.Concat(events[..^1].Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement.GetProperty("token").GetString()));
+        Assert.StartsWith("Hello! I am ChatWeb's demo assistant.", answer);
+    }
 }

@@ -1,6 +1,7 @@
 using ChatWeb.Api.Access;
 using ChatWeb.Api.Chains;
 using ChatWeb.Api.Chat;
+using ChatWeb.Api.Compat;
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.OpenAi;
 using ChatWeb.Api.WebSockets;
@@ -8,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Api;
 
-/// <summary>Registers and maps the programmatic interfaces: /api (JSON and SSE), /v1 (OpenAI-compatible), /ws/chat.</summary>
+/// <summary>
+/// Registers and maps the programmatic interfaces: /api (JSON and SSE), /v1 (OpenAI-compatible), /ws/chat, and the
+/// earlier chat servers' /chat, /chat/sync, /completion and /stream-example.
+/// </summary>
 internal static class ApiServiceCollectionExtensions
 {
     private const string CorsPolicy = "api";
@@ -49,22 +53,25 @@ internal static class ApiServiceCollectionExtensions
         api.MapChainsApi();
 
         Protect(app.MapGroup("/v1"), ApiErrorShape.OpenAi, cors).MapOpenAiApi();
-        var origins = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsOrigins.Select(o => o.TrimEnd('/')).ToArray();
-        Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors)
-            .AddEndpointFilter(new SocketOriginFilter(origins))
-            .MapChatSocket();
+        var origins = new OriginFilter(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.CorsOrigins.Select(o => o.TrimEnd('/')).ToArray());
+        Protect(app.MapGroup("/ws"), ApiErrorShape.ProblemDetails, cors).AddEndpointFilter(origins).MapChatSocket();
+
+        // The protocols of the chat servers ChatWeb replaces, at their own paths (see Api/Compat).
+        Protect(app.MapGroup(""), ApiErrorShape.ProblemDetails, cors).MapSimpleChatApi();
+        Protect(app.MapGroup(""), ApiErrorShape.ProblemDetails, cors, json: false).AddEndpointFilter(origins).MapCompletionApi();
 
         return app;
     }
 
-    private static RouteGroupBuilder Protect(RouteGroupBuilder group, ApiErrorShape shape, bool cors)
+    private static RouteGroupBuilder Protect(RouteGroupBuilder group, ApiErrorShape shape, bool cors, bool json = true)
     {
         group.AddEndpointFilterFactory((factory, next) =>
         {
             var filter = new ApiKeyFilter(factory.ApplicationServices.GetRequiredService<ApiKeyRing>(), shape);
             return context => filter.InvokeAsync(context, next);
         });
-        group.AddEndpointFilter(new JsonContentTypeFilter(shape));
+        if (json)
+            group.AddEndpointFilter(new JsonContentTypeFilter(shape));
         group.RequireRateLimiting(ApiRateLimiting.Policy);
         if (cors)
             group.RequireCors(CorsPolicy);

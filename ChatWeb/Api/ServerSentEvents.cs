@@ -20,7 +20,19 @@ internal static class ServerSentEvents
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    /// <summary>The last event of every stream.</summary>
+    /// <summary>
+    /// One event of plain text (no JSON), with an optional event name; each line of the text is a <c>data:</c> line,
+    /// so a client that joins them with newlines reads the text back exactly.
+    /// </summary>
+    public static async Task WriteTextAsync(HttpResponse response, string text, string? eventName, CancellationToken cancellationToken)
+    {
+        var lines = text.ReplaceLineEndings("\n").Split('\n').Select(line => $"data: {line}\n");
+        var name = eventName is null ? "" : $"event: {eventName}\n";
+        await response.WriteAsync($"{name}{string.Concat(lines)}\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The last event of every JSON stream.</summary>
     public static async Task WriteDoneAsync(HttpResponse response, CancellationToken cancellationToken)
     {
         await response.WriteAsync("data: [DONE]\n\n", cancellationToken);

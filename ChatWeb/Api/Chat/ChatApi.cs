@@ -32,42 +32,14 @@ internal static class ChatApi
         if (turn is null)
             return problem!;
 
-        var response = context.Response;
-        var aborted = context.RequestAborted;
-        var options = StrictJsonReader.Options;
-        ServerSentEvents.Start(response);
-        response.Headers["X-Conversation-Id"] = turn.Conversation.Id;
-        try
+        context.Response.Headers["X-Conversation-Id"] = turn.Conversation.Id;
+        await ChatEventStream.WriteAsync(context, turn, step => step switch
         {
-            // Headers go out at once, so the client knows the conversation id before the first token.
-            await response.StartAsync(aborted);
-            await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted))
-            {
-                object? data = step switch
-                {
-                    ThinkingToken t => ChatEvents.From(t),
-                    AnswerToken a => ChatEvents.From(a),
-                    ChatCompleted c => new ChatEvents.DoneEvent(turn.Conversation.Id, c.FinishReason, c.Usage, c.Timings),
-                    _ => null, // progress and a recalled answer have no event on this stream
-                };
-                if (data is not null)
-                    await ServerSentEvents.WriteAsync(response, data, options, aborted);
-            }
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            return TypedResults.Empty;
-        }
-        catch (Exception e)
-        {
-            ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, "/api/chat", turn.Conversation.Id);
-            await ServerSentEvents.WriteAsync(response, new ChatEvents.ErrorEvent($"The model failed: {e.Message}"), options, aborted);
-        }
-        finally
-        {
-            turn.Conversation.EndTurn();
-        }
-        await ServerSentEvents.WriteDoneAsync(response, aborted);
+            ThinkingToken t => ChatEvents.From(t),
+            AnswerToken a => ChatEvents.From(a),
+            ChatCompleted c => new ChatEvents.DoneEvent(turn.Conversation.Id, c.FinishReason, c.Usage, c.Timings),
+            _ => null, // progress and a recalled answer have no event on this stream
+        }, error => new ChatEvents.ErrorEvent(error), logs.CreateLogger(typeof(ChatApi)));
         return TypedResults.Empty;
     }
 
@@ -76,12 +48,23 @@ internal static class ChatApi
         var (turn, problem) = await PrepareAsync(context, turns);
         if (turn is null)
             return problem!;
+        return await ReplyAsync(context, turn, reply =>
+        {
+            var c = reply.Completed;
+            return new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings);
+        }, logs.CreateLogger(typeof(ChatApi)));
+    }
 
+    /// <summary>
+    /// Runs a turn to the end and answers 200 with <paramref name="body"/>'s shape of the reply, or the status that
+    /// says why not (429 busy, 503 loading, 400 too long, 500 when the model fails). The turn is released at the end.
+    /// </summary>
+    public static async Task<IResult> ReplyAsync(HttpContext context, ChatTurns.Turn turn, Func<ChatReply, object> body, ILogger logger)
+    {
         try
         {
-            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, context.RequestAborted));
-            var c = reply.Completed;
-            return TypedResults.Ok(new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings));
+            return TypedResults.Ok(body(await ChatReply.CollectAsync(
+                turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, context.RequestAborted))));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -101,7 +84,7 @@ internal static class ChatApi
         }
         catch (Exception e)
         {
-            ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, "/api/chat/sync", turn.Conversation.Id);
+            ApiLog.ReplyFailed(logger, e, context.Request.Path.Value ?? "", turn.Conversation.Id);
             return TypedResults.Problem($"The model failed: {e.Message}", statusCode: StatusCodes.Status500InternalServerError,
                 title: "The reply failed.");
         }

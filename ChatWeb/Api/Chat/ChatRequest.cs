@@ -19,4 +19,13 @@ internal sealed class ChatRequest
     public string? System { get; init; }
 
     public GenerationSettings? Settings { get; init; }
+
+    /// <summary>The one rule for a prompt sent to any chat endpoint: present, and at most <see cref="MaxMessageLength"/> characters.</summary>
+    public static void CheckPrompt(string? prompt, string field, string example, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(prompt))
+            errors[field] = [$"Required: the prompt to send{example}."];
+        else if (prompt.Length > MaxMessageLength)
+            errors[field] = [$"At most {MaxMessageLength} characters."];
+    }
 }

@@ -16,15 +16,14 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
 
     /// <summary>
     /// The prepared turn, or the errors by field; <paramref name="busy"/> when the conversation is streaming already.
-    /// The engine runs the reply for <paramref name="owner"/> (<see cref="Access.ApiCaller.Owner"/>).
+    /// The engine runs the reply for <paramref name="owner"/> (<see cref="Access.ApiCaller.Owner"/>). A new conversation
+    /// is kept for later turns unless <paramref name="oneOff"/> (an endpoint without conversations).
     /// </summary>
-    public Turn? Prepare(ChatRequest request, string owner, string prefix, Dictionary<string, string[]> errors, out bool busy)
+    public Turn? Prepare(ChatRequest request, string owner, string prefix, Dictionary<string, string[]> errors, out bool busy,
+        bool oneOff = false)
     {
         busy = false;
-        if (string.IsNullOrWhiteSpace(request.Message))
-            errors[prefix + "message"] = ["Required: the prompt to send."];
-        else if (request.Message.Length > ChatRequest.MaxMessageLength)
-            errors[prefix + "message"] = [$"At most {ChatRequest.MaxMessageLength} characters."];
+        ChatRequest.CheckPrompt(request.Message, prefix + "message", "", errors);
 
         string? presetPrompt = null;
         if (request.Preset is { } preset && (presetPrompt = presets.Find(preset)?.Prompt) is null)
@@ -39,7 +38,7 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
             return null;
 
         var isNew = conversation is null;
-        conversation ??= conversations.Create();
+        conversation ??= oneOff ? conversations.CreateOneOff() : conversations.Create();
         if (!conversation.TryBeginTurn())
         {
             busy = true;

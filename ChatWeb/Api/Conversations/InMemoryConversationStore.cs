@@ -19,14 +19,15 @@ internal sealed class InMemoryConversationStore(IChatClient client, TimeProvider
 
     public ApiConversation Create()
     {
-        var id = Guid.NewGuid().ToString("n");
-        var conversation = new ApiConversation(id, new ChatSession(client, turns) { Time = time });
-        _conversations[id] = conversation;
-        _order.Enqueue(id);
+        var conversation = CreateOneOff();
+        _conversations[conversation.Id] = conversation;
+        _order.Enqueue(conversation.Id);
         while (_conversations.Count > Capacity && _order.TryDequeue(out var oldest))
             _conversations.TryRemove(oldest, out _);
         return conversation;
     }
+
+    public ApiConversation CreateOneOff() => new(Guid.NewGuid().ToString("n"), new ChatSession(client, turns) { Time = time });
 
     public ApiConversation? Find(string id) => _conversations.GetValueOrDefault(id);
 }

@@ -88,6 +88,11 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
                 await SendAsync(new ErrorMessage(TryGetId(document.RootElement), "The message is not valid.", read.Errors), aborted);
                 return;
             }
+            if (request.IsEarlierForm)
+            {
+                await StartAsync(request, aborted);
+                return;
+            }
             if (string.IsNullOrEmpty(request.Id))
             {
                 await SendAsync(new ErrorMessage(null, "Every message needs an \"id\": the client's name for the conversation.",
@@ -100,7 +105,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
                 case "chat": await StartAsync(request, aborted); break;
                 case "cancel": await CancelAsync(request.Id, aborted); break;
                 default:
-                    await SendAsync(new ErrorMessage(request.Id, $"Unknown message type '{request.Type}'; use \"chat\" or \"cancel\".",
+                    await SendAsync(new ErrorMessage(request.Id, $"Unknown message type '{request.Type}'; use \"chat\" or \"cancel\" (or send {{\"id\", \"prompt\"}} without a type).",
                         new() { ["type"] = ["Must be \"chat\" or \"cancel\"."] }), aborted);
                     break;
             }
@@ -109,7 +114,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
 
     private async Task StartAsync(SocketRequest request, CancellationToken aborted)
     {
-        var id = request.Id!;
+        // The earlier form starts a conversation with a message without an id; the replies carry the new id.
+        var id = string.IsNullOrEmpty(request.Id) ? Guid.NewGuid().ToString("n") : request.Id;
         if (_running.ContainsKey(id))
         {
             await SendAsync(new ErrorMessage(id, $"Conversation '{id}' is already streaming a reply; wait for it or cancel it."), aborted);
@@ -137,11 +143,11 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
         lock (_replies)
         {
             _replies.RemoveAll(r => r.IsCompleted);
-            _replies.Add(RunReplyAsync(id, turn, cancel));
+            _replies.Add(RunReplyAsync(id, turn, request.IsEarlierForm, cancel));
         }
     }
 
-    private async Task RunReplyAsync(string id, ChatTurns.Turn turn, CancellationTokenSource cancel)
+    private async Task RunReplyAsync(string id, ChatTurns.Turn turn, bool earlierForm, CancellationTokenSource cancel)
     {
         var token = cancel.Token;
         try
@@ -156,7 +162,11 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
                         if (!thinking)
                             await SendAsync(new EventMessage(id, "thinking", turn.Conversation.Id), token);
                         thinking = true;
-                        await SendAsync(new TokenMessage(id, t.Text, "thinking"), token);
+                        if (!earlierForm) // its clients print every message: they get the answer only
+                            await SendAsync(new TokenMessage(id, t.Text, "thinking"), token);
+                        break;
+                    case AnswerToken a when earlierForm:
+                        await SendAsync(new TextMessage(id, a.Text), token);
                         break;
                     case AnswerToken a:
                         await SendAsync(new TokenMessage(id, a.Text, "answer"), token);

@@ -5,12 +5,19 @@ namespace ChatWeb.Api.WebSockets;
 
 /// <summary>
 /// What the server sends on <c>/ws/chat</c>, each tagged with the client's conversation id:
-/// <c>message</c> (a token, with its phase), <c>event</c> (started, thinking, done with usage,
-/// cancelled) and <c>error</c>.
+/// <c>message</c> (a token, with its phase; for the earlier form a piece of answer text in <c>message</c>),
+/// <c>event</c> (started, thinking, done with usage, cancelled) and <c>error</c>.
 /// </summary>
 internal static class SocketMessages
 {
     public sealed record TokenMessage(string Id, string Token, string Phase)
+    {
+        [JsonPropertyOrder(-1)]
+        public string Type => "message";
+    }
+
+    /// <summary>A piece of the answer for a client of the earlier form, which prints <c>message["message"]</c>.</summary>
+    public sealed record TextMessage(string Id, string Message)
     {
         [JsonPropertyOrder(-1)]
         public string Type => "message";

@@ -6,21 +6,28 @@ namespace ChatWeb.Api.WebSockets;
 /// <summary>
 /// A message from a WebSocket client: <c>{"type":"chat","id":"a","message":"…"}</c> starts (or continues)
 /// the conversation the client calls "a"; <c>{"type":"cancel","id":"a"}</c> stops its reply.
-/// A "chat" takes the same fields as <c>POST /api/chat</c>.
+/// A "chat" takes the same fields as <c>POST /api/chat</c>. The earlier WebSocket chat's form,
+/// <c>{"id":"a","prompt":"…"}</c> with no type (and no id to start a conversation), is a chat turn too.
 /// </summary>
 internal sealed class SocketRequest
 {
     public string? Type { get; init; }
     public string? Id { get; init; }
     public string? Message { get; init; }
+
+    /// <summary>The prompt of the earlier form (which has no <see cref="Type"/>).</summary>
+    public string? Prompt { get; init; }
     public string? ConversationId { get; init; }
     public string? Preset { get; init; }
     public string? System { get; init; }
     public GenerationSettings? Settings { get; init; }
 
+    /// <summary>A message in the earlier form: no type, a prompt; its replies use that form too.</summary>
+    public bool IsEarlierForm => Type is null && Prompt is not null;
+
     public ChatRequest ToChatRequest(string? knownConversationId) => new()
     {
-        Message = Message,
+        Message = Message ?? Prompt,
         ConversationId = ConversationId ?? knownConversationId,
         Preset = Preset,
         System = System,
