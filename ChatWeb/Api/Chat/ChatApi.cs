@@ -1,7 +1,5 @@
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
-using ChatWeb.Engine.Hosting;
-using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,11 +8,15 @@ namespace ChatWeb.Api.Chat;
 /// <summary>
 /// <c>POST /api/chat</c> streams a reply as server-sent events (thinking and answer tokens, then a
 /// final event with usage and timings, then <c>[DONE]</c>); <c>POST /api/chat/sync</c> answers with
-/// one JSON object. Both continue a conversation by id. When the client disconnects, the request's
-/// abort token cancels the generation.
+/// one JSON object. Both continue a conversation of the caller's by id. A refusal (queue full, prompt
+/// longer than the context, model loading) is a status code on both, before any byte of a stream.
+/// When the client disconnects, the request's abort token cancels the generation.
 /// </summary>
 internal static class ChatApi
 {
+    /// <summary>The header that lists the caller's older conversations forgotten to make room for a new one.</summary>
+    public const string ForgottenHeader = "X-Conversations-Forgotten";
+
     public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
     {
         api.MapPost("/chat", StreamChat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
@@ -35,37 +37,53 @@ internal static class ChatApi
         var response = context.Response;
         var aborted = context.RequestAborted;
         var options = StrictJsonReader.Options;
-        ServerSentEvents.Start(response);
-        response.Headers["X-Conversation-Id"] = turn.Conversation.Id;
+        var conversation = turn.Conversation;
+        StartedSteps steps;
         try
         {
-            // Headers go out at once, so the client knows the conversation id before the first token.
-            await response.StartAsync(aborted);
-            await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted))
-            {
-                object? data = step switch
-                {
-                    ThinkingToken t => ChatEvents.From(t),
-                    AnswerToken a => ChatEvents.From(a),
-                    ChatCompleted c => new ChatEvents.DoneEvent(turn.Conversation.Id, c.FinishReason, c.Usage, c.Timings),
-                    _ => null, // progress and a recalled answer have no event on this stream
-                };
-                if (data is not null)
-                    await ServerSentEvents.WriteAsync(response, data, options, aborted);
-            }
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            return TypedResults.Empty;
+            steps = await StartedSteps.StartAsync(conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted), aborted);
         }
         catch (Exception e)
         {
-            ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, "/api/chat", turn.Conversation.Id);
-            await ServerSentEvents.WriteAsync(response, new ChatEvents.ErrorEvent($"The model failed: {e.Message}"), options, aborted);
+            conversation.EndTurn();
+            return Failed(context, e, logs, "/api/chat", conversation.Id);
         }
-        finally
+
+        await using (steps)
         {
-            turn.Conversation.EndTurn();
+            ServerSentEvents.Start(response);
+            Describe(response, turn);
+            try
+            {
+                // Headers go out at once, so the client knows the conversation id before the first token.
+                await response.StartAsync(aborted);
+                await foreach (var step in steps.ReadAllAsync())
+                {
+                    object? data = step switch
+                    {
+                        ThinkingToken t => ChatEvents.From(t),
+                        AnswerToken a => ChatEvents.From(a),
+                        ChatCompleted c => new ChatEvents.DoneEvent(conversation.Id, c.FinishReason, c.Usage, c.Timings,
+                            conversation.Session.Forgotten, turn.ForgottenConversations),
+                        _ => null, // progress and a recalled answer have no event on this stream
+                    };
+                    if (data is not null)
+                        await ServerSentEvents.WriteAsync(response, data, options, aborted);
+                }
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                return TypedResults.Empty;
+            }
+            catch (Exception e)
+            {
+                ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, "/api/chat", conversation.Id);
+                await ServerSentEvents.WriteAsync(response, new ChatEvents.ErrorEvent($"The model failed: {e.Message}"), options, aborted);
+            }
+            finally
+            {
+                conversation.EndTurn();
+            }
         }
         await ServerSentEvents.WriteDoneAsync(response, aborted);
         return TypedResults.Empty;
@@ -77,41 +95,46 @@ internal static class ChatApi
         if (turn is null)
             return problem!;
 
+        var conversation = turn.Conversation;
         try
         {
-            var reply = await ChatReply.CollectAsync(turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, context.RequestAborted));
+            var reply = await ChatReply.CollectAsync(conversation.Session.SendInTurnAsync(turn.Message, turn.Options, context.RequestAborted));
             var c = reply.Completed;
-            return TypedResults.Ok(new ChatEvents.SyncReply(turn.Conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings));
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            return TypedResults.Empty;
-        }
-        catch (ServerBusyException e)
-        {
-            return ServerBusyResult.For(context, e, ApiErrorShape.ProblemDetails);
-        }
-        catch (ModelLoadingException e)
-        {
-            return ModelLoadingResult.For(context, e, ApiErrorShape.ProblemDetails);
-        }
-        catch (PromptTooLongException e)
-        {
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "The message is too long.");
+            Describe(context.Response, turn);
+            return TypedResults.Ok(new ChatEvents.SyncReply(conversation.Id, reply.Answer, reply.Thinking, c.FinishReason, c.Usage, c.Timings,
+                conversation.Session.Forgotten, turn.ForgottenConversations));
         }
         catch (Exception e)
         {
-            ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, "/api/chat/sync", turn.Conversation.Id);
-            return TypedResults.Problem($"The model failed: {e.Message}", statusCode: StatusCodes.Status500InternalServerError,
-                title: "The reply failed.");
+            return Failed(context, e, logs, "/api/chat/sync", conversation.Id);
         }
         finally
         {
-            turn.Conversation.EndTurn();
+            conversation.EndTurn();
         }
     }
 
-    /// <summary>Reads and checks the request; returns the claimed turn, or the 400/409 problem to answer.</summary>
+    /// <summary>The conversation's id, and the caller's conversations this one pushed out, as headers.</summary>
+    private static void Describe(HttpResponse response, ChatTurns.Turn turn)
+    {
+        response.Headers["X-Conversation-Id"] = turn.Conversation.Id;
+        if (turn.ForgottenConversations.Count > 0)
+            response.Headers[ForgottenHeader] = string.Join(",", turn.ForgottenConversations);
+    }
+
+    /// <summary>A reply that ended before it began: the client left, the engine refused (429/503/400), or the model failed (500).</summary>
+    private static IResult Failed(HttpContext context, Exception e, ILoggerFactory logs, string path, string conversationId)
+    {
+        if (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+            return TypedResults.Empty;
+        if (ReplyRefusal.For(context, e, ApiErrorShape.ProblemDetails, "message") is { } refusal)
+            return refusal;
+        ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, path, conversationId);
+        return TypedResults.Problem($"The model failed: {e.Message}", statusCode: StatusCodes.Status500InternalServerError,
+            title: "The reply failed.");
+    }
+
+    /// <summary>Reads and checks the request; returns the claimed turn, or the 400/404/409 problem to answer.</summary>
     private static async Task<(ChatTurns.Turn? Turn, IResult? Problem)> PrepareAsync(HttpContext context, ChatTurns turns)
     {
         var read = await StrictJsonReader.ReadAsync<ChatRequest>(context.Request, StrictJsonReader.Options, rejectUnknownFields: true);
@@ -119,11 +142,17 @@ internal static class ChatApi
             return (null, Invalid(read.Errors));
 
         var errors = new Dictionary<string, string[]>();
-        var turn = turns.Prepare(read.Value!, ApiCaller.Of(context).Owner, "", errors, out var busy);
-        if (busy)
-            return (null, TypedResults.Problem("This conversation is already streaming a reply; wait for it to finish.",
-                statusCode: StatusCodes.Status409Conflict, title: "The conversation is busy."));
-        return turn is null ? (null, Invalid(errors)) : (turn, null);
+        var turn = turns.Prepare(read.Value!, ApiCaller.Of(context).Owner, "", errors, out var refusal);
+        return refusal switch
+        {
+            ChatTurns.Refusal.None => (turn, null),
+            ChatTurns.Refusal.Busy => (null, TypedResults.Problem("This conversation is already streaming a reply; wait for it to finish.",
+                statusCode: StatusCodes.Status409Conflict, title: "The conversation is busy.")),
+            ChatTurns.Refusal.NotFound => (null, TypedResults.Problem(string.Join(" ", errors.Values.SelectMany(v => v)),
+                statusCode: StatusCodes.Status404NotFound, title: "No such conversation.",
+                extensions: new Dictionary<string, object?> { ["errors"] = errors })),
+            _ => (null, Invalid(errors)),
+        };
     }
 
     public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>

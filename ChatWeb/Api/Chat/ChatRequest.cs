@@ -4,7 +4,7 @@ namespace ChatWeb.Api.Chat;
 /// <summary>The body of <c>POST /api/chat</c> and <c>/api/chat/sync</c> (and of a WebSocket "chat" message).</summary>
 internal sealed class ChatRequest
 {
-    public const int MaxMessageLength = 100_000;
+    public const int MaxMessageLength = PromptLength.MaxCharacters;
 
     /// <summary>The user's prompt.</summary>
     public string? Message { get; init; }
