@@ -31,12 +31,15 @@ internal static class ChainsApi
         }
         catch (Exception e)
         {
-            return Failed(context, e, logs, "/api/chains/sync");
+            return Failed(context, e, logs, "/api/chains/sync")!;
         }
     }
 
-    /// <summary>A chain that ended before it answered: the client left, a refusal (429/503/400), or the model failed (500).</summary>
-    private static IResult Failed(HttpContext context, Exception e, ILoggerFactory logs, string path)
+    /// <summary>
+    /// A chain that ended before it answered: the client left, a refusal (429/503/400), or the model failed (500;
+    /// null with <paramref name="refusalsOnly"/>: a stream reports that as an error event).
+    /// </summary>
+    private static IResult? Failed(HttpContext context, Exception e, ILoggerFactory logs, string path, bool refusalsOnly = false)
     {
         if (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
             return TypedResults.Empty;
@@ -44,6 +47,8 @@ internal static class ChainsApi
             return ChatApi.Invalid(new() { [tooLong.Field] = [tooLong.Message] });
         if (ReplyRefusal.For(context, e, ApiErrorShape.ProblemDetails, "stages") is { } refusal)
             return refusal;
+        if (refusalsOnly)
+            return null;
         ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChainsApi)), e, path, "chain");
         return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status500InternalServerError, title: "The chain failed.");
     }
@@ -62,9 +67,10 @@ internal static class ChainsApi
 
         // Nothing is sent until the first stage is in the queue: a refusal before that is a status code.
         await Task.WhenAny(queued.Task, run);
-        if (run is { IsCompleted: true, Exception: { } failed })
-            return Failed(context, failed.InnerException ?? failed, logs, "/api/chains");
-        if (run.IsCanceled)
+        if (!queued.Task.IsCompleted && run is { Exception: { } failed }
+            && Failed(context, failed.InnerException ?? failed, logs, "/api/chains", refusalsOnly: true) is { } refused)
+            return refused;
+        if (!queued.Task.IsCompleted && run.IsCanceled)
             return TypedResults.Empty;
 
         ServerSentEvents.Start(response);

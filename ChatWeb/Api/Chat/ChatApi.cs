@@ -38,15 +38,20 @@ internal static class ChatApi
         var aborted = context.RequestAborted;
         var options = StrictJsonReader.Options;
         var conversation = turn.Conversation;
-        StartedSteps steps;
+        StartedSteps? steps = null;
+        Exception? failedAtOnce = null; // a model failure (not a refusal) is reported on the stream, as later ones are
         try
         {
             steps = await StartedSteps.StartAsync(conversation.Session.SendInTurnAsync(turn.Message, turn.Options, aborted), aborted);
         }
-        catch (Exception e)
+        catch (Exception e) when (IsRefusal(context, e) is { } refusal)
         {
             conversation.EndTurn();
-            return Failed(context, e, logs, "/api/chat", conversation.Id);
+            return refusal;
+        }
+        catch (Exception e)
+        {
+            failedAtOnce = e;
         }
 
         await using (steps)
@@ -57,7 +62,9 @@ internal static class ChatApi
             {
                 // Headers go out at once, so the client knows the conversation id before the first token.
                 await response.StartAsync(aborted);
-                await foreach (var step in steps.ReadAllAsync())
+                if (failedAtOnce is not null)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failedAtOnce);
+                await foreach (var step in steps!.ReadAllAsync())
                 {
                     object? data = step switch
                     {
@@ -122,12 +129,16 @@ internal static class ChatApi
             response.Headers[ForgottenHeader] = string.Join(",", turn.ForgottenConversations);
     }
 
-    /// <summary>A reply that ended before it began: the client left, the engine refused (429/503/400), or the model failed (500).</summary>
+    /// <summary>The answer when the reply ended before it began because the client left or the engine refused it (429/503/400); else null.</summary>
+    private static IResult? IsRefusal(HttpContext context, Exception e) =>
+        e is OperationCanceledException && context.RequestAborted.IsCancellationRequested
+            ? TypedResults.Empty
+            : ReplyRefusal.For(context, e, ApiErrorShape.ProblemDetails, "message");
+
+    /// <summary>A reply that failed: the client left, the engine refused (429/503/400), or the model failed (500).</summary>
     private static IResult Failed(HttpContext context, Exception e, ILoggerFactory logs, string path, string conversationId)
     {
-        if (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
-            return TypedResults.Empty;
-        if (ReplyRefusal.For(context, e, ApiErrorShape.ProblemDetails, "message") is { } refusal)
+        if (IsRefusal(context, e) is { } refusal)
             return refusal;
         ApiLog.ReplyFailed(logs.CreateLogger(typeof(ChatApi)), e, path, conversationId);
         return TypedResults.Problem($"The model failed: {e.Message}", statusCode: StatusCodes.Status500InternalServerError,

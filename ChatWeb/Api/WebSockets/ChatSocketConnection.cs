@@ -149,7 +149,16 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
         }
 
         var errors = new Dictionary<string, string[]>();
-        var turn = turns.Prepare(request.ToChatRequest(_conversationIds.Find(id)), caller.Owner, "", errors, out var refusal);
+        var known = request.ConversationId is null ? _conversationIds.Find(id) : null;
+        var turn = turns.Prepare(request.ToChatRequest(known), caller.Owner, "", errors, out var refusal);
+        var lost = known is not null && refusal == ChatTurns.Refusal.NotFound;
+        if (lost)
+        {
+            // The server forgot the conversation this id continued (its limits): the id starts afresh, and "started" says so.
+            errors.Clear();
+            _conversationIds.Forget(id);
+            turn = turns.Prepare(request.ToChatRequest(null), caller.Owner, "", errors, out refusal);
+        }
         if (turn is null)
         {
             var message = refusal switch
@@ -165,6 +174,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
         }
 
         var forgotten = _conversationIds.Remember(id, turn.Conversation.Id, turn.ForgottenConversations, streaming: _running.Keys);
+        if (lost)
+            forgotten = [id, .. forgotten];
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         _running[id] = cancel;
         lock (_replies)
