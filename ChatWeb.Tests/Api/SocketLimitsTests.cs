@@ -67,6 +67,21 @@ public sealed class SocketLimitsTests(ChatWebFactory factory) : IClassFixture<Ch
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 
+    [Fact]
+    public async Task InvalidUtf8_GetsAnErrorMessage_AndTheSocketStaysOpen()
+    {
+        using var socket = await ConnectAsync(factory.With());
+
+        byte[] broken = [.. "{\"type\":\"chat\",\"id\":\"x\",\"message\":\"Hi "u8, 0xC3, 0x28, 0xFF, .. "\"}"u8];
+        await socket.SendAsync(broken, WebSocketMessageType.Text, true, CancellationToken.None);
+        var error = (await ReadUntilAsync(socket, m => m.GetProperty("type").GetString() == "error"))[^1];
+        await SendAsync(socket, new { type = "chat", id = "ok", message = "Hi" });
+        await ReadUntilAsync(socket, m => Is(m, "event", "ok") && m.GetProperty("event").GetString() == "done");
+
+        Assert.Equal("The message is not valid UTF-8 text.", error.GetProperty("error").GetString());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
     /// <summary>Retries until the server has noticed a closed socket (its count drops when the connection's handler ends), for at most 10 s.</summary>
     private static async Task<WebSocket> EventuallyAsync(Func<Task<WebSocket>> connect)
     {

@@ -73,7 +73,8 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
 
     /// <summary>
     /// Sends a prompt and streams the reply. The prompt and the answer join the history when the reply
-    /// ends, also when it is cancelled (then with the part streamed so far).
+    /// ends, also when it is cancelled (then with the part streamed so far); a prompt refused before its
+    /// reply began (a full queue, too long for the model) does not, so trying again does not repeat it.
     /// </summary>
     public async IAsyncEnumerable<ChatStep> SendAsync(
         string prompt, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -97,12 +98,14 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         string prompt, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var answer = new StringBuilder();
+        var began = false;
         try
         {
             var turn = _turns.Build(SystemPrompts, [.. _history, new ChatMessage(ChatRole.User, prompt)]);
             LeftOut = turn.LeftOut;
             await foreach (var step in ChatStepStream.StreamAsync(client, turn.Messages, options ?? Options, Time, cancellationToken))
             {
+                began = true;
                 if (step is AnswerToken token)
                     answer.Append(token.Text);
                 else if (step is AnswerWasThinking)
@@ -112,7 +115,8 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         }
         finally
         {
-            Remember(new ChatMessage(ChatRole.User, prompt));
+            if (began)
+                Remember(new ChatMessage(ChatRole.User, prompt));
             if (answer.Length > 0)
                 Remember(new ChatMessage(ChatRole.Assistant, answer.ToString()));
             ForgetOldest();

@@ -25,6 +25,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
     public const int MaxMessageBytes = 1 << 20;
     public const int MaxConcurrentReplies = 8;
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
     private readonly SocketConversations _conversationIds = new(maxConversations);
@@ -34,8 +36,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
     {
         try
         {
-            while (await ReceiveAsync(aborted) is { } json)
-                await HandleAsync(json, aborted);
+            while (await ReceiveAsync(aborted) is { } message)
+                await HandleAsync(message, aborted);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
         finally
@@ -51,8 +53,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
     }
 
-    /// <summary>The next text message, or null when the client closes.</summary>
-    private async Task<string?> ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>The next message's bytes, or null when the client closes.</summary>
+    private async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>();
         while (true)
@@ -67,16 +69,24 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
                 return null;
             }
             if (result.EndOfMessage)
-                return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+                return buffer.WrittenSpan.ToArray();
         }
     }
 
     /// <summary>Answers one message; a message that cannot be answered gets an error message, and the socket stays open.</summary>
-    private async Task HandleAsync(string json, CancellationToken aborted)
+    private async Task HandleAsync(byte[] message, CancellationToken aborted)
     {
         try
         {
-            await HandleMessageAsync(json, aborted);
+            // Every message counts, the broken ones too.
+            if (!limiter.TryAcquire(caller, out var retryAfter))
+                await SendAsync(new ErrorMessage(null, ApiRateLimiter.Refusal(retryAfter)) { RetryAfter = retryAfter }, aborted);
+            else
+                await HandleMessageAsync(StrictUtf8.GetString(message), aborted);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            await SendAsync(new ErrorMessage(null, "The message is not valid UTF-8 text."), aborted);
         }
         catch (Exception e) when (e is not (OperationCanceledException or WebSocketException))
         {
@@ -87,12 +97,6 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
 
     private async Task HandleMessageAsync(string json, CancellationToken aborted)
     {
-        if (!limiter.TryAcquire(caller, out var retryAfter))
-        {
-            await SendAsync(new ErrorMessage(null, ApiRateLimiter.Refusal(retryAfter)) { RetryAfter = retryAfter }, aborted);
-            return;
-        }
-
         JsonDocument document;
         try
         {
