@@ -140,7 +140,6 @@ public sealed class ChatApiTests(ChatWebFactory factory) : IClassFixture<ChatWeb
     [InlineData("{\"message\": \"hi\", \"settings\": {\"temperature\": \"hot\"}}", "settings.temperature", "Must be a number")]
     [InlineData("{\"message\": \"hi\", \"settings\": {\"maxTokens\": 0}}", "settings.maxTokens", "between 1 and 32768")]
     [InlineData("{\"message\": \"  \"}", "message", "Required")]
-    [InlineData("{\"message\": \"hi\", \"conversationId\": \"nope\"}", "conversationId", "No conversation with id 'nope'")]
     [InlineData("{\"message\": \"hi\", \"preset\": \"grumpy\"}", "preset", "Known presets: Default.")]
     public async Task BadRequests_Get400_NamingTheFieldAndTheReason(string body, string field, string reason)
     {

@@ -15,6 +15,9 @@ public sealed class AppServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
 
     public Uri BaseUri { get; }
+
+    /// <summary>The app's process id (the soak benchmark reads its resident memory).</summary>
+    public int ProcessId => _process.Id;
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     /// <summary>CPU time the app's process has used so far (user and kernel, all threads).</summary>

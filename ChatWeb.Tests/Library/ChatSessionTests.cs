@@ -77,6 +77,33 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
+    public async Task APromptRefusedBeforeItsReplyBegan_DoesNotJoinTheHistory_SoTryingAgainDoesNotRepeatIt()
+    {
+        var model = new RecordingChatClient { Reply = ["ok"] };
+        var session = new ChatSession(new RefuseFirstClient(model));
+
+        await Assert.ThrowsAsync<ChatWeb.Engine.Scheduling.ServerBusyException>(() => Collect(session.SendAsync("Hi")));
+        await Collect(session.SendAsync("Hi"));
+
+        Assert.Equal(["Hi", "ok"], session.History.Select(m => m.Text));
+        Assert.Equal(["Hi"], model.Requests[^1].Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task MaxHistoryCharacters_ForgetsTheOldestWholeTurns_AndCountsThem()
+    {
+        var session = new ChatSession(new RecordingChatClient { Reply = ["12345"] }) { MaxHistoryCharacters = 25 };
+
+        foreach (var prompt in new[] { "first.....", "second....", "third....." })
+            await Collect(session.SendAsync(prompt));
+
+        // Each turn is 15 characters: only the newest fits in 25.
+        Assert.Equal(["third.....", "12345"], session.History.Select(m => m.Text));
+        Assert.Equal(4, session.Forgotten);
+        Assert.Equal(15, session.HistoryCharacters);
+    }
+
+    [Fact]
     public async Task ReasoningContentFromTheClient_IsThinking()
     {
         var session = new ChatSession(new ReasoningClient());
@@ -123,6 +150,32 @@ public sealed class ChatSessionTests
                 clock.Advance(TimeSpan.FromMilliseconds(i == 0 ? 100 : 50));
                 yield return new ChatResponseUpdate(ChatRole.Assistant, $"w{i} ");
             }
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
+    /// <summary>Refuses its first request as a full queue does (when the stream is first read), then answers through <paramref name="inner"/>.</summary>
+    private sealed class RefuseFirstClient(IChatClient inner) : IChatClient
+    {
+        private int _calls;
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+            ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _calls) == 1 ? Refuse() : inner.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+        private static async IAsyncEnumerable<ChatResponseUpdate> Refuse()
+        {
+            await Task.Yield();
+            throw new ChatWeb.Engine.Scheduling.ServerBusyException(TimeSpan.FromSeconds(1));
+#pragma warning disable CS0162 // an iterator needs a yield
+            yield break;
+#pragma warning restore CS0162
         }
 
         public object? GetService(Type serviceType, object? serviceKey = null) => null;

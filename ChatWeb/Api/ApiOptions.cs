@@ -21,6 +21,33 @@ public sealed class ApiOptions
     [Range(1, 1_000_000)]
     public int RequestsPerMinutePerIp { get; set; } = 60;
 
+    /// <summary>
+    /// The most characters one API or WebSocket conversation keeps (prompts and answers); past it its oldest
+    /// turns are forgotten and the reply says how many (<c>forgottenMessages</c>). Keep it above what fits the model's context.
+    /// </summary>
+    [Range(1_000, 100_000_000)]
+    public int MaxConversationCharacters { get; set; } = 400_000;
+
+    /// <summary>The most conversations one caller (API key, or address without keys) keeps; a new one past it forgets the caller's least recently used.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConversationsPerOwner { get; set; } = 100;
+
+    /// <summary>The most API conversations the server keeps in all; past it the least recently used are forgotten.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxConversations { get; set; } = 10_000;
+
+    /// <summary>The most characters all API conversations together keep (about 2 bytes each in memory); past it the least recently used are forgotten.</summary>
+    [Range(100_000, 2_000_000_000)]
+    public int MaxStoredCharacters { get; set; } = 50_000_000;
+
+    /// <summary>The most WebSockets one caller may hold open at once; one more is refused with 429.</summary>
+    [Range(1, 10_000)]
+    public int MaxSocketsPerOwner { get; set; } = 16;
+
+    /// <summary>The most conversation ids one WebSocket keeps; a new id past it forgets the socket's least recently used.</summary>
+    [Range(1, 10_000)]
+    public int MaxConversationsPerSocket { get; set; } = 32;
+
     /// <summary>Origins allowed to call the API from a browser (CORS). Empty: CORS is off.</summary>
     public List<string> CorsOrigins { get; set; } = [];
 }

@@ -29,9 +29,9 @@ internal static class ApiServiceCollectionExtensions
         builder.Services.AddSingleton<ChatTurns>();
         builder.Services.AddSingleton<ChainRunner>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-            .Configure<IOptions<ApiOptions>>((limiter, api) => ApiRateLimiting.Configure(limiter, api.Value));
+        builder.Services.AddSingleton<ApiRateLimiter>();
+        builder.Services.AddSingleton<SocketCounter>();
+        builder.Services.AddRateLimiter(_ => { }); // the pages' policy (Sessions) runs in this middleware
 
         var origins = builder.Configuration.GetSection(ApiOptions.Section + ":CorsOrigins").Get<string[]>() ?? [];
         if (origins.Length > 0)
@@ -67,12 +67,16 @@ internal static class ApiServiceCollectionExtensions
     {
         group.AddEndpointFilterFactory((factory, next) =>
         {
+            var filter = new ApiRateLimitFilter(factory.ApplicationServices.GetRequiredService<ApiRateLimiter>(), shape);
+            return context => filter.InvokeAsync(context, next);
+        });
+        group.AddEndpointFilterFactory((factory, next) =>
+        {
             var filter = new ApiKeyFilter(factory.ApplicationServices.GetRequiredService<ApiKeyRing>(), shape);
             return context => filter.InvokeAsync(context, next);
         });
         if (json)
             group.AddEndpointFilter(new JsonContentTypeFilter(shape));
-        group.RequireRateLimiting(ApiRateLimiting.Policy);
         if (cors)
             group.RequireCors(CorsPolicy);
         return group;

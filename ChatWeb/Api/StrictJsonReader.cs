@@ -5,7 +5,8 @@ namespace ChatWeb.Api;
 
 /// <summary>
 /// Reads a request body as JSON into <typeparamref name="T"/> and, when it cannot, says exactly why:
-/// the body is empty or not JSON, a field is unknown (strict mode), or a field has the wrong type.
+/// the body is empty or not JSON, a text is not valid Unicode (invalid UTF-8, a lone surrogate such as
+/// <c>"\ud800"</c>), a field is unknown (strict mode), or a field has the wrong type.
 /// Errors are keyed by the field's path ("settings.temperature"), as in a validation ProblemDetails.
 /// </summary>
 internal static class StrictJsonReader
@@ -45,6 +46,11 @@ internal static class StrictJsonReader
         if (root.ValueKind != JsonValueKind.Object)
             return Fail<T>("body", $"The body must be a JSON object, not {Describe(root.ValueKind)}.");
 
+        var broken = new Dictionary<string, string[]>();
+        FindBrokenText(root, "", broken);
+        if (broken.Count > 0)
+            return new Result<T>(default, broken);
+
         if (rejectUnknownFields)
         {
             var errors = new Dictionary<string, string[]>();
@@ -78,6 +84,56 @@ internal static class StrictJsonReader
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>The text of a JSON string; false when it is not a string or not valid Unicode.</summary>
+    public static bool TryGetText(JsonElement element, out string? text)
+    {
+        text = null;
+        if (element.ValueKind != JsonValueKind.String)
+            return false;
+        try
+        {
+            text = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // invalid UTF-8, or an escaped lone surrogate
+        }
+    }
+
+    /// <summary>Every string (and property name) that is not valid Unicode, by path; the model and the logs get only valid text.</summary>
+    private static void FindBrokenText(JsonElement element, string path, Dictionary<string, string[]> errors)
+    {
+        const string reason = "Is not valid Unicode text (invalid UTF-8 or a lone surrogate such as \\ud800).";
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String when !TryGetText(element, out _):
+                errors[path.Length == 0 ? "body" : path] = [reason];
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        errors[path.Length == 0 ? "body" : path] = ["A field name is " + reason[3..]];
+                        continue;
+                    }
+                    FindBrokenText(property.Value, path.Length == 0 ? name : $"{path}.{name}", errors);
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                    FindBrokenText(item, $"{path}[{i++}]", errors);
+                break;
+        }
     }
 
     private static Result<T> Fail<T>(string field, string reason) => new(default, new() { [field] = [reason] });

@@ -38,6 +38,21 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
     /// <summary>How many earlier messages the last request left out to fit the context.</summary>
     public int LeftOut { get; private set; }
 
+    /// <summary>
+    /// The most characters the kept history may hold; past it the oldest turns are forgotten for good
+    /// (a server's API conversations set it; unlimited by default). Set it above what fits the context and
+    /// the model sees no difference.
+    /// </summary>
+    public int MaxHistoryCharacters { get; init; } = int.MaxValue;
+
+    /// <summary>The characters the history holds now.</summary>
+    public int HistoryCharacters => Volatile.Read(ref _historyCharacters);
+
+    /// <summary>How many of the oldest messages were forgotten to keep the history within <see cref="MaxHistoryCharacters"/>.</summary>
+    public int Forgotten { get; private set; }
+
+    private int _historyCharacters;
+
     /// <summary>True while a reply is streaming (or a caller has claimed the session with <see cref="TryBeginTurn"/>).</summary>
     public bool IsBusy => Volatile.Read(ref _busy) == 1;
 
@@ -52,12 +67,14 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         if (IsBusy)
             throw new InvalidOperationException("A reply is streaming; wait for it or cancel it before clearing.");
         _history.Clear();
+        Volatile.Write(ref _historyCharacters, 0);
         LeftOut = 0;
     }
 
     /// <summary>
     /// Sends a prompt and streams the reply. The prompt and the answer join the history when the reply
-    /// ends, also when it is cancelled (then with the part streamed so far).
+    /// ends, also when it is cancelled (then with the part streamed so far); a prompt refused before its
+    /// reply began (a full queue, too long for the model) does not, so trying again does not repeat it.
     /// </summary>
     public async IAsyncEnumerable<ChatStep> SendAsync(
         string prompt, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -81,12 +98,14 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         string prompt, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var answer = new StringBuilder();
+        var began = false;
         try
         {
             var turn = _turns.Build(SystemPrompts, [.. _history, new ChatMessage(ChatRole.User, prompt)]);
             LeftOut = turn.LeftOut;
             await foreach (var step in ChatStepStream.StreamAsync(client, turn.Messages, options ?? Options, Time, cancellationToken))
             {
+                began = true;
                 if (step is AnswerToken token)
                     answer.Append(token.Text);
                 else if (step is AnswerWasThinking)
@@ -96,9 +115,35 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         }
         finally
         {
-            _history.Add(new ChatMessage(ChatRole.User, prompt));
+            if (began)
+                Remember(new ChatMessage(ChatRole.User, prompt));
             if (answer.Length > 0)
-                _history.Add(new ChatMessage(ChatRole.Assistant, answer.ToString()));
+                Remember(new ChatMessage(ChatRole.Assistant, answer.ToString()));
+            ForgetOldest();
         }
+    }
+
+    private void Remember(ChatMessage message)
+    {
+        _history.Add(message);
+        Volatile.Write(ref _historyCharacters, _historyCharacters + message.Text.Length);
+    }
+
+    /// <summary>Drops the oldest whole turns (a user message and its answer) while the history is over its limit.</summary>
+    private void ForgetOldest()
+    {
+        var characters = _historyCharacters;
+        var drop = 0;
+        while (characters > MaxHistoryCharacters && drop < _history.Count)
+        {
+            characters -= _history[drop++].Text.Length;
+            while (drop < _history.Count && _history[drop].Role != ChatRole.User)
+                characters -= _history[drop++].Text.Length;
+        }
+        if (drop == 0)
+            return;
+        _history.RemoveRange(0, drop);
+        Forgotten += drop;
+        Volatile.Write(ref _historyCharacters, characters);
     }
 }

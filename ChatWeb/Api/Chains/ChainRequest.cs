@@ -8,7 +8,8 @@ namespace ChatWeb.Api.Chains;
 /// <summary>
 /// The body of <c>POST /api/chains</c>: stages of prompts. The prompts of a stage run at once; the
 /// stages run in order; a prompt may quote an earlier answer as <c>{{stage1.answer0}}</c>
-/// (stages count from 1, answers within a stage from 0).
+/// (stages count from 1, answers within a stage from 0). Each prompt, as sent and once filled, is held
+/// to <see cref="PromptLength"/>; the filled length is measured before the prompt is built (<see cref="FilledLength"/>).
 /// </summary>
 internal sealed partial class ChainRequest
 {
@@ -49,20 +50,44 @@ internal sealed partial class ChainRequest
         }
         for (var p = 0; p < prompts.Count; p++)
         {
+            var field = $"stages[{s}][{p}]";
             if (string.IsNullOrWhiteSpace(prompts[p]))
             {
-                errors[$"stages[{s}][{p}]"] = ["A prompt must not be empty."];
+                errors[field] = ["A prompt must not be empty."];
+                continue;
+            }
+            if (PromptLength.Problem(prompts[p].Length) is { } tooLong)
+            {
+                errors[field] = [tooLong];
                 continue;
             }
             foreach (Match match in Placeholder().Matches(prompts[p]))
             {
-                var stage = int.Parse(match.Groups[1].ValueSpan);
-                var answer = int.Parse(match.Groups[2].ValueSpan);
+                // A number too large for an int names no stage either (no overflow, no exception).
+                var stage = int.TryParse(match.Groups[1].ValueSpan, out var n) ? n : int.MaxValue;
+                var answer = int.TryParse(match.Groups[2].ValueSpan, out var m) ? m : int.MaxValue;
                 if (stage < 1 || stage > s)
-                    errors[$"stages[{s}][{p}]"] = [$"{match.Value} must name an earlier stage (stage1 to stage{s}); stages count from 1."];
-                else if (answer >= Stages[stage - 1].Count)
-                    errors[$"stages[{s}][{p}]"] = [$"{match.Value}: stage {stage} has {Stages[stage - 1].Count} prompts (answer0 to answer{Stages[stage - 1].Count - 1})."];
+                    errors[field] = [$"{match.Value} must name an earlier stage (stage1 to stage{s}); stages count from 1."];
+                else if (Stages[stage - 1] is not { } earlier)
+                    continue; // that stage is null: reported on its own
+                else if (answer >= earlier.Count)
+                    errors[field] = [$"{match.Value}: stage {stage} has {earlier.Count} prompts (answer0 to answer{earlier.Count - 1})."];
             }
         }
     }
+
+    /// <summary>The length <paramref name="prompt"/> would have with its placeholders filled from <paramref name="answers"/>, without building it.</summary>
+    public static long FilledLength(string prompt, List<List<string>> answers)
+    {
+        long length = prompt.Length;
+        foreach (Match match in Placeholder().Matches(prompt))
+            length += Answer(match, answers).Length - match.Length;
+        return length;
+    }
+
+    /// <summary><paramref name="prompt"/> with each placeholder replaced by its answer (validation made sure each exists).</summary>
+    public static string Fill(string prompt, List<List<string>> answers) => Placeholder().Replace(prompt, m => Answer(m, answers));
+
+    private static string Answer(Match placeholder, List<List<string>> answers) =>
+        answers[int.Parse(placeholder.Groups[1].ValueSpan) - 1][int.Parse(placeholder.Groups[2].ValueSpan)];
 }

@@ -4,7 +4,7 @@ namespace ChatWeb.Api.Chat;
 /// <summary>The body of <c>POST /api/chat</c> and <c>/api/chat/sync</c> (and of a WebSocket "chat" message).</summary>
 internal sealed class ChatRequest
 {
-    public const int MaxMessageLength = 100_000;
+    public const int MaxMessageLength = PromptLength.MaxCharacters;
 
     /// <summary>The user's prompt.</summary>
     public string? Message { get; init; }
@@ -20,12 +20,12 @@ internal sealed class ChatRequest
 
     public GenerationSettings? Settings { get; init; }
 
-    /// <summary>The one rule for a prompt sent to any chat endpoint: present, and at most <see cref="MaxMessageLength"/> characters.</summary>
+    /// <summary>The one check of a prompt sent to any chat endpoint: present, and not longer than <see cref="PromptLength"/> allows.</summary>
     public static void CheckPrompt(string? prompt, string field, string example, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(prompt))
             errors[field] = [$"Required: the prompt to send{example}."];
-        else if (prompt.Length > MaxMessageLength)
-            errors[field] = [$"At most {MaxMessageLength} characters."];
+        else if (PromptLength.Problem(prompt.Length) is { } tooLong)
+            errors[field] = [tooLong];
     }
 }

@@ -50,9 +50,8 @@ internal static class CompletionApi
         if (turn is null)
             return ChatApi.Invalid(errors);
 
-        await ChatEventStream.WriteAsync(context, turn, step => step is AnswerToken a ? new ChatEventStream.TextEvent(a.Text) : null,
-            error => new ChatEventStream.TextEvent(error, "error"), logs.CreateLogger(typeof(CompletionApi)), endWithDone: false);
-        return TypedResults.Empty;
+        return await ChatEventStream.WriteAsync(context, turn, step => step is AnswerToken a ? new ChatEventStream.TextEvent(a.Text) : null,
+            error => new ChatEventStream.TextEvent(error, "error"), logs.CreateLogger(typeof(CompletionApi)), "prompt", endWithDone: false);
     }
 
     private static async Task StreamExample(HttpContext context, TimeProvider time)

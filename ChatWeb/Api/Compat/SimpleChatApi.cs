@@ -28,13 +28,12 @@ internal static class SimpleChatApi
         if (turn is null)
             return problem!;
 
-        await ChatEventStream.WriteAsync(context, turn, step => step switch
+        return await ChatEventStream.WriteAsync(context, turn, step => step switch
         {
             ThinkingToken t when thinking => new SimpleChatEvents.TokenEvent(t.Text, Thinking: true),
             AnswerToken a => new SimpleChatEvents.TokenEvent(a.Text),
             _ => null, // the end is [DONE]; a strict client wants nothing without a token
-        }, error => new SimpleChatEvents.TokenEvent("", Error: error), logs.CreateLogger(typeof(SimpleChatApi)));
-        return TypedResults.Empty;
+        }, error => new SimpleChatEvents.TokenEvent("", Error: error), logs.CreateLogger(typeof(SimpleChatApi)), "prompt");
     }
 
     private static async Task<IResult> Chat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
@@ -43,7 +42,7 @@ internal static class SimpleChatApi
         if (turn is null)
             return problem!;
         return await ChatApi.ReplyAsync(context, turn, reply => new SimpleChatEvents.SyncReply(reply.Answer, thinking ? reply.Thinking : null),
-            logs.CreateLogger(typeof(SimpleChatApi)));
+            logs.CreateLogger(typeof(SimpleChatApi)), "prompt");
     }
 
     private static async Task<(ChatTurns.Turn? Turn, bool Thinking, IResult? Problem)> PrepareAsync(HttpContext context, ChatTurns turns)

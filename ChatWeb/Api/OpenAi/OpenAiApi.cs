@@ -71,9 +71,11 @@ internal static class OpenAiApi
         var logger = logs.CreateLogger(typeof(OpenAiApi));
         try
         {
+            // The first step first: a refusal at submission (queue full, too long) is a status code before any chunk.
+            await using var started = await StartedSteps.StartAsync(steps, context.RequestAborted);
             return request.Stream
-                ? await StreamAsync(context, steps, id, created, modelId, request.StreamOptions?.IncludeUsage == true, logger)
-                : await CompleteAsync(steps, id, created, modelId);
+                ? await StreamAsync(context, started.ReadAllAsync(), id, created, modelId, request.StreamOptions?.IncludeUsage == true, logger)
+                : await CompleteAsync(started.ReadAllAsync(), id, created, modelId);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

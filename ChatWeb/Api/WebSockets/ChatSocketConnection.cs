@@ -2,8 +2,10 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
+using ChatWeb.Api.Access;
 using ChatWeb.Api.Chat;
 using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using static ChatWeb.Api.WebSockets.SocketMessages;
 
@@ -13,24 +15,29 @@ namespace ChatWeb.Api.WebSockets;
 /// One client's WebSocket on <c>/ws/chat</c>. It reads requests, runs each conversation's reply as its
 /// own task (several at once, keyed by the client's id), and sends their tokens and events as they
 /// come. A send lock keeps one frame on the wire at a time. Closing the socket cancels every reply.
-/// Its replies run for the caller's owner (the API key's name, else the client address).
+/// Its replies run for the caller's owner (the API key's name, else the client address), and every message
+/// counts against the caller's rate limit as an HTTP request does. The socket remembers at most
+/// <c>MaxConversationsPerSocket</c> client ids (<see cref="SocketConversations"/>).
 /// </summary>
-internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, string owner, ILogger logger)
+internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, ApiCaller caller, ApiRateLimiter limiter,
+    int maxConversations, ILogger logger)
 {
     public const int MaxMessageBytes = 1 << 20;
     public const int MaxConcurrentReplies = 8;
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
-    private readonly ConcurrentDictionary<string, string> _conversationIds = new();
+    private readonly SocketConversations _conversationIds = new(maxConversations);
     private readonly List<Task> _replies = [];
 
     public async Task RunAsync(CancellationToken aborted)
     {
         try
         {
-            while (await ReceiveAsync(aborted) is { } json)
-                await HandleAsync(json, aborted);
+            while (await ReceiveAsync(aborted) is { } message)
+                await HandleAsync(message, aborted);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException) { }
         finally
@@ -46,8 +53,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
     }
 
-    /// <summary>The next text message, or null when the client closes.</summary>
-    private async Task<string?> ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>The next message's bytes, or null when the client closes.</summary>
+    private async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>();
         while (true)
@@ -62,11 +69,33 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
                 return null;
             }
             if (result.EndOfMessage)
-                return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+                return buffer.WrittenSpan.ToArray();
         }
     }
 
-    private async Task HandleAsync(string json, CancellationToken aborted)
+    /// <summary>Answers one message; a message that cannot be answered gets an error message, and the socket stays open.</summary>
+    private async Task HandleAsync(byte[] message, CancellationToken aborted)
+    {
+        try
+        {
+            // Every message counts, the broken ones too.
+            if (!limiter.TryAcquire(caller, out var retryAfter))
+                await SendAsync(new ErrorMessage(null, ApiRateLimiter.Refusal(retryAfter)) { RetryAfter = retryAfter }, aborted);
+            else
+                await HandleMessageAsync(StrictUtf8.GetString(message), aborted);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            await SendAsync(new ErrorMessage(null, "The message is not valid UTF-8 text."), aborted);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or WebSocketException))
+        {
+            ApiLog.ReplyFailed(logger, e, "/ws/chat", "message");
+            await SendAsync(new ErrorMessage(null, "The message could not be handled."), aborted);
+        }
+    }
+
+    private async Task HandleMessageAsync(string json, CancellationToken aborted)
     {
         JsonDocument document;
         try
@@ -100,6 +129,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
                 return;
             }
 
+            // One case per message form; a new form is one more case (and its own request check).
             switch (request.Type)
             {
                 case "chat": await StartAsync(request, aborted); break;
@@ -129,30 +159,48 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
         }
 
         var errors = new Dictionary<string, string[]>();
-        var turn = turns.Prepare(request.ToChatRequest(_conversationIds.GetValueOrDefault(id)), owner, "", errors, out var busy);
+        var known = request.ConversationId is null ? _conversationIds.Find(id) : null;
+        var turn = turns.Prepare(request.ToChatRequest(known), caller.Owner, "", errors, out var refusal);
+        var lost = known is not null && refusal == ChatTurns.Refusal.NotFound;
+        if (lost)
+        {
+            // The server forgot the conversation this id continued (its limits): the id starts afresh, and "started" says so.
+            errors.Clear();
+            _conversationIds.Forget(id);
+            turn = turns.Prepare(request.ToChatRequest(null), caller.Owner, "", errors, out refusal);
+        }
         if (turn is null)
         {
-            var message = busy ? "That conversation is already streaming a reply elsewhere." : "The chat request is not valid.";
+            var message = refusal switch
+            {
+                ChatTurns.Refusal.Busy => "That conversation is already streaming a reply elsewhere.",
+                ChatTurns.Refusal.NotFound => "No such conversation.",
+                _ => "The chat request is not valid.",
+            };
+            if (refusal == ChatTurns.Refusal.NotFound)
+                _conversationIds.Forget(id);
             await SendAsync(new ErrorMessage(id, message, errors.Count > 0 ? errors : null), aborted);
             return;
         }
 
-        _conversationIds[id] = turn.Conversation.Id;
+        var forgotten = _conversationIds.Remember(id, turn.Conversation.Id, turn.ForgottenConversations, streaming: _running.Keys);
+        if (lost)
+            forgotten = [id, .. forgotten];
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         _running[id] = cancel;
         lock (_replies)
         {
             _replies.RemoveAll(r => r.IsCompleted);
-            _replies.Add(RunReplyAsync(id, turn, request.IsEarlierForm, cancel));
+            _replies.Add(RunReplyAsync(id, turn, request.IsEarlierForm, forgotten, cancel));
         }
     }
 
-    private async Task RunReplyAsync(string id, ChatTurns.Turn turn, bool earlierForm, CancellationTokenSource cancel)
+    private async Task RunReplyAsync(string id, ChatTurns.Turn turn, bool earlierForm, IReadOnlyList<string> forgottenIds, CancellationTokenSource cancel)
     {
         var token = cancel.Token;
         try
         {
-            await SendAsync(new EventMessage(id, "started", turn.Conversation.Id), token);
+            await SendAsync(new EventMessage(id, "started", turn.Conversation.Id) { ForgottenIds = forgottenIds }, token);
             var thinking = false;
             await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, token))
             {
@@ -172,7 +220,8 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
                         await SendAsync(new TokenMessage(id, a.Text, "answer"), token);
                         break;
                     case ChatCompleted done:
-                        await SendAsync(new EventMessage(id, "done", turn.Conversation.Id, done.FinishReason, done.Usage, done.Timings), token);
+                        await SendAsync(new EventMessage(id, "done", turn.Conversation.Id, done.FinishReason, done.Usage, done.Timings)
+                            { ForgottenMessages = turn.Conversation.Session.Forgotten }, token);
                         break;
                 }
             }
@@ -183,7 +232,15 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
         }
         catch (ModelLoadingException e)
         {
-            await TrySendAsync(new ErrorMessage(id, e.Message)); // not a failure: the client tries again in a moment
+            await TrySendAsync(new ErrorMessage(id, e.Message) { RetryAfter = e.RetryAfterSeconds }); // not a failure: the client tries again in a moment
+        }
+        catch (ServerBusyException e)
+        {
+            await TrySendAsync(new ErrorMessage(id, e.Message) { RetryAfter = e.RetryAfterSeconds });
+        }
+        catch (PromptTooLongException e)
+        {
+            await TrySendAsync(new ErrorMessage(id, e.Message, new() { ["message"] = [e.Message] }));
         }
         catch (Exception e)
         {
@@ -241,8 +298,9 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, st
         catch (WebSocketException) { }
     }
 
+    /// <summary>The message's id when it is a readable string (not one with broken Unicode), else null.</summary>
     private static string? TryGetId(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && StrictJsonReader.TryGetText(id, out var text)
+            ? text
             : null;
 }

@@ -28,11 +28,23 @@ internal static class SocketMessages
     {
         [JsonPropertyOrder(-1)]
         public string Type => "event";
+
+        /// <summary>On "started": the client ids whose conversations this socket (or the caller's conversation limit) has forgotten.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public IReadOnlyList<string>? ForgottenIds { get; init; }
+
+        /// <summary>On "done": how many of the conversation's oldest messages it no longer keeps.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public int? ForgottenMessages { get; init; }
     }
 
     public sealed record ErrorMessage(string? Id, string Error, Dictionary<string, string[]>? Errors = null)
     {
         [JsonPropertyOrder(-1)]
         public string Type => "error";
+
+        /// <summary>Seconds to wait before trying again, when the refusal is a rate limit or a full queue.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public int? RetryAfter { get; init; }
     }
 }
