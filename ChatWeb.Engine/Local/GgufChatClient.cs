@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ChatWeb.Engine.Chat;
+using ChatWeb.Engine.Constraints;
 using ChatWeb.Engine.Model;
 using ChatWeb.Engine.Sampling;
 using ChatWeb.Engine.Scheduling;
@@ -37,6 +38,7 @@ public sealed partial class GgufChatClient : IChatClient
     private readonly ChatPromptFormatter _formatter;
     private readonly ILogger<GgufChatClient> _logger;
     private readonly HashSet<int> _stopTokens; // EOS/EOT, and BOS, with which a base model starts a new document
+    private TokenVocabulary? _vocabulary;
 
     /// <summary>A client that shares <paramref name="scheduler"/> (the app's one) with everyone else.</summary>
     public GgufChatClient(LocalModel model, InferenceScheduler scheduler, ILogger<GgufChatClient> logger)
@@ -80,7 +82,9 @@ public sealed partial class GgufChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var tokenizer = _tokenizer;
-        var prompt = ChatPrompt.Build(messages, _formatter, tokenizer, EnableThinking(options));
+        var grammar = GrammarOf(options?.ResponseFormat);
+        // Constrained output starts at once: no think block first.
+        var prompt = ChatPrompt.Build(messages, _formatter, tokenizer, grammar is null ? EnableThinking(options) : false);
         LogPrompt(_logger, prompt.Tokens.Count, prompt.Text);
 
         var sampling = SamplerOptionsFor(options);
@@ -101,6 +105,8 @@ public sealed partial class GgufChatClient : IChatClient
             Sampling = sampling,
             MaxNewTokens = maxTokens,
             StopTokens = _stopTokens,
+            Logprobs = options.GetLogprobs(),
+            Constraint = grammar is null ? null : new GrammarConstraint(Vocabulary, _stopTokens, grammar.Start()),
         }, cancellationToken);
         try
         {
@@ -119,6 +125,8 @@ public sealed partial class GgufChatClient : IChatClient
                     continue;
                 }
                 generated++;
+                if (step.Logprobs is { } logprobs)
+                    yield return Update(null, responseId).WithLogprob(LogprobOf(logprobs));
                 var text = stops.Push(decoder.Append(step.Token));
                 foreach (var update in Updates(splitter.Push(text), started, responseId))
                     yield return update;
@@ -193,14 +201,36 @@ public sealed partial class GgufChatClient : IChatClient
         }
     }
 
-    private ChatResponseUpdate Update(AIContent content, string responseId) => new()
+    private ChatResponseUpdate Update(AIContent? content, string responseId) => new()
     {
         Role = ChatRole.Assistant,
         ResponseId = responseId,
         MessageId = responseId,
         ModelId = _name,
-        Contents = [content],
+        Contents = content is null ? [] : [content],
     };
+
+    /// <summary>The token bytes for constrained decoding, computed on first use.</summary>
+    private TokenVocabulary Vocabulary => _vocabulary ??= TokenVocabulary.Of(_tokenizer);
+
+    /// <summary>The grammar a response format asks for: none for text, any object for JSON, the schema's values for a JSON schema.</summary>
+    private static JsonGrammar? GrammarOf(ChatResponseFormat? format) => format switch
+    {
+        ChatResponseFormatJson { Schema: { } schema } => JsonGrammar.FromSchema(schema),
+        ChatResponseFormatJson => JsonGrammar.AnyObject,
+        _ => null,
+    };
+
+    private TokenLogprob LogprobOf(StepLogprobs step)
+    {
+        TokenLogprob Of(int token, float logprob, IReadOnlyList<TokenLogprob> top)
+        {
+            var bytes = new List<byte>();
+            _tokenizer.AppendTokenBytes(token, bytes, includeControl: true);
+            return new TokenLogprob(System.Text.Encoding.UTF8.GetString(bytes.ToArray()), bytes.ToArray(), logprob, top);
+        }
+        return Of(step.Token, step.Logprob, step.Top.Select(t => Of(t.Token, t.Logprob, [])).ToList());
+    }
 
     private SamplerOptions SamplerOptionsFor(ChatOptions? options) => new()
     {

@@ -9,7 +9,7 @@ namespace ChatWeb.Api.OpenAi;
 internal sealed class CompletionRequest
 {
     public string? Model { get; init; }
-    public List<CompletionMessage>? Messages { get; init; }
+    public List<CompletionMessage?>? Messages { get; init; }
     public bool Stream { get; init; }
     public StreamOptions? StreamOptions { get; init; }
 

@@ -16,15 +16,19 @@ internal static class CompletionTranslator
     {
         if (string.IsNullOrWhiteSpace(request.Model))
             return new("model", "Required: the model's id (GET /v1/models lists it).");
+        if (!JsonText.IsWellFormed(request.Model))
+            return new("model", "Is not valid Unicode text.");
         if (request.Messages is not { Count: > 0 })
             return new("messages", "Required: at least one message.");
         for (var i = 0; i < request.Messages.Count; i++)
         {
             var message = request.Messages[i];
+            if (message is null)
+                return new($"messages[{i}]", "Must be a message object, not null.");
             if (RoleOf(message.Role) is null)
                 return new($"messages[{i}].role", $"Unknown role '{message.Role}'; use system, developer, user or assistant.");
             if (TextOf(message.Content) is null)
-                return new($"messages[{i}].content", "Must be a string or an array of text parts.");
+                return new($"messages[{i}].content", "Must be a string or an array of text parts ({\"type\": \"text\", \"text\": \"...\"}), in valid Unicode.");
         }
         if (request.N is { } n && n != 1)
             return new("n", "Only n = 1 is supported.");
@@ -39,12 +43,12 @@ internal static class CompletionTranslator
         if (request.ReasoningEffort is not null && EffortOf(request.ReasoningEffort) is null)
             return new("reasoning_effort", "Must be none, minimal, low, medium or high.");
         if (StopOf(request.Stop) is null)
-            return new("stop", "Must be a string or an array of at most 4 non-empty strings.");
+            return new("stop", "Must be a string or an array of at most 4 non-empty strings, in valid Unicode.");
         return null;
     }
 
     public static List<ChatMessage> Messages(CompletionRequest request) =>
-        request.Messages!.Select(m => new ChatMessage(RoleOf(m.Role)!.Value, TextOf(m.Content)!)).ToList();
+        request.Messages!.Select(m => new ChatMessage(RoleOf(m!.Role)!.Value, TextOf(m.Content)!)).ToList();
 
     public static ChatOptions Options(CompletionRequest request) => new()
     {
@@ -79,16 +83,16 @@ internal static class CompletionTranslator
         if (content is not { } c || c.ValueKind == JsonValueKind.Null)
             return "";
         if (c.ValueKind == JsonValueKind.String)
-            return c.GetString();
+            return JsonText.Read(c);
         if (c.ValueKind != JsonValueKind.Array)
             return null;
         var text = new StringBuilder();
         foreach (var part in c.EnumerateArray())
         {
-            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.GetString() != "text"
-                || !part.TryGetProperty("text", out var value) || value.ValueKind != JsonValueKind.String)
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || JsonText.Read(type) != "text"
+                || !part.TryGetProperty("text", out var value) || JsonText.Read(value) is not { } partText)
                 return null;
-            text.Append(value.GetString());
+            text.Append(partText);
         }
         return text.ToString();
     }
@@ -99,10 +103,10 @@ internal static class CompletionTranslator
         if (stop is not { } s || s.ValueKind == JsonValueKind.Null)
             return [];
         if (s.ValueKind == JsonValueKind.String)
-            return s.GetString() is { Length: > 0 } one ? [one] : null;
+            return JsonText.Read(s) is { Length: > 0 } one ? [one] : null;
         if (s.ValueKind != JsonValueKind.Array || s.GetArrayLength() > 4)
             return null;
-        var all = s.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : null).ToList();
+        var all = s.EnumerateArray().Select(JsonText.Read).ToList();
         return all.All(x => !string.IsNullOrEmpty(x)) ? all.Select(x => x!).ToList() : null;
     }
 }
