@@ -13,6 +13,7 @@ public static class InferenceChatExtensions
     private const string OwnerKey = "chatweb.owner";
     private const string ProgressKey = "chatweb.progress";
     private const string LogprobsKey = "chatweb.logprobs";
+    private const string TextCompletionKey = "chatweb.text-completion";
 
     /// <summary>
     /// Says whose request this is (a browser session, an API key's name, a client address): an owner runs
@@ -70,4 +71,19 @@ public static class InferenceChatExtensions
         (update.AdditionalProperties ??= [])[LogprobsKey] = logprob;
         return update;
     }
+
+    /// <summary>
+    /// Asks the model to continue the messages' text as it is (a text completion, <c>/v1/completions</c>) instead of
+    /// answering it as a chat: no chat template is applied. A backend without a raw mode answers it as a chat.
+    /// </summary>
+    public static ChatOptions AsTextCompletion(this ChatOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (options.AdditionalProperties ??= [])[TextCompletionKey] = true;
+        return options;
+    }
+
+    /// <summary>True when <see cref="AsTextCompletion"/> was set.</summary>
+    public static bool IsTextCompletion(this ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(TextCompletionKey, out var value) == true && value is true;
 }

@@ -42,6 +42,16 @@ internal sealed record ChatPrompt(string Text, List<int> Tokens, bool OpensThink
         return new ChatPrompt(text, tokens, opensThinking);
     }
 
+    /// <summary>Plain text to continue, without a chat template (a text completion): BOS when the model asks for it, then the text's tokens.</summary>
+    public static ChatPrompt Raw(string text, Tokenizer tokenizer)
+    {
+        var tokens = new List<int>();
+        if (tokenizer.Specials.AddBos && tokenizer.Specials.Bos is int bos)
+            tokens.Add(bos);
+        tokens.AddRange(tokenizer.Encode(text));
+        return new ChatPrompt(text, tokens, OpensThinking: false);
+    }
+
     private static string RoleName(ChatRole role) =>
         role == ChatRole.System ? "system"
         : role == ChatRole.Assistant ? "assistant"

@@ -84,7 +84,9 @@ public sealed partial class GgufChatClient : IChatClient
         var tokenizer = _tokenizer;
         var grammar = GrammarOf(options?.ResponseFormat);
         // Constrained output starts at once: no think block first.
-        var prompt = ChatPrompt.Build(messages, _formatter, tokenizer, grammar is null ? EnableThinking(options) : false);
+        var prompt = options.IsTextCompletion()
+            ? ChatPrompt.Raw(string.Concat(messages.Select(m => m.Text)), tokenizer)
+            : ChatPrompt.Build(messages, _formatter, tokenizer, grammar is null ? EnableThinking(options) : false);
         LogPrompt(_logger, prompt.Tokens.Count, prompt.Text);
 
         var sampling = SamplerOptionsFor(options);

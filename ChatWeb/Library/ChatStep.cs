@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Scheduling;
 
 namespace ChatWeb.Library;
@@ -16,6 +17,9 @@ public sealed record AnswerToken(string Text) : ChatStep;
 /// token so far was thinking. A consumer that can take text back moves it; a stream already sent cannot.
 /// </summary>
 public sealed record AnswerWasThinking : ChatStep;
+
+/// <summary>The model's log-probability of the next token (asked for with <c>WithLogprobs</c>); it comes before that token's text.</summary>
+public sealed record LogprobStep(TokenLogprob Logprob) : ChatStep;
 
 /// <summary>The request waits in the queue or reads its prompt, or how fast it writes (from the inference scheduler).</summary>
 public sealed record ProgressStep(GenerationProgress Progress) : ChatStep;

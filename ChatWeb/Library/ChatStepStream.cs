@@ -62,6 +62,8 @@ public sealed class ChatStepStream(TimeProvider time, bool startsInsideThink = f
             FinishReason = "length";
         if (update.GetProgress() is { } progress)
             yield return new ProgressStep(progress);
+        if (update.GetLogprob() is { } logprob)
+            yield return new LogprobStep(logprob);
         foreach (var content in update.Contents)
         {
             switch (content)

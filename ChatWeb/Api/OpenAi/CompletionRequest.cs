@@ -4,7 +4,7 @@ namespace ChatWeb.Api.OpenAi;
 
 /// <summary>
 /// The body of <c>POST /v1/chat/completions</c> as OpenAI defines it (snake_case). Fields ChatWeb does
-/// not use (tools, logprobs, user, ...) are accepted and ignored, as clients send them freely.
+/// not use (user, metadata, ...) are accepted and ignored, as clients send them freely.
 /// </summary>
 internal sealed class CompletionRequest
 {
@@ -25,6 +25,15 @@ internal sealed class CompletionRequest
 
     /// <summary>"none", "minimal", "low", "medium" or "high": whether and how hard a reasoning model thinks.</summary>
     public string? ReasoningEffort { get; init; }
+
+    /// <summary>Return each answer token's log-probability.</summary>
+    public bool? Logprobs { get; init; }
+
+    /// <summary>With <see cref="Logprobs"/>: how many of the most likely alternatives to return per token (0 to 20).</summary>
+    public int? TopLogprobs { get; init; }
+
+    /// <summary>{"type": "text" | "json_object" | "json_schema", "json_schema": {"name", "schema", "strict"}}.</summary>
+    public JsonElement? ResponseFormat { get; init; }
 }
 
 internal sealed class StreamOptions

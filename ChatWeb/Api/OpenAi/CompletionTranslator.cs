@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using ChatWeb.Engine.Chat;
+using ChatWeb.Engine.Sampling;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Api.OpenAi;
@@ -44,13 +46,17 @@ internal static class CompletionTranslator
             return new("reasoning_effort", "Must be none, minimal, low, medium or high.");
         if (StopOf(request.Stop) is null)
             return new("stop", "Must be a string or an array of at most 4 non-empty strings, in valid Unicode.");
-        return null;
+        if (request.TopLogprobs is < 0 or > StepLogprobs.MaxTop)
+            return new("top_logprobs", $"Must be between 0 and {StepLogprobs.MaxTop}.");
+        if (request.TopLogprobs is not null && request.Logprobs != true)
+            return new("top_logprobs", "Needs logprobs set to true.");
+        return ResponseFormats.Check(request.ResponseFormat, out _);
     }
 
     public static List<ChatMessage> Messages(CompletionRequest request) =>
         request.Messages!.Select(m => new ChatMessage(RoleOf(m!.Role)!.Value, TextOf(m.Content)!)).ToList();
 
-    public static ChatOptions Options(CompletionRequest request) => new()
+    public static ChatOptions Options(CompletionRequest request) => new ChatOptions()
     {
         ModelId = request.Model,
         Temperature = (float?)request.Temperature,
@@ -59,7 +65,10 @@ internal static class CompletionTranslator
         Seed = request.Seed,
         StopSequences = StopOf(request.Stop) is { Count: > 0 } stop ? stop : null,
         Reasoning = EffortOf(request.ReasoningEffort) is { } effort ? new ReasoningOptions { Effort = effort } : null,
-    };
+        ResponseFormat = ResponseFormats.Check(request.ResponseFormat, out var format) is null ? format : null,
+    }.WithLogprobsIf(request.Logprobs == true ? request.TopLogprobs ?? 0 : null);
+
+    private static ChatOptions WithLogprobsIf(this ChatOptions options, int? top) => top is { } n ? options.WithLogprobs(n) : options;
 
     private static ReasoningEffort? EffortOf(string? effort) => effort switch
     {
@@ -98,7 +107,7 @@ internal static class CompletionTranslator
     }
 
     /// <summary>The stop sequences (empty when none), or null when the value is not valid.</summary>
-    private static List<string>? StopOf(JsonElement? stop)
+    public static List<string>? StopOf(JsonElement? stop)
     {
         if (stop is not { } s || s.ValueKind == JsonValueKind.Null)
             return [];
