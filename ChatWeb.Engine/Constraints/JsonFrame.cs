@@ -8,8 +8,11 @@ namespace ChatWeb.Engine.Constraints;
 /// </summary>
 internal abstract class JsonFrame(JsonFrame? parent)
 {
-    /// <summary>Longest run of whitespace between tokens: room for pretty-printing, no room to wander.</summary>
-    public const int MaxWhitespace = 24;
+    /// <summary>
+    /// Longest run of whitespace between JSON tokens: ": " and ", " fit, indentation does not. A model that likes
+    /// blank space (as small models do) would otherwise spend its token budget on it and be cut off before the end.
+    /// </summary>
+    public const int MaxWhitespace = 2;
 
     /// <summary>Longest number, in characters.</summary>
     public const int MaxNumberLength = 24;
