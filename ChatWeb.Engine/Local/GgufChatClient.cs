@@ -82,11 +82,13 @@ public sealed partial class GgufChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var tokenizer = _tokenizer;
-        var grammar = GrammarOf(options?.ResponseFormat);
+        var tools = options?.ToolMode is NoneChatToolMode ? null : options?.Tools?.OfType<AIFunctionDeclaration>().ToList() is { Count: > 0 } t ? t : null;
+        var grammar = RequiredCall(tools, options?.ToolMode) ?? GrammarOf(options?.ResponseFormat)?.Start();
         // Constrained output starts at once: no think block first.
         var prompt = options.IsTextCompletion()
             ? ChatPrompt.Raw(string.Concat(messages.Select(m => m.Text)), tokenizer)
-            : ChatPrompt.Build(messages, _formatter, tokenizer, grammar is null ? EnableThinking(options) : false);
+            : ChatPrompt.Build(messages, _formatter, tokenizer, grammar is null ? EnableThinking(options) : false, tools);
+        var calls = tools is null ? null : new ToolCallParser();
         LogPrompt(_logger, prompt.Tokens.Count, prompt.Text);
 
         var sampling = SamplerOptionsFor(options);
@@ -96,7 +98,7 @@ public sealed partial class GgufChatClient : IChatClient
         // One think block at the start of the output, or already opened by the template. (A closing tag after
         // answer text that was already streamed cannot take that text back: only what follows is split.)
         var splitter = new ThinkTagSplitter(startsInsideThink: prompt.OpensThinking);
-        var started = new PartsStarted();
+        var started = new PartsStarted { Calls = calls };
 
         var owner = options.GetOwner() ?? responseId;
         var maxTokens = Math.Max(1, Math.Min(options?.MaxOutputTokens ?? _modelOptions.MaxOutputTokens, _scheduler.ContextLength - prompt.Tokens.Count));
@@ -108,7 +110,7 @@ public sealed partial class GgufChatClient : IChatClient
             MaxNewTokens = maxTokens,
             StopTokens = _stopTokens,
             Logprobs = options.GetLogprobs(),
-            Constraint = grammar is null ? null : new GrammarConstraint(Vocabulary, _stopTokens, grammar.Start()),
+            Constraint = grammar is null ? null : new GrammarConstraint(Vocabulary, _stopTokens, grammar),
         }, cancellationToken);
         try
         {
@@ -145,6 +147,10 @@ public sealed partial class GgufChatClient : IChatClient
                     yield return update;
             foreach (var update in Updates(splitter.Flush(), started, responseId))
                 yield return update;
+            foreach (var update in FlushCalls(started, responseId))
+                yield return update;
+            if (started.Called)
+                finish = ChatFinishReason.ToolCalls;
 
             yield return new ChatResponseUpdate
             {
@@ -184,6 +190,8 @@ public sealed partial class GgufChatClient : IChatClient
     {
         public bool Thinking;
         public bool Answer;
+        public ToolCallParser? Calls; // when tools are offered: finds calls in the answer
+        public bool Called;
     }
 
     /// <summary>The thinking of a split piece as reasoning content, then its answer as text.</summary>
@@ -196,12 +204,44 @@ public sealed partial class GgufChatClient : IChatClient
             yield return Update(new TextReasoningContent(thinking), responseId);
         }
         var answer = started.Answer ? split.Answer : split.Answer.TrimStart();
+        List<FunctionCallContent> found = [];
+        if (started.Calls is { } parser)
+            (answer, found) = parser.Push(answer);
         if (answer.Length > 0)
         {
             started.Answer = true;
             yield return Update(new TextContent(answer), responseId);
         }
+        foreach (var call in found)
+        {
+            started.Called = true;
+            yield return Update(call, responseId);
+        }
     }
+
+    /// <summary>Calls left in the parser at the end of the answer.</summary>
+    private IEnumerable<ChatResponseUpdate> FlushCalls(PartsStarted started, string responseId)
+    {
+        if (started.Calls is not { } parser)
+            yield break;
+        var (text, found) = parser.Flush();
+        if (text.Length > 0)
+            yield return Update(new TextContent(text), responseId);
+        foreach (var call in found)
+        {
+            started.Called = true;
+            yield return Update(call, responseId);
+        }
+    }
+
+    /// <summary>The grammar of one call when the tool mode requires one (any tool, or the one named); null otherwise.</summary>
+    private static JsonFrame? RequiredCall(List<AIFunctionDeclaration>? tools, ChatToolMode? mode) => (tools, mode) switch
+    {
+        ({ } all, RequiredChatToolMode { RequiredFunctionName: null }) => ToolCallFormat.Grammar(all),
+        ({ } all, RequiredChatToolMode { RequiredFunctionName: { } name }) => ToolCallFormat.Grammar(all.Where(t => t.Name == name) is var named && named.Any()
+            ? named : throw new ArgumentException($"tool_choice names '{name}', which is not among the tools.")),
+        _ => null,
+    };
 
     private ChatResponseUpdate Update(AIContent? content, string responseId) => new()
     {

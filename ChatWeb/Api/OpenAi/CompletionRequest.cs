@@ -34,6 +34,12 @@ internal sealed class CompletionRequest
 
     /// <summary>{"type": "text" | "json_object" | "json_schema", "json_schema": {"name", "schema", "strict"}}.</summary>
     public JsonElement? ResponseFormat { get; init; }
+
+    /// <summary>Functions the model may call (see <see cref="OpenAi.Tools"/>).</summary>
+    public JsonElement? Tools { get; init; }
+
+    /// <summary>"none", "auto", "required" or {"type": "function", "function": {"name"}}.</summary>
+    public JsonElement? ToolChoice { get; init; }
 }
 
 internal sealed class StreamOptions
@@ -47,4 +53,10 @@ internal sealed class CompletionMessage
 
     /// <summary>A string, or an array of parts of which the "text" parts are read.</summary>
     public JsonElement? Content { get; init; }
+
+    /// <summary>An assistant message's calls: [{"id", "type": "function", "function": {"name", "arguments": "<JSON>"}}].</summary>
+    public JsonElement? ToolCalls { get; init; }
+
+    /// <summary>A tool message: the call it answers.</summary>
+    public string? ToolCallId { get; init; }
 }

@@ -19,7 +19,8 @@ internal static class CompletionResponses
 
     public sealed record Choice(int Index, Message Message, string FinishReason, [property: JsonIgnore(Condition = Always)] Logprobs? Logprobs);
 
-    public sealed record Message(string Role, [property: JsonIgnore(Condition = Always)] string? Content, string? ReasoningContent)
+    public sealed record Message(string Role, [property: JsonIgnore(Condition = Always)] string? Content, string? ReasoningContent,
+        List<ToolCall>? ToolCalls = null)
     {
         [JsonIgnore(Condition = Always)]
         public string? Refusal => null;
@@ -34,7 +35,19 @@ internal static class CompletionResponses
         [property: JsonIgnore(Condition = Always)] string? FinishReason = null,
         [property: JsonIgnore(Condition = Always)] Logprobs? Logprobs = null);
 
-    public sealed record Delta(string? Role = null, string? Content = null, string? ReasoningContent = null);
+    public sealed record Delta(string? Role = null, string? Content = null, string? ReasoningContent = null, List<ToolCall>? ToolCalls = null);
+
+    /// <summary>A function call: in a message, and (with its <paramref name="Index"/>) whole in one streamed delta.</summary>
+    public sealed record ToolCall(string Id, ToolFunction Function, int? Index = null)
+    {
+        public string Type => "function";
+
+        public static ToolCall From(Microsoft.Extensions.AI.FunctionCallContent call, int? index = null) =>
+            new(call.CallId, new ToolFunction(call.Name, System.Text.Json.JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>())), index);
+    }
+
+    /// <summary>The function called and its arguments as a JSON string (as OpenAI sends them).</summary>
+    public sealed record ToolFunction(string Name, string Arguments);
 
     /// <summary>A choice's log-probabilities: one entry per token of the content.</summary>
     public sealed record Logprobs(List<TokenEntry> Content)

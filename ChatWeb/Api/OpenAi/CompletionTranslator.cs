@@ -28,7 +28,11 @@ internal static class CompletionTranslator
             if (message is null)
                 return new($"messages[{i}]", "Must be a message object, not null.");
             if (RoleOf(message.Role) is null)
-                return new($"messages[{i}].role", $"Unknown role '{message.Role}'; use system, developer, user or assistant.");
+                return new($"messages[{i}].role", $"Unknown role '{message.Role}'; use system, developer, user, assistant or tool.");
+            if (Tools.CallsOf(message.ToolCalls) is null)
+                return new($"messages[{i}].tool_calls", "Must be an array of {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\": \"<a JSON object>\"}}.");
+            if (message.Role == "tool" && string.IsNullOrEmpty(message.ToolCallId))
+                return new($"messages[{i}].tool_call_id", "Required in a tool message: the id of the call it answers.");
             if (TextOf(message.Content) is null)
                 return new($"messages[{i}].content", "Must be a string or an array of text parts ({\"type\": \"text\", \"text\": \"...\"}), in valid Unicode.");
         }
@@ -50,11 +54,22 @@ internal static class CompletionTranslator
             return new("top_logprobs", $"Must be between 0 and {StepLogprobs.MaxTop}.");
         if (request.TopLogprobs is not null && request.Logprobs != true)
             return new("top_logprobs", "Needs logprobs set to true.");
-        return ResponseFormats.Check(request.ResponseFormat, out _);
+        return ResponseFormats.Check(request.ResponseFormat, out _) ?? Tools.Check(request, out _, out _);
     }
 
     public static List<ChatMessage> Messages(CompletionRequest request) =>
-        request.Messages!.Select(m => new ChatMessage(RoleOf(m!.Role)!.Value, TextOf(m.Content)!)).ToList();
+        request.Messages!.Select(m => MessageOf(m!)).ToList();
+
+    private static ChatMessage MessageOf(CompletionMessage m)
+    {
+        var role = RoleOf(m.Role)!.Value;
+        var text = TextOf(m.Content)!;
+        if (role == ChatRole.Tool)
+            return new ChatMessage(role, [new FunctionResultContent(m.ToolCallId!, text)]);
+        var calls = Tools.CallsOf(m.ToolCalls)!;
+        return calls.Count == 0 ? new ChatMessage(role, text)
+            : new ChatMessage(role, [.. (text.Length > 0 ? [new TextContent(text)] : Array.Empty<AIContent>()), .. calls]);
+    }
 
     public static ChatOptions Options(CompletionRequest request) => new ChatOptions()
     {
@@ -66,6 +81,8 @@ internal static class CompletionTranslator
         StopSequences = StopOf(request.Stop) is { Count: > 0 } stop ? stop : null,
         Reasoning = EffortOf(request.ReasoningEffort) is { } effort ? new ReasoningOptions { Effort = effort } : null,
         ResponseFormat = ResponseFormats.Check(request.ResponseFormat, out var format) is null ? format : null,
+        Tools = Tools.Check(request, out var tools, out _) is null ? tools : null,
+        ToolMode = Tools.Check(request, out _, out var mode) is null ? mode : null,
     }.WithLogprobsIf(request.Logprobs == true ? request.TopLogprobs ?? 0 : null);
 
     private static ChatOptions WithLogprobsIf(this ChatOptions options, int? top) => top is { } n ? options.WithLogprobs(n) : options;
@@ -84,6 +101,7 @@ internal static class CompletionTranslator
         "system" or "developer" => ChatRole.System,
         "user" => ChatRole.User,
         "assistant" => ChatRole.Assistant,
+        "tool" => ChatRole.Tool,
         _ => null,
     };
 

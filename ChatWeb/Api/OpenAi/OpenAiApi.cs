@@ -14,7 +14,7 @@ namespace ChatWeb.Api.OpenAi;
 
 /// <summary>
 /// The OpenAI-compatible surface: <c>POST /v1/chat/completions</c> (streamed as chunks or whole; logprobs,
-/// response_format), <c>POST /v1/completions</c> (text continued without a chat template), <c>GET /v1/models</c>
+/// response_format, tools), <c>POST /v1/completions</c> (text continued without a chat template), <c>GET /v1/models</c>
 /// and <c>GET /v1/models/{id}</c>, so any OpenAI client library can talk to ChatWeb; any other /v1 route is a 404 in
 /// OpenAI's error shape. The model's thinking comes
 /// back as <c>reasoning_content</c>, apart from <c>content</c>. Stateless: the client sends the history,
@@ -199,7 +199,9 @@ internal static class OpenAiApi
     private static async Task<IResult> CompleteAsync(IAsyncEnumerable<ChatStep> steps, Answer answer, bool logprobs)
     {
         var reply = await ChatReply.CollectAsync(steps);
-        var message = new Message("assistant", reply.Answer, reply.Thinking.Length > 0 ? reply.Thinking : null);
+        var calls = reply.ToolCalls.Count > 0 ? reply.ToolCalls.Select(c => ToolCall.From(c)).ToList() : null;
+        var message = new Message("assistant", calls is not null && reply.Answer.Length == 0 ? null : reply.Answer,
+            reply.Thinking.Length > 0 ? reply.Thinking : null, calls);
         var done = reply.Completed;
         var choice = new Choice(0, message, done.FinishReason, logprobs ? Logprobs.From(reply.Logprobs) : null);
         return TypedResults.Json(new Completion(answer.Id, answer.Created, answer.Model, answer.Fingerprint, [choice], Usage.From(done.Usage)), Json);
@@ -211,6 +213,7 @@ internal static class OpenAiApi
         var response = context.Response;
         var aborted = context.RequestAborted;
         var pending = new List<TokenLogprob>(); // log-probabilities of tokens whose text has not been sent yet
+        var calls = 0;
         ServerSentEvents.Start(response);
         Task Send(Delta delta, string? finishReason = null)
         {
@@ -230,6 +233,7 @@ internal static class OpenAiApi
                     case LogprobStep l: pending.Add(l.Logprob); break;
                     case ThinkingToken t: await Send(new Delta(ReasoningContent: t.Text)); break;
                     case AnswerToken a: await Send(new Delta(Content: a.Text)); break;
+                    case ToolCallStep c: await Send(new Delta(ToolCalls: [ToolCall.From(c.Call, calls++)])); break;
                     case ChatCompleted done:
                         await Send(new Delta(), done.FinishReason);
                         if (includeUsage)
