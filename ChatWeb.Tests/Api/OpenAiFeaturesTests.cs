@@ -82,7 +82,61 @@ public sealed class OpenAiFeaturesTests(ChatWebFactory factory) : IClassFixture<
         });
     }
 
+    [Fact]
+    public async Task OfficialClient_RequiredTool_GivesACallWithValidArguments_AndTheResultCanBeSentBack()
+    {
+        var parameters = """
+            {"type":"object","properties":{"city":{"type":"string","maxLength":15},"days":{"type":"integer"}},"required":["city","days"],"additionalProperties":false}
+            """;
+        var client = await OfficialClientAsync();
+        var tool = ChatTool.CreateFunctionTool("forecast", "The weather forecast", BinaryData.FromString(parameters), functionSchemaIsStrict: true);
+        List<ChatMessage> history = [new UserChatMessage("Once upon a time")];
+
+        ChatCompletion completion = await client.CompleteChatAsync(history, new ChatCompletionOptions
+        {
+            Tools = { tool },
+            ToolChoice = ChatToolChoice.CreateRequiredChoice(),
+            MaxOutputTokenCount = 300,
+            Temperature = 1f,
+        });
+
+        Assert.Equal(ChatFinishReason.ToolCalls, completion.FinishReason);
+        var call = Assert.Single(completion.ToolCalls);
+        Assert.Equal("forecast", call.FunctionName);
+        using var arguments = JsonDocument.Parse(call.FunctionArguments.ToString());
+        Assert.Null(Engine.Constraints.SchemaCheck.Problem(arguments.RootElement, JsonDocument.Parse(parameters).RootElement));
+
+        history.Add(new AssistantChatMessage(completion));
+        history.Add(new ToolChatMessage(call.Id, "Sunny"));
+        ChatCompletion next = await client.CompleteChatAsync(history, new ChatCompletionOptions { Tools = { tool }, MaxOutputTokenCount = 5 });
+        Assert.NotNull(next.Content);
+    }
+
+    [Fact]
+    public async Task StreamedToolCall_ComesAsOneDeltaWithItsIndex_ThenFinishReasonToolCalls()
+    {
+        using var http = await ReadyClientAsync();
+
+        using var response = await http.PostAsync("/v1/chat/completions", new StringContent("""
+            {"model":"storyteller","stream":true,"max_tokens":200,"messages":[{"role":"user","content":"Once"}],
+             "tools":[{"type":"function","function":{"name":"ping","parameters":{"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]}}}],
+             "tool_choice":{"type":"function","function":{"name":"ping"}}}
+            """, Encoding.UTF8, "application/json"));
+
+        var choices = SseReader.Json(await SseReader.ReadDataAsync(response)).Select(c => c.GetProperty("choices")[0]).ToList();
+        var call = Assert.Single(choices.Where(c => c.GetProperty("delta").TryGetProperty("tool_calls", out _))).GetProperty("delta").GetProperty("tool_calls")[0];
+        Assert.Equal(0, call.GetProperty("index").GetInt32());
+        Assert.Equal("function", call.GetProperty("type").GetString());
+        Assert.Equal("ping", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Contains(JsonDocument.Parse(call.GetProperty("function").GetProperty("arguments").GetString()!).RootElement.GetProperty("ok").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        Assert.Equal("tool_calls", choices[^1].GetProperty("finish_reason").GetString());
+    }
+
     [Theory]
+    [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"nope\"}}}", "tool_choice")]
+    [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages[0].tool_call_id")]
+    [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"a\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{oops\"}}]}]}", "messages[0].tool_calls")]
+    [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"string\",\"pattern\":\"a\"}}}],\"tool_choice\":\"required\"}", "tools")]
     [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"logprobs\":true,\"top_logprobs\":21}", "top_logprobs")]
     [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"response_format\":{\"type\":\"sound\"}}", "response_format.type")]
     [InlineData("{\"model\":\"storyteller\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"sound\"}}}}", "response_format.json_schema.schema")]
