@@ -32,11 +32,18 @@ internal sealed class GrammarConstraint : ITokenConstraint
         Array.Clear(_afterFirstByte);
         var complete = IsComplete;
         var count = Math.Min(logits.Length, _vocabulary.Count);
+        // inside a string (the common case, and the one where most tokens fit) plain text needs no simulation
+        var room = _states is [StringFrame text] ? text.Room : -1;
+        var plain = _vocabulary.PlainChars;
+        var bytes = _vocabulary.Bytes;
         for (var id = 0; id < count; id++)
         {
             if (float.IsNegativeInfinity(logits[id]))
                 continue;
-            var allowed = _stopTokens.Contains(id) ? complete : Reads(_vocabulary.Bytes[id]);
+            var token = bytes[id];
+            var allowed = _stopTokens.Contains(id) ? complete
+                : room >= 0 && plain[id] >= 0 ? plain[id] <= room
+                : token.Length > 0 && (_afterFirstByte[token[0]] ??= Step(_states, token[0])).Count > 0 && Reads(token);
             if (!allowed)
                 logits[id] = float.NegativeInfinity;
         }
@@ -73,9 +80,18 @@ internal sealed class GrammarConstraint : ITokenConstraint
             return false;
         var states = _afterFirstByte[bytes[0]] ??= Step(_states, bytes[0]);
         for (var i = 1; i < bytes.Length && states.Count > 0; i++)
-            states = Step(states, bytes[i]);
+        {
+            // two scratch lists in turn: no allocation per byte beyond the frames themselves
+            var next = _scratch[i & 1];
+            next.Clear();
+            foreach (var state in states)
+                state.Feed(bytes[i], next);
+            states = next;
+        }
         return states.Count > 0;
     }
+
+    private readonly List<JsonFrame>[] _scratch = [[], []];
 
     private static List<JsonFrame> Step(List<JsonFrame> states, byte b)
     {

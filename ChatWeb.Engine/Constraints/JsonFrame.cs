@@ -106,6 +106,9 @@ internal sealed class ValueFrame(JsonNode node, int whitespace, JsonFrame parent
 /// <summary>Inside a string, after the opening quote: characters counted, escapes and UTF-8 sequences checked.</summary>
 internal sealed class StringFrame(StringNode node, int length, int pendingUtf8, bool escaped, JsonFrame parent) : JsonFrame(parent)
 {
+    /// <summary>How many more plain characters the string may take now; -1 inside an escape or a UTF-8 sequence.</summary>
+    public int Room => escaped || pendingUtf8 > 0 ? -1 : node.MaxLength - length;
+
     public override void Feed(byte b, List<JsonFrame> next)
     {
         if (escaped)
