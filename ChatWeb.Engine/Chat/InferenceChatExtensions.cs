@@ -12,6 +12,8 @@ public static class InferenceChatExtensions
 {
     private const string OwnerKey = "chatweb.owner";
     private const string ProgressKey = "chatweb.progress";
+    private const string LogprobsKey = "chatweb.logprobs";
+    private const string TextCompletionKey = "chatweb.text-completion";
 
     /// <summary>
     /// Says whose request this is (a browser session, an API key's name, a client address): an owner runs
@@ -40,4 +42,48 @@ public static class InferenceChatExtensions
         (update.AdditionalProperties ??= [])[ProgressKey] = progress;
         return update;
     }
+
+    /// <summary>
+    /// Asks for each answer token's log-probability and the <paramref name="top"/> most likely alternatives
+    /// (0 to 20), read from the updates with <see cref="GetLogprob"/>. A backend that cannot report them refuses the request.
+    /// </summary>
+    public static ChatOptions WithLogprobs(this ChatOptions options, int top)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(top, Sampling.StepLogprobs.MaxTop);
+        (options.AdditionalProperties ??= [])[LogprobsKey] = top;
+        return options;
+    }
+
+    /// <summary>How many alternatives <see cref="WithLogprobs"/> asked for; null when log-probabilities were not asked for.</summary>
+    public static int? GetLogprobs(this ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(LogprobsKey, out var value) == true && value is int top ? top : null;
+
+    /// <summary>A generated token's log-probability; an update carrying one comes before the text updates of that token.</summary>
+    public static TokenLogprob? GetLogprob(this ChatResponseUpdate update) =>
+        update.AdditionalProperties?.TryGetValue(LogprobsKey, out var value) == true ? value as TokenLogprob : null;
+
+    /// <summary>Attaches a token's log-probability to an update (what <see cref="GetLogprob"/> reads).</summary>
+    public static ChatResponseUpdate WithLogprob(this ChatResponseUpdate update, TokenLogprob logprob)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        (update.AdditionalProperties ??= [])[LogprobsKey] = logprob;
+        return update;
+    }
+
+    /// <summary>
+    /// Asks the model to continue the messages' text as it is (a text completion, <c>/v1/completions</c>) instead of
+    /// answering it as a chat: no chat template is applied. A backend without a raw mode answers it as a chat.
+    /// </summary>
+    public static ChatOptions AsTextCompletion(this ChatOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (options.AdditionalProperties ??= [])[TextCompletionKey] = true;
+        return options;
+    }
+
+    /// <summary>True when <see cref="AsTextCompletion"/> was set.</summary>
+    public static bool IsTextCompletion(this ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(TextCompletionKey, out var value) == true && value is true;
 }

@@ -75,9 +75,9 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
     public static InferenceStatus InitialStatus(ModelOptions? options, string? reason) =>
         options?.Path is not { } path ? InferenceStatus.Demo(reason ?? "No model configured.")
         : OnnxModelFolder.IsModelFolder(path)
-            ? InferenceStatus.LoadingModel(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))),
+            ? InferenceStatus.LoadingModel(options.Alias ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))),
                 new ModelLoadProgress(ModelLoadProgress.ReadingConfig, 0, 0), "onnx")
-            : InferenceStatus.LoadingModel(Path.GetFileNameWithoutExtension(path), new ModelLoadProgress(ModelLoadProgress.Opening, 0, 0));
+            : InferenceStatus.LoadingModel(options.Alias ?? Path.GetFileNameWithoutExtension(path), new ModelLoadProgress(ModelLoadProgress.Opening, 0, 0));
 
     /// <summary>Starts loading without waiting for it: the server starts listening at once.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -125,6 +125,7 @@ internal sealed partial class ModelHost : IInferenceStatus, IHostedService, IDis
                 loaded = StartGguf(localModel);
             }
             Volatile.Write(ref _loaded, loaded);
+            name = _options.Alias ?? name;
             Set(InferenceStatus.Ready(name, onnx ? "onnx" : "gguf"));
             LogReady(_logger, name, _time.GetElapsedTime(started).TotalSeconds);
         }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ChatWeb.Engine.Chat;
+using ChatWeb.Engine.Constraints;
 using ChatWeb.Engine.Model;
 using ChatWeb.Engine.Sampling;
 using ChatWeb.Engine.Scheduling;
@@ -37,6 +38,7 @@ public sealed partial class GgufChatClient : IChatClient
     private readonly ChatPromptFormatter _formatter;
     private readonly ILogger<GgufChatClient> _logger;
     private readonly HashSet<int> _stopTokens; // EOS/EOT, and BOS, with which a base model starts a new document
+    private TokenVocabulary? _vocabulary;
 
     /// <summary>A client that shares <paramref name="scheduler"/> (the app's one) with everyone else.</summary>
     public GgufChatClient(LocalModel model, InferenceScheduler scheduler, ILogger<GgufChatClient> logger)
@@ -80,7 +82,13 @@ public sealed partial class GgufChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var tokenizer = _tokenizer;
-        var prompt = ChatPrompt.Build(messages, _formatter, tokenizer, EnableThinking(options));
+        var tools = options?.ToolMode is NoneChatToolMode ? null : options?.Tools?.OfType<AIFunctionDeclaration>().ToList() is { Count: > 0 } t ? t : null;
+        var grammar = RequiredCall(tools, options?.ToolMode) ?? GrammarOf(options?.ResponseFormat)?.Start();
+        // Constrained output starts at once: no think block first.
+        var prompt = options.IsTextCompletion()
+            ? ChatPrompt.Raw(string.Concat(messages.Select(m => m.Text)), tokenizer)
+            : ChatPrompt.Build(messages, _formatter, tokenizer, grammar is null ? EnableThinking(options) : false, tools);
+        var calls = tools is null ? null : new ToolCallParser();
         LogPrompt(_logger, prompt.Tokens.Count, prompt.Text);
 
         var sampling = SamplerOptionsFor(options);
@@ -90,7 +98,7 @@ public sealed partial class GgufChatClient : IChatClient
         // One think block at the start of the output, or already opened by the template. (A closing tag after
         // answer text that was already streamed cannot take that text back: only what follows is split.)
         var splitter = new ThinkTagSplitter(startsInsideThink: prompt.OpensThinking);
-        var started = new PartsStarted();
+        var started = new PartsStarted { Calls = calls };
 
         var owner = options.GetOwner() ?? responseId;
         var maxTokens = Math.Max(1, Math.Min(options?.MaxOutputTokens ?? _modelOptions.MaxOutputTokens, _scheduler.ContextLength - prompt.Tokens.Count));
@@ -101,6 +109,8 @@ public sealed partial class GgufChatClient : IChatClient
             Sampling = sampling,
             MaxNewTokens = maxTokens,
             StopTokens = _stopTokens,
+            Logprobs = options.GetLogprobs(),
+            Constraint = grammar is null ? null : new GrammarConstraint(Vocabulary, _stopTokens, grammar),
         }, cancellationToken);
         try
         {
@@ -119,6 +129,8 @@ public sealed partial class GgufChatClient : IChatClient
                     continue;
                 }
                 generated++;
+                if (step.Logprobs is { } logprobs)
+                    yield return Update(null, responseId).WithLogprob(LogprobOf(logprobs));
                 var text = stops.Push(decoder.Append(step.Token));
                 foreach (var update in Updates(splitter.Push(text), started, responseId))
                     yield return update;
@@ -135,6 +147,10 @@ public sealed partial class GgufChatClient : IChatClient
                     yield return update;
             foreach (var update in Updates(splitter.Flush(), started, responseId))
                 yield return update;
+            foreach (var update in FlushCalls(started, responseId))
+                yield return update;
+            if (started.Called)
+                finish = ChatFinishReason.ToolCalls;
 
             yield return new ChatResponseUpdate
             {
@@ -174,6 +190,8 @@ public sealed partial class GgufChatClient : IChatClient
     {
         public bool Thinking;
         public bool Answer;
+        public ToolCallParser? Calls; // when tools are offered: finds calls in the answer
+        public bool Called;
     }
 
     /// <summary>The thinking of a split piece as reasoning content, then its answer as text.</summary>
@@ -186,21 +204,75 @@ public sealed partial class GgufChatClient : IChatClient
             yield return Update(new TextReasoningContent(thinking), responseId);
         }
         var answer = started.Answer ? split.Answer : split.Answer.TrimStart();
+        List<FunctionCallContent> found = [];
+        if (started.Calls is { } parser)
+            (answer, found) = parser.Push(answer);
         if (answer.Length > 0)
         {
             started.Answer = true;
             yield return Update(new TextContent(answer), responseId);
         }
+        foreach (var call in found)
+        {
+            started.Called = true;
+            yield return Update(call, responseId);
+        }
     }
 
-    private ChatResponseUpdate Update(AIContent content, string responseId) => new()
+    /// <summary>Calls left in the parser at the end of the answer.</summary>
+    private IEnumerable<ChatResponseUpdate> FlushCalls(PartsStarted started, string responseId)
+    {
+        if (started.Calls is not { } parser)
+            yield break;
+        var (text, found) = parser.Flush();
+        if (text.Length > 0)
+            yield return Update(new TextContent(text), responseId);
+        foreach (var call in found)
+        {
+            started.Called = true;
+            yield return Update(call, responseId);
+        }
+    }
+
+    /// <summary>The grammar of one call when the tool mode requires one (any tool, or the one named); null otherwise.</summary>
+    private static JsonFrame? RequiredCall(List<AIFunctionDeclaration>? tools, ChatToolMode? mode) => (tools, mode) switch
+    {
+        ({ } all, RequiredChatToolMode { RequiredFunctionName: null }) => ToolCallFormat.Grammar(all),
+        ({ } all, RequiredChatToolMode { RequiredFunctionName: { } name }) => ToolCallFormat.Grammar(all.Where(t => t.Name == name) is var named && named.Any()
+            ? named : throw new ArgumentException($"tool_choice names '{name}', which is not among the tools.")),
+        _ => null,
+    };
+
+    private ChatResponseUpdate Update(AIContent? content, string responseId) => new()
     {
         Role = ChatRole.Assistant,
         ResponseId = responseId,
         MessageId = responseId,
         ModelId = _name,
-        Contents = [content],
+        Contents = content is null ? [] : [content],
     };
+
+    /// <summary>The token bytes for constrained decoding, computed on first use.</summary>
+    private TokenVocabulary Vocabulary => _vocabulary ??= TokenVocabulary.Of(_tokenizer);
+
+    /// <summary>The grammar a response format asks for: none for text, any object for JSON, the schema's values for a JSON schema.</summary>
+    private static JsonGrammar? GrammarOf(ChatResponseFormat? format) => format switch
+    {
+        ChatResponseFormatJson { Schema: { } schema } => JsonGrammar.FromSchema(schema),
+        ChatResponseFormatJson => JsonGrammar.AnyObject,
+        _ => null,
+    };
+
+    private TokenLogprob LogprobOf(StepLogprobs step)
+    {
+        TokenLogprob Of(int token, float logprob, IReadOnlyList<TokenLogprob> top)
+        {
+            var bytes = new List<byte>();
+            _tokenizer.AppendTokenBytes(token, bytes, includeControl: true);
+            return new TokenLogprob(System.Text.Encoding.UTF8.GetString(bytes.ToArray()), bytes.ToArray(), logprob, top);
+        }
+        return Of(step.Token, step.Logprob, step.Top.Select(t => Of(t.Token, t.Logprob, [])).ToList());
+    }
 
     private SamplerOptions SamplerOptionsFor(ChatOptions? options) => new()
     {

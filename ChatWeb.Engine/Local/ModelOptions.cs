@@ -16,6 +16,9 @@ public sealed class ModelOptions
     /// <summary>The .gguf file, or the ONNX Runtime GenAI model folder, to load.</summary>
     public string? Path { get; set; }
 
+    /// <summary>The name the model is served under (the page, /health, /v1's model id); default its own name (<c>general.name</c>, else the file's).</summary>
+    public string? Alias { get; set; }
+
     /// <summary>Overrides the file's <c>tokenizer.chat_template</c> (Jinja) when set.</summary>
     public string? ChatTemplate { get; set; }
 

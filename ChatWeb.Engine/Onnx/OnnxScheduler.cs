@@ -55,7 +55,15 @@ internal sealed class OnnxScheduler : IGenerationScheduler
 
     public int ContextLength => _front.ContextLength;
 
-    public Generation Submit(GenerationRequest request, CancellationToken cancellationToken = default) => _front.Submit(request, cancellationToken);
+    public Generation Submit(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        // ONNX Runtime GenAI samples inside its generator: ChatWeb sees no logits to mask or report.
+        if (request.Constraint is not null)
+            throw new UnsupportedRequestException("This model runs on ONNX Runtime GenAI, which cannot constrain its output (response_format, a required tool call); use a GGUF model for that.");
+        if (request.Logprobs is not null)
+            throw new UnsupportedRequestException("This model runs on ONNX Runtime GenAI, which does not report log-probabilities; use a GGUF model for logprobs.");
+        return _front.Submit(request, cancellationToken);
+    }
 
     public bool TryCancel(Guid id, string owner) => _front.TryCancel(id, owner);
 

@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Constraints;
+
 namespace ChatWeb.Engine.Sampling;
 
 /// <summary>
@@ -28,14 +30,23 @@ public sealed class Sampler
         _random = new SplitMix64(options.Seed);
     }
 
-    /// <summary>The next token; <paramref name="history"/> holds the tokens so far (prompt and output) for the repetition penalty.</summary>
-    public int Sample(ReadOnlySpan<float> logits, ReadOnlySpan<int> history = default)
+    /// <summary>
+    /// The next token; <paramref name="history"/> holds the tokens so far (prompt and output) for the repetition
+    /// penalty; <paramref name="constraint"/>, when given, masks the tokens it does not allow (-1 when it allows none).
+    /// </summary>
+    public int Sample(ReadOnlySpan<float> logits, ReadOnlySpan<int> history = default, ITokenConstraint? constraint = null)
     {
         var vocab = _logits.Length;
         if (logits.Length != vocab)
             throw new ArgumentException($"Expected {vocab} logits, got {logits.Length}.", nameof(logits));
         logits.CopyTo(_logits);
         ApplyRepetitionPenalty(history);
+        if (constraint is not null)
+        {
+            constraint.Mask(_logits);
+            if (float.IsNegativeInfinity(_logits[ArgMax(_logits)]))
+                return -1;
+        }
 
         if (_options.Temperature <= 0f || _options.TopK == 1)
             return ArgMax(_logits);

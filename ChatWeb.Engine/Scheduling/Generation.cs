@@ -23,7 +23,9 @@ public enum FinishReason
 
 /// <summary>Something a generation streams: a new token (or none) and its progress at that moment.</summary>
 /// <param name="Token">the new token id, or -1 when only the progress changed</param>
-public readonly record struct GenerationUpdate(int Token, GenerationProgress Progress);
+/// <param name="Progress">where the generation stands</param>
+/// <param name="Logprobs">the token's log-probabilities, when the request asked for them (<see cref="GenerationRequest.Logprobs"/>)</param>
+public readonly record struct GenerationUpdate(int Token, GenerationProgress Progress, StepLogprobs? Logprobs = null);
 
 /// <summary>
 /// One request's life in the <see cref="InferenceScheduler"/>, and the handle its submitter reads the
@@ -94,10 +96,10 @@ public sealed class Generation
     internal IDisposable? CancellationRegistration;
     internal IDisposable? TimeoutTimer;
 
-    internal void Publish(GenerationProgress progress, int token = -1)
+    internal void Publish(GenerationProgress progress, int token = -1, StepLogprobs? logprobs = null)
     {
         _progress = progress;
-        _updates.Writer.TryWrite(new GenerationUpdate(token, progress));
+        _updates.Writer.TryWrite(new GenerationUpdate(token, progress, logprobs));
     }
 
     internal void Complete(FinishReason reason, Exception? error)

@@ -28,3 +28,6 @@ public sealed class GenerationTimedOutException(TimeSpan limit)
 
 /// <summary>The model failed while working on this request; other requests carry on.</summary>
 public sealed class GenerationFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The request asks for something this model's runtime cannot do (log-probabilities or constrained output on ONNX Runtime GenAI); a client error (HTTP 400).</summary>
+public sealed class UnsupportedRequestException(string message) : Exception(message);

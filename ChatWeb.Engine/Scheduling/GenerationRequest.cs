@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Constraints;
 using ChatWeb.Engine.Sampling;
 
 namespace ChatWeb.Engine.Scheduling;
@@ -19,4 +20,13 @@ public sealed record GenerationRequest
 
     /// <summary>Tokens that end the answer (end of sequence, end of turn); they are not streamed.</summary>
     public IReadOnlyCollection<int> StopTokens { get; init; } = [];
+
+    /// <summary>
+    /// Report each chosen token's log-probability and this many of the most likely alternatives (0 to
+    /// <see cref="StepLogprobs.MaxTop"/>) with every token (<see cref="GenerationUpdate.Logprobs"/>); null: none.
+    /// </summary>
+    public int? Logprobs { get; init; }
+
+    /// <summary>Limits the tokens chosen (a JSON schema, a tool call); null: any token. A backend that cannot mask logits refuses it.</summary>
+    public ITokenConstraint? Constraint { get; init; }
 }

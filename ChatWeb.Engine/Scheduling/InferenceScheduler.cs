@@ -258,7 +258,13 @@ public sealed class InferenceScheduler : IGenerationScheduler, IHostedService
         int token;
         try
         {
-            token = g.Sampler!.Sample(logits, g.History.AsSpan(0, promptLength + g.Generated));
+            token = g.Sampler!.Sample(logits, g.History.AsSpan(0, promptLength + g.Generated), g.Request.Constraint);
+            if (token < 0)
+            {
+                Finish(g, FinishReason.Failed, new GenerationFailedException("The output constraint allows no token here (the model's vocabulary cannot continue it)."));
+                return false;
+            }
+            g.Request.Constraint?.Accept(token);
         }
         catch (Exception e)
         {
@@ -272,7 +278,7 @@ public sealed class InferenceScheduler : IGenerationScheduler, IHostedService
         }
 
         g.History[promptLength + g.Generated] = token;
-        _front.Streamed(g, token, now);
+        _front.Streamed(g, token, now, g.Request.Logprobs is { } top ? StepLogprobs.From(logits, token, top) : null);
         if (g.Generated >= g.Request.MaxNewTokens || g.Sequence!.Length + 1 > g.Sequence.Capacity)
             Finish(g, FinishReason.Length, null);
         return true;

@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Sampling;
 using System.Collections.Concurrent;
 
 namespace ChatWeb.Engine.Scheduling;
@@ -203,7 +204,7 @@ internal sealed class SchedulerFront
         : null;
 
     /// <summary>Loop: <paramref name="g"/> produced <paramref name="token"/> at <paramref name="now"/>; counts, times and streams it.</summary>
-    public void Streamed(Generation g, int token, long now)
+    public void Streamed(Generation g, int token, long now, StepLogprobs? logprobs = null)
     {
         g.Generated++;
         if (g.Generated == 1)
@@ -217,7 +218,7 @@ internal sealed class SchedulerFront
         }
         g.LastTokenAt = now;
         g.LastToken = token;
-        g.Publish(ProgressOf(g), token);
+        g.Publish(ProgressOf(g), token, logprobs);
     }
 
     /// <summary>Loop: ends <paramref name="g"/> (the engine's side has already freed what it held): frees its slot, records it, completes its stream.</summary>

@@ -34,6 +34,7 @@ public sealed partial class ChatPromptFormatter
         {
             _modelTemplate = JinjaTemplate.Parse(template);
             TemplateName = "the model's chat template";
+            SupportsTools = template.Contains("tools", StringComparison.Ordinal);
         }
         catch (TemplateException e)
         {
@@ -45,12 +46,17 @@ public sealed partial class ChatPromptFormatter
     /// <summary>Which format prompts are written in, for logs and the status line.</summary>
     public string TemplateName { get; private set; }
 
+    /// <summary>True when the model's own template renders <c>tools</c> (Qwen, Llama 3.1, Mistral): tool definitions and calls can be handed to it.</summary>
+    public bool SupportsTools { get; private set; }
+
     /// <param name="enableThinking">Passed to the template as <c>enable_thinking</c> when set (Qwen3 and similar).</param>
-    public string Format(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt = true, bool? enableThinking = null)
+    /// <param name="tools">Passed to the template as <c>tools</c> (OpenAI's <c>{"type": "function", "function": {...}}</c> objects) when any.</param>
+    public string Format(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt = true, bool? enableThinking = null,
+        IReadOnlyList<System.Text.Json.JsonElement>? tools = null)
     {
         var variables = new Dictionary<string, object?>
         {
-            ["messages"] = turns.Select(t => (object?)new Dictionary<string, object?> { ["role"] = t.Role, ["content"] = t.Content }).ToList(),
+            ["messages"] = turns.Select(Message).ToList(),
             ["add_generation_prompt"] = addGenerationPrompt,
             ["bos_token"] = _bosToken,
             ["eos_token"] = _eosToken,
@@ -58,6 +64,8 @@ public sealed partial class ChatPromptFormatter
         };
         if (enableThinking is not null)
             variables["enable_thinking"] = enableThinking.Value;
+        if (tools is { Count: > 0 })
+            variables["tools"] = tools.Select(JinjaValues.FromJson).ToList();
 
         if (_modelTemplate is not null)
         {
@@ -71,6 +79,25 @@ public sealed partial class ChatPromptFormatter
             }
         }
         return _fallback.Render(variables);
+    }
+
+    private static object? Message(ChatTurn turn)
+    {
+        var message = new Dictionary<string, object?> { ["role"] = turn.Role, ["content"] = turn.Content };
+        if (turn.ToolCalls.Count > 0)
+        {
+            message["tool_calls"] = turn.ToolCalls.Select(c => (object?)new Dictionary<string, object?>
+            {
+                ["id"] = c.Id,
+                ["type"] = "function",
+                ["function"] = new Dictionary<string, object?>
+                {
+                    ["name"] = c.Name,
+                    ["arguments"] = JinjaValues.FromJson(System.Text.Json.JsonDocument.Parse(c.Arguments).RootElement),
+                },
+            }).ToList();
+        }
+        return message;
     }
 
     /// <summary>Python's strftime for the few formats templates use (Llama 3.x: "%d %b %Y").</summary>

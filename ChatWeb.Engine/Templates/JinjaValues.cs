@@ -204,6 +204,18 @@ internal static class JinjaValues
         return result;
     }
 
+    /// <summary>A JSON value as a template value (objects become dictionaries, arrays lists, numbers long or double).</summary>
+    public static object? FromJson(System.Text.Json.JsonElement value) => value.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.Object => value.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value)),
+        System.Text.Json.JsonValueKind.Array => value.EnumerateArray().Select(FromJson).ToList(),
+        System.Text.Json.JsonValueKind.String => value.GetString(),
+        System.Text.Json.JsonValueKind.Number => value.TryGetInt64(out var l) ? l : value.GetDouble(),
+        System.Text.Json.JsonValueKind.True => true,
+        System.Text.Json.JsonValueKind.False => false,
+        _ => null,
+    };
+
     /// <summary>Converts .NET values handed to a template (records of strings, lists, dictionaries) into template values.</summary>
     public static object? FromClr(object? value) => value switch
     {

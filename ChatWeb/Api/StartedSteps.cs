@@ -33,14 +33,14 @@ internal sealed class StartedSteps : IAsyncDisposable
         }
     }
 
-    /// <summary>The first step and the rest; read once.</summary>
+    /// <summary>The first step and the rest; read once. Reading to the end (or stopping early) disposes the steps.</summary>
     public async IAsyncEnumerable<ChatStep> ReadAllAsync()
     {
-        if (!_hasFirst)
-            yield break;
-        yield return _steps.Current;
-        while (await _steps.MoveNextAsync())
-            yield return _steps.Current;
+        await using (this)
+        {
+            for (var more = _hasFirst; more; more = await _steps.MoveNextAsync())
+                yield return _steps.Current;
+        }
     }
 
     public ValueTask DisposeAsync() => _steps.DisposeAsync();

@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Scheduling;
 
 namespace ChatWeb.Library;
@@ -17,11 +18,17 @@ public sealed record AnswerToken(string Text) : ChatStep;
 /// </summary>
 public sealed record AnswerWasThinking : ChatStep;
 
+/// <summary>The model's log-probability of the next token (asked for with <c>WithLogprobs</c>); it comes before that token's text.</summary>
+public sealed record LogprobStep(TokenLogprob Logprob) : ChatStep;
+
+/// <summary>The model called a function (tools offered with <c>ChatOptions.Tools</c>); the reply then ends with finish reason "tool_calls".</summary>
+public sealed record ToolCallStep(Microsoft.Extensions.AI.FunctionCallContent Call) : ChatStep;
+
 /// <summary>The request waits in the queue or reads its prompt, or how fast it writes (from the inference scheduler).</summary>
 public sealed record ProgressStep(GenerationProgress Progress) : ChatStep;
 
 /// <summary>The reply is complete.</summary>
-/// <param name="FinishReason">"stop" when the model ended its turn, "length" when it hit the token limit.</param>
+/// <param name="FinishReason">"stop" when the model ended its turn, "length" when it hit the token limit, "tool_calls" when it called functions.</param>
 public sealed record ChatCompleted(ChatUsage Usage, ChatTimings Timings, string FinishReason) : ChatStep;
 
 /// <summary>Tokens read and written for one reply.</summary>

@@ -25,7 +25,7 @@ public sealed class ChatStepStream(TimeProvider time, bool startsInsideThink = f
     /// <summary>Text and reasoning pieces read so far (the completion tokens when the client reports none).</summary>
     public int Pieces { get; private set; }
 
-    /// <summary>"length" once the client said it stopped at the token limit; else "stop".</summary>
+    /// <summary>"length" once the client said it stopped at the token limit, "tool_calls" when it called functions; else "stop".</summary>
     public string FinishReason { get; private set; } = "stop";
 
     /// <summary>Streams a reply to <paramref name="messages"/> as steps, ending with <see cref="ChatCompleted"/>.</summary>
@@ -60,14 +60,21 @@ public sealed class ChatStepStream(TimeProvider time, bool startsInsideThink = f
         ArgumentNullException.ThrowIfNull(update);
         if (update.FinishReason == ChatFinishReason.Length)
             FinishReason = "length";
+        else if (update.FinishReason == ChatFinishReason.ToolCalls)
+            FinishReason = "tool_calls";
         if (update.GetProgress() is { } progress)
             yield return new ProgressStep(progress);
+        if (update.GetLogprob() is { } logprob)
+            yield return new LogprobStep(logprob);
         foreach (var content in update.Contents)
         {
             switch (content)
             {
                 case UsageContent u:
                     _usage = u.Details;
+                    break;
+                case FunctionCallContent call:
+                    yield return new ToolCallStep(call);
                     break;
                 case TextReasoningContent reasoning when reasoning.Text.Length > 0:
                     Counted();

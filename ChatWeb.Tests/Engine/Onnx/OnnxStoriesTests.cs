@@ -54,6 +54,20 @@ public sealed class OnnxStoriesTests : IClassFixture<OnnxStoriesTests.Stories>
         Assert.Equal(ReferenceIds, tokens);
     }
 
+    [Fact]
+    public void LogprobsAndConstraints_AreRefused_SayingWhy_BecauseOnnxRuntimeSamplesItself()
+    {
+        using var scheduler = Scheduler();
+        var constraint = new ChatWeb.Engine.Constraints.GrammarConstraint(
+            ChatWeb.Engine.Constraints.TokenVocabulary.Of([]), [], ChatWeb.Engine.Constraints.JsonGrammar.AnyObject.Start());
+
+        var logprobs = Assert.Throws<UnsupportedRequestException>(() => scheduler.Submit(Greedy([1], 5) with { Logprobs = 2 }));
+        var constrained = Assert.Throws<UnsupportedRequestException>(() => scheduler.Submit(Greedy([1], 5) with { Constraint = constraint }));
+
+        Assert.Contains("log-probabilities", logprobs.Message);
+        Assert.Contains("cannot constrain", constrained.Message);
+    }
+
     [Theory]
     [InlineData("Once upon a time, there was a little girl named Lily.")]
     [InlineData("  two  spaces, digits 1234 and é ü 漢字 🙂\nnew line")]

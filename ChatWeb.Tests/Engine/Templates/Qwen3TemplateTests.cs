@@ -94,3 +94,31 @@ public sealed class Qwen3TemplateTests
             Formatter().Format([new("user", "Hello")], enableThinking: false));
     }
 }
+
+/// <summary>Qwen3's template with tools: the tool list in the system turn, calls as &lt;tool_call&gt; blocks, results as &lt;tool_response&gt;.</summary>
+public sealed class Qwen3ToolTemplateTests
+{
+    private static readonly string Template = JsonDocument.Parse(
+            File.ReadAllText(TestPaths.Model("tokenizers", "qwen3", "tokenizer_config.json")))
+        .RootElement.GetProperty("chat_template").GetString()!;
+
+    [Fact]
+    public void Tools_Calls_AndResults_AreWrittenTheWayQwenWasTrained()
+    {
+        var formatter = new ChatPromptFormatter(Template, null, "<|im_end|>", NullLogger.Instance);
+        var weather = JsonDocument.Parse("""{"type":"function","function":{"name":"weather","description":"Weather now","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}""").RootElement;
+
+        var prompt = formatter.Format(
+        [
+            new("user", "Weather in Oslo?"),
+            new("assistant", "") { ToolCalls = [new ChatToolCall("call_1", "weather", """{"city":"Oslo"}""")] },
+            new("tool", "Snow, -3 °C"),
+        ], tools: [weather]);
+
+        Assert.True(formatter.SupportsTools);
+        Assert.Contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"weather\"", prompt);
+        Assert.Contains("<tool_call>\n{\"name\": \"weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>", prompt);
+        Assert.Contains("<tool_response>\nSnow, -3 °C\n</tool_response>", prompt);
+        Assert.EndsWith("<|im_start|>assistant\n", prompt);
+    }
+}

@@ -4,12 +4,12 @@ namespace ChatWeb.Api.OpenAi;
 
 /// <summary>
 /// The body of <c>POST /v1/chat/completions</c> as OpenAI defines it (snake_case). Fields ChatWeb does
-/// not use (tools, logprobs, user, ...) are accepted and ignored, as clients send them freely.
+/// not use (user, metadata, ...) are accepted and ignored, as clients send them freely.
 /// </summary>
 internal sealed class CompletionRequest
 {
     public string? Model { get; init; }
-    public List<CompletionMessage>? Messages { get; init; }
+    public List<CompletionMessage?>? Messages { get; init; }
     public bool Stream { get; init; }
     public StreamOptions? StreamOptions { get; init; }
 
@@ -25,6 +25,21 @@ internal sealed class CompletionRequest
 
     /// <summary>"none", "minimal", "low", "medium" or "high": whether and how hard a reasoning model thinks.</summary>
     public string? ReasoningEffort { get; init; }
+
+    /// <summary>Return each answer token's log-probability.</summary>
+    public bool? Logprobs { get; init; }
+
+    /// <summary>With <see cref="Logprobs"/>: how many of the most likely alternatives to return per token (0 to 20).</summary>
+    public int? TopLogprobs { get; init; }
+
+    /// <summary>{"type": "text" | "json_object" | "json_schema", "json_schema": {"name", "schema", "strict"}}.</summary>
+    public JsonElement? ResponseFormat { get; init; }
+
+    /// <summary>Functions the model may call (see <see cref="OpenAi.Tools"/>).</summary>
+    public JsonElement? Tools { get; init; }
+
+    /// <summary>"none", "auto", "required" or {"type": "function", "function": {"name"}}.</summary>
+    public JsonElement? ToolChoice { get; init; }
 }
 
 internal sealed class StreamOptions
@@ -38,4 +53,10 @@ internal sealed class CompletionMessage
 
     /// <summary>A string, or an array of parts of which the "text" parts are read.</summary>
     public JsonElement? Content { get; init; }
+
+    /// <summary>An assistant message's calls: [{"id", "type": "function", "function": {"name", "arguments": "<JSON>"}}].</summary>
+    public JsonElement? ToolCalls { get; init; }
+
+    /// <summary>A tool message: the call it answers.</summary>
+    public string? ToolCallId { get; init; }
 }
