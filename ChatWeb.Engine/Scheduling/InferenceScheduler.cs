@@ -27,7 +27,8 @@ namespace ChatWeb.Engine.Scheduling;
 /// <para>Conversations: the KV cache of an owner's last generation (prompt and answer) is kept after it ends, within
 /// <see cref="InferenceOptions.KvCacheBudgetMb"/> (least recently used dropped first, <see cref="KvCachePool"/>). The
 /// owner's next request whose prompt starts with those tokens (the next turn of the same conversation) starts
-/// with them in its cache and reads only the rest; the answer is the same as after reading it all.</para>
+/// with them in its cache and reads only the rest; the answer is the one reading it all gives (as exactly as batching
+/// itself allows: on Q8_0/Q4_0 weights one row and a batch of rows round activations differently, see WeightMatrix).</para>
 /// <para>Who touches what:</para>
 /// <list type="bullet">
 /// <item>Submitters (circuits, API requests) call <see cref="Submit"/>, which checks the request and appends it to
