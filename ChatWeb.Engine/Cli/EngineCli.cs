@@ -20,6 +20,8 @@ public static class EngineCli
               prompt-processing and generation speed, and peak memory
           bench-serve <file.gguf | onnx-folder> [--clients 1,2,4,8,16] [--prompt 64] [--gen 128] [--threads N] [--chunk 64]
               the inference scheduler under that many concurrent clients
+          bench-serve <file.gguf | onnx-folder> --turns 10 [--prompt 150] [--gen 50] [--threads N] [--chunk 64]
+              one conversation's time to first token per turn, with and without its kept KV cache
         """;
 
     /// <summary>Runs a tool when the arguments name one and returns true; false means "start the web app".</summary>

@@ -11,6 +11,7 @@ namespace ChatWeb.Engine.Cli;
 /// the real scheduler under load. For each client count, that many clients submit at once, each a
 /// random prompt and a greedy answer of --gen tokens; prints total and per-client tokens/s, time to
 /// first token and inter-token latency (p50/p95), peak resident memory and errors.
+/// With <c>--turns N</c>, one conversation of N turns instead, with and without its kept KV cache (<see cref="ConversationBench"/>).
 /// </summary>
 internal static class ServeBenchCommand
 {
@@ -21,16 +22,18 @@ internal static class ServeBenchCommand
         var path = args.Positional[0];
         var clientCounts = (args.Get("clients") ?? "1,2,4,8,16").Split(',')
             .Select(c => int.TryParse(c, out var n) && n > 0 ? n : throw new CliException($"--clients takes whole numbers, not '{c}'.")).ToArray();
-        var promptTokens = args.GetInt("prompt", 64, min: 1);
-        var newTokens = args.GetInt("gen", 128, min: 1);
-        var options = new InferenceOptions
+        var turns = args.GetInt("turns", 0);
+        var promptTokens = args.GetInt("prompt", turns > 0 ? 150 : 64, min: 1);
+        var newTokens = args.GetInt("gen", turns > 0 ? 50 : 128, min: 1);
+        var (threads, chunk) = (args.GetInt("threads", 0), args.GetInt("chunk", new InferenceOptions().PromptChunkTokens, min: 1));
+        var options = turns > 0 ? ConversationBench.Options(turns, promptTokens, newTokens, threads, chunk) : new InferenceOptions
         {
-            Threads = args.GetInt("threads", 0),
+            Threads = threads,
             MaxConcurrentSequences = clientCounts.Max(),
             QueueSize = clientCounts.Max(),
             ContextLength = promptTokens + newTokens + 1,
             MaxPromptTokens = promptTokens,
-            PromptChunkTokens = args.GetInt("chunk", new InferenceOptions().PromptChunkTokens, min: 1),
+            PromptChunkTokens = chunk,
         };
         args.RejectUnknown();
         if (!File.Exists(path) && !OnnxModelFolder.IsModelFolder(path))
@@ -52,7 +55,8 @@ internal static class ServeBenchCommand
             var transformer = Transformer.Load(path, InferenceScheduler.EngineOptionsFor(options));
             (model, scheduler, vocab) = (transformer, new InferenceScheduler(transformer, options), transformer.Config.VocabSize);
             output.WriteLine($"{Path.GetFileName(path)}: {transformer.Config.Architecture.Name}, {transformer.Config.LayerCount} layers, dim {transformer.Config.Dim}; " +
-                             $"{transformer.ThreadCount} threads, prompt chunk {options.PromptChunkTokens}; each client: {promptTokens}-token prompt, {newTokens} new tokens");
+                             $"{transformer.ThreadCount} threads, prompt chunk {options.PromptChunkTokens}; " +
+                             (turns > 0 ? $"{turns} turns of a {promptTokens}-token message and a {newTokens}-token answer" : $"each client: {promptTokens}-token prompt, {newTokens} new tokens"));
         }
         using var _ = model;
         using var __ = scheduler;
@@ -64,6 +68,9 @@ internal static class ServeBenchCommand
                 .Select(c => ClientAsync(scheduler, $"warm-up{c}", RandomPrompt(c, 8, vocab), 48)));
             await ClientAsync(scheduler, "warm-up", RandomPrompt(9, 8, vocab), 48);
         }
+        if (turns > 0)
+            return await ConversationBench.RunAsync(scheduler, vocab, turns, promptTokens, newTokens,
+                File.Exists(path) ? new FileInfo(path).Length : 0, output);
         output.WriteLine("clients  total tok/s  per-client tok/s  TTFT p50  TTFT p95  inter-token p50  p95     peak RSS  errors");
         foreach (var clients in clientCounts)
         {

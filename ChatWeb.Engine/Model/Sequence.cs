@@ -80,9 +80,65 @@ public sealed unsafe class Sequence
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
-        if (Length - length > MaxRewind && _slots.Any(s => s < Capacity))
+        if (!CanTruncate(length))
             throw new InvalidOperationException($"A sliding-window cache can go back at most {MaxRewind} tokens, not {Length - length}.");
         Length = length;
+    }
+
+    /// <summary>Whether the cache still holds what its first <paramref name="length"/> tokens need (a sliding-window ring has
+    /// overwritten older positions once it went more than MaxBatch tokens past them).</summary>
+    internal bool CanTruncate(int length) => length <= Length && (Length - length <= MaxRewind || _slots.All(s => s >= Capacity));
+
+    /// <summary>
+    /// Makes this sequence hold the first <paramref name="length"/> tokens of <paramref name="source"/> (a
+    /// sequence of the same model with a smaller or larger capacity): copies the cached keys and values of
+    /// the positions each layer keeps, so the next token continues exactly as it would in the source.
+    /// </summary>
+    internal void CopyFrom(Sequence source, int length)
+    {
+        if (!ReferenceEquals(source.Owner, Owner) || source.Type != Type || source._slots.Length != _slots.Length)
+            throw new ArgumentException("The source sequence belongs to another model or cache type.", nameof(source));
+        if (length > Capacity || !source.CanTruncate(length))
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"Cannot take {length} tokens of a sequence of {source.Length} into one of capacity {Capacity}.");
+        for (var l = 0; l < _slots.Length; l++)
+        {
+            var (from, to) = (source._slots[l], _slots[l]);
+            // the positions the source still holds that fit in this layer's slots (all of them unless a ring)
+            var first = Math.Max(0, Math.Max(length - to, source.Length - from));
+            var (sourceAt, at) = (source._layerStart[l], _layerStart[l]);
+            switch (Type)
+            {
+                case KvCacheType.F32:
+                    CopyPositions(source._keysF32!, sourceAt, from, _keysF32!, at, to, KvDim, first, length);
+                    CopyPositions(source._valuesF32!, sourceAt, from, _valuesF32!, at, to, KvDim, first, length);
+                    break;
+                case KvCacheType.F16:
+                    CopyPositions(source._keysF16!, sourceAt, from, _keysF16!, at, to, KvDim, first, length);
+                    CopyPositions(source._valuesF16!, sourceAt, from, _valuesF16!, at, to, KvDim, first, length);
+                    break;
+                default:
+                    CopyPositions(source._keysQ8!, sourceAt, from, _keysQ8!, at, to, KvDim, first, length);
+                    CopyPositions(source._valuesQ8!, sourceAt, from, _valuesQ8!, at, to, KvDim, first, length);
+                    CopyPositions(source._keyScales!, sourceAt / Q8Block, from, _keyScales!, at / Q8Block, to, KvDim / Q8Block, first, length);
+                    CopyPositions(source._valueScales!, sourceAt / Q8Block, from, _valueScales!, at / Q8Block, to, KvDim / Q8Block, first, length);
+                    break;
+            }
+        }
+        Length = length;
+    }
+
+    /// <summary>Copies positions [first, end) of <paramref name="rows"/> rows laid out [row, slot] (slot = position mod slots) between two layers.</summary>
+    private static void CopyPositions<T>(T[] source, long sourceAt, int sourceSlots, T[] target, long targetAt, int targetSlots, int rows, int first, int end)
+    {
+        for (var p = first; p < end;)
+        {
+            // a run of positions that wraps in neither ring
+            var (s, t) = (p % sourceSlots, p % targetSlots);
+            var run = Math.Min(end - p, Math.Min(sourceSlots - s, targetSlots - t));
+            for (var r = 0; r < rows; r++)
+                Array.Copy(source, sourceAt + (long)r * sourceSlots + s, target, targetAt + (long)r * targetSlots + t, run);
+            p += run;
+        }
     }
 
     /// <summary>Empties the sequence (its KV cache is reused from position 0).</summary>

@@ -88,6 +88,7 @@ public sealed class Generation
     internal Sampler? Sampler;
     internal int[] History = [];      // prompt, then generated tokens: the repetition penalty's window
     internal int PromptDone;          // prompt tokens in the cache
+    internal int PromptReused;        // of which found in the owner's kept conversation (not read again)
     internal int Generated;           // tokens streamed
     internal int LastToken = -1;      // the token the next decode row feeds
     internal GenerationState State = GenerationState.Queued;

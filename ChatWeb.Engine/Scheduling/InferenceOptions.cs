@@ -24,7 +24,8 @@ public sealed class InferenceOptions
     /// file within its tolerance), F32 (exact) or Q8_0 (about a quarter of F32's; within the quantized files' tolerances only).</summary>
     public KvCacheType KvCacheType { get; set; } = KvCacheType.F16;
 
-    /// <summary>Memory for all generations' key/value caches together, in MB.</summary>
+    /// <summary>Memory for all generations' key/value caches together, in MB, the caches kept for each owner's next
+    /// turn included (the least recently used of those gives way first when a request needs the memory).</summary>
     public int KvCacheBudgetMb { get; set; } = 2048;
 
     /// <summary>Longest prompt in tokens; 0 = three quarters of <see cref="ContextLength"/>.</summary>

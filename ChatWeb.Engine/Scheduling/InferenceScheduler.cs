@@ -24,6 +24,11 @@ namespace ChatWeb.Engine.Scheduling;
 /// Decode: each step feeds the last sampled token of every decoding request. Prompt chunks and decode
 /// rows share ONE <see cref="IStepEngine.Forward"/> pass over the weights. A request that ends gives its
 /// slot and KV cache back before the next step.</para>
+/// <para>Conversations: the KV cache of an owner's last generation (prompt and answer) is kept after it ends, within
+/// <see cref="InferenceOptions.KvCacheBudgetMb"/> (least recently used dropped first, <see cref="KvCachePool"/>). The
+/// owner's next request whose prompt starts with those tokens (the next turn of the same conversation) starts
+/// with them in its cache and reads only the rest; the answer is the one reading it all gives (as exactly as batching
+/// itself allows: on Q8_0/Q4_0 weights one row and a batch of rows round activations differently, see WeightMatrix).</para>
 /// <para>Who touches what:</para>
 /// <list type="bullet">
 /// <item>Submitters (circuits, API requests) call <see cref="Submit"/>, which checks the request and appends it to
@@ -50,6 +55,7 @@ public sealed class InferenceScheduler : IGenerationScheduler, IHostedService
     // loop thread only
     private readonly List<Generation> _active = [];
     private readonly List<Participant> _participants = [];
+    private readonly List<KvCachePool.Rental> _copies = []; // admitted this step with a kept prefix to copy into a larger cache
     private readonly BatchToken[] _rows;
     private readonly float[] _logits;  // [MaxConcurrentSequences, vocab]
 
@@ -176,13 +182,19 @@ public sealed class InferenceScheduler : IGenerationScheduler, IHostedService
         _front.Admit(g =>
         {
             var tokens = Math.Min(ContextLength, g.Request.PromptTokens.Length + g.Request.MaxNewTokens);
-            if (!_kv.TryRent(tokens, out var sequence))
+            if (!_kv.TryRent(g.Owner, g.Request.PromptTokens, tokens, out var rental))
                 return false;
-            Start(g, sequence);
+            Start(g, rental);
             return started = true;
         });
         if (started) // the pool changes only here (rent) and in Finish (return), which publishes its own
         {
+            foreach (var copy in _copies)
+            {
+                copy.Sequence.CopyFrom(copy.CopyFrom!, copy.ReusedTokens);
+                _kv.Release(copy.CopyFrom!);
+            }
+            _copies.Clear();
             Interlocked.Exchange(ref _kvAllocatedBytes, _kv.AllocatedBytes);
             Interlocked.Exchange(ref _kvInUseBytes, _kv.InUseBytes);
         }
@@ -309,11 +321,16 @@ public sealed class InferenceScheduler : IGenerationScheduler, IHostedService
         }
     }
 
-    /// <summary>Gives an admitted request its KV cache, sampler and token history (under the front's lock: no computing here).</summary>
-    private void Start(Generation g, Sequence sequence)
+    /// <summary>Gives an admitted request its KV cache (with the prompt's first tokens in it when its owner's kept
+    /// conversation had them), sampler and token history (under the front's lock: no computing here).</summary>
+    private void Start(Generation g, KvCachePool.Rental rental)
     {
         var prompt = g.Request.PromptTokens;
-        g.Sequence = sequence;
+        g.Sequence = rental.Sequence;
+        g.PromptDone = g.PromptReused = rental.ReusedTokens;
+        if (rental.CopyFrom is not null)
+            _copies.Add(rental);
+        _metrics.PromptTokensReused(rental.ReusedTokens);
         g.Sampler = new Sampler(g.Request.Sampling, _vocab);
         g.History = new int[prompt.Length + g.Request.MaxNewTokens];
         prompt.CopyTo(g.History, 0);
@@ -324,7 +341,11 @@ public sealed class InferenceScheduler : IGenerationScheduler, IHostedService
     {
         if (_active.Remove(g))
         {
-            _kv.Return(g.Sequence!);
+            // kept for the owner's next turn, unless the engine failed on it
+            if (reason == FinishReason.Failed)
+                _kv.Return(g.Sequence!);
+            else
+                _kv.Return(g.Sequence!, g.Owner, g.History.AsSpan(0, g.Sequence!.Length));
             g.Sequence = null;
             g.Sampler = null;
             Interlocked.Exchange(ref _kvInUseBytes, _kv.InUseBytes);

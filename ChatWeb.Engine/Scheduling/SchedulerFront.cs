@@ -257,7 +257,8 @@ internal sealed class SchedulerFront
         }
     }
 
-    /// <summary>Where <paramref name="g"/> stands now: state, queue place, prompt read, tokens and speed.</summary>
+    /// <summary>Where <paramref name="g"/> stands now: state, queue place, prompt read (of the tokens it must read: those
+    /// found in a kept conversation's cache are not counted), tokens and speed.</summary>
     public GenerationProgress ProgressOf(Generation g)
     {
         var tokensPerSecond = 0.0;
@@ -266,7 +267,8 @@ internal sealed class SchedulerFront
             var seconds = _time.GetElapsedTime(g.FirstTokenAt, g.LastTokenAt).TotalSeconds;
             tokensPerSecond = seconds > 0 ? (g.Generated - 1) / seconds : 0;
         }
-        return new GenerationProgress(g.State, g.QueuePosition, null, g.PromptDone, g.Request.PromptTokens.Length, g.Generated, tokensPerSecond);
+        return new GenerationProgress(g.State, g.QueuePosition, null, g.PromptDone - g.PromptReused,
+            g.Request.PromptTokens.Length - g.PromptReused, g.Generated, tokensPerSecond);
     }
 
     private int Room() => _options.QueueSize + Math.Max(0, _options.MaxConcurrentSequences - _activeCount);

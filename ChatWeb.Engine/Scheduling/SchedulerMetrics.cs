@@ -21,6 +21,7 @@ internal sealed class SchedulerMetrics : IDisposable
     private readonly Counter<long> _tokens;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _finished;
+    private readonly Counter<long> _promptReused;
 
     private readonly object _gate = new();
     private readonly Queue<double> _ttft = new();
@@ -42,6 +43,8 @@ internal sealed class SchedulerMetrics : IDisposable
         _tokens = _meter.CreateCounter<long>("chatweb.inference.tokens.generated", "{token}", "Tokens generated");
         _rejected = _meter.CreateCounter<long>("chatweb.inference.requests.rejected", "{request}", "Requests refused (queue full, prompt too long)");
         _finished = _meter.CreateCounter<long>("chatweb.inference.requests.finished", "{request}", "Requests ended, by reason");
+        _promptReused = _meter.CreateCounter<long>("chatweb.inference.prompt_tokens.reused", "{token}",
+            "Prompt tokens found in the owner's kept conversation (KV cache) and not read again");
     }
 
     public void TimeToFirstToken(TimeSpan value)
@@ -71,6 +74,13 @@ internal sealed class SchedulerMetrics : IDisposable
             DropOlderThanWindow(now); // here too: with nobody taking snapshots, the queue would grow by one entry a step
             _recentTokens.Enqueue((now, tokens));
         }
+    }
+
+    /// <summary>A request started with <paramref name="tokens"/> of its prompt already in its KV cache.</summary>
+    public void PromptTokensReused(int tokens)
+    {
+        if (tokens > 0)
+            _promptReused.Add(tokens);
     }
 
     public void Rejected(string reason)

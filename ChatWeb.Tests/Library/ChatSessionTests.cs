@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using ChatWeb.Library;
 using ChatWeb.Tests.Api;
 using Microsoft.Extensions.AI;
@@ -39,6 +40,27 @@ public sealed class ChatSessionTests
         Assert.Equal(ChatRole.System, sent[0].Role);
         Assert.Equal(2, session.LeftOut);
         Assert.Equal(6, session.History.Count);
+    }
+
+    [Fact]
+    public async Task EveryTurnOfASession_HasTheSameOwner_SoTheEngineKeepsItsCache_UnlessTheCallerNamesOne()
+    {
+        var model = new RecordingChatClient { Reply = ["ok"] };
+        var session = new ChatSession(model) { Options = new ChatOptions { Temperature = 0 } };
+        var other = new ChatSession(model);
+
+        await Collect(session.SendAsync("one"));
+        await Collect(session.SendAsync("two"));
+        await Collect(other.SendAsync("three"));
+        await Collect(session.SendAsync("four", new ChatOptions().WithOwner("alice")));
+
+        var owners = model.Requests.Select(r => r.Options.GetOwner()).ToList();
+        Assert.NotNull(owners[0]);
+        Assert.Equal(owners[0], owners[1]);
+        Assert.NotEqual(owners[0], owners[2]);
+        Assert.Equal("alice", owners[3]);
+        Assert.Equal(0f, model.Requests[0].Options!.Temperature);
+        Assert.Null(session.Options.GetOwner()); // the caller's options are left as they were
     }
 
     [Fact]

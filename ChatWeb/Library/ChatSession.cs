@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using ChatWeb.Chat;
+using ChatWeb.Engine.Chat;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Library;
@@ -21,6 +22,7 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
 {
     private readonly TurnBuilder _turns = turns ?? TurnBuilder.Default;
     private readonly List<ChatMessage> _history = [];
+    private readonly string _owner = "session-" + Guid.NewGuid().ToString("N"); // when the options name none: the engine keeps this conversation's cache between turns
     private int _busy;
 
     /// <summary>System prompts, in order, composed into the system message of every request (they never fall out of the history).</summary>
@@ -103,7 +105,10 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         {
             var turn = _turns.Build(SystemPrompts, [.. _history, new ChatMessage(ChatRole.User, prompt)]);
             LeftOut = turn.LeftOut;
-            await foreach (var step in ChatStepStream.StreamAsync(client, turn.Messages, options ?? Options, Time, cancellationToken))
+            var chosen = options ?? Options;
+            if (chosen.GetOwner() is null)
+                chosen = (chosen?.Clone() ?? new ChatOptions()).WithOwner(_owner);
+            await foreach (var step in ChatStepStream.StreamAsync(client, turn.Messages, chosen, Time, cancellationToken))
             {
                 began = true;
                 if (step is AnswerToken token)

@@ -1,3 +1,4 @@
+using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Local;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -84,6 +85,27 @@ public sealed class GgufChatClientTests
         _ = await StreamAsync(client, options, new ChatMessage(ChatRole.User, "A bird sang"));
         var again = Answer(await StreamAsync(client, options, new ChatMessage(ChatRole.User, "The dog")));
         Assert.Equal(first, again);
+    }
+
+    [Fact]
+    public async Task NextTurnOfAConversation_ReadsOnlyWhatFollowsTheKeptHistory_AndAnswersAsAFreshReading()
+    {
+        using var client = Client("{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}[assistant]");
+        ChatOptions Options(string owner) => new ChatOptions { Temperature = 0, MaxOutputTokens = 20 }.WithOwner(owner);
+        var question = new ChatMessage(ChatRole.User, "Tom had a red ball.");
+        var first = await StreamAsync(client, Options("alice"), question);
+        ChatMessage[] conversation = [question, new(ChatRole.Assistant, Answer(first)), new(ChatRole.User, "Then the ball rolled away.")];
+
+        var second = await StreamAsync(client, Options("alice"), conversation);
+        var fresh = await StreamAsync(client, Options("bob"), conversation);
+
+        int Read(List<ChatResponseUpdate> updates) =>
+            updates.Select(u => u.GetProgress()).Last(p => p?.State == ChatWeb.Engine.Scheduling.GenerationState.Prompt)!.PromptTokens;
+        int Input(List<ChatResponseUpdate> updates) => (int)updates.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details.InputTokenCount!;
+        Assert.Equal(Input(fresh), Read(fresh));
+        Assert.True(Read(second) <= Input(second) - Input(first) + 1, $"read {Read(second)} of {Input(second)} tokens; the first turn's {Input(first)} were kept");
+        Assert.Equal(Answer(fresh), Answer(second));
+        Assert.NotEqual("", Answer(second));
     }
 
     [Fact]

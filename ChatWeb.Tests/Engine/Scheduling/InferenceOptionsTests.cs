@@ -90,13 +90,4 @@ public sealed class InferenceOptionsTests
             Assert.Contains(measurements, m => m.Name == "chatweb.inference.kv_cache.size" && m.Value > 0);
         }
     }
-
-    private sealed class ScopedMeterFactory : IMeterFactory
-    {
-        public Meter Create(MeterOptions options) => new(new MeterOptions(options.Name) { Scope = this });
-
-        public void Dispose()
-        {
-        }
-    }
 }
