@@ -5,6 +5,7 @@ using ChatWeb.Components;
 using ChatWeb.Engine.Cli;
 using ChatWeb.Hosting;
 using ChatWeb.Inference;
+using ChatWeb.ScaleOut;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Telemetry;
@@ -26,6 +27,7 @@ builder.AddInference();
 builder.AddChatSurface();
 builder.AddStorage();
 builder.AddChatSessions();
+builder.AddScaleOut(); // Redis, when configured: sessions, keys, rate limits, notices shared by every instance
 builder.AddConversationHistory();
 builder.AddAdmin();
 builder.AddChatApis();

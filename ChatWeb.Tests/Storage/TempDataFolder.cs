@@ -13,7 +13,7 @@ public sealed class TempDataFolder : IDisposable
     /// <summary>An initialised database in this folder.</summary>
     public ChatDatabase Database()
     {
-        var database = new ChatDatabase(DatabaseFile);
+        var database = new SqliteChatDatabase(DatabaseFile);
         database.Initialize();
         return database;
     }

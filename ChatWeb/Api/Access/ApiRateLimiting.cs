@@ -1,11 +1,12 @@
 using System.Threading.RateLimiting;
+using ChatWeb.ScaleOut;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace ChatWeb.Api.Access;
 
 /// <summary>
 /// The "api" rate-limit policy: a fixed one-minute window per API key, and per IP address for
-/// requests without a valid key. Refused requests get 429 with Retry-After (seconds).
+/// requests without a valid key (counted in Redis, for every instance, when configured). Refused requests get 429 with Retry-After (seconds).
 /// </summary>
 internal static class ApiRateLimiting
 {
@@ -17,12 +18,7 @@ internal static class ApiRateLimiting
         {
             var caller = ApiCaller.Of(context);
             var permits = caller.KeyName is not null ? options.RequestsPerMinutePerKey : options.RequestsPerMinutePerIp;
-            return RateLimitPartition.GetFixedWindowLimiter(caller.Partition, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = permits,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            });
+            return SharedRateLimits.FixedWindow(context, Policy, caller.Partition, permits);
         });
         limiter.OnRejected = async (rejected, cancellationToken) =>
         {
