@@ -3,9 +3,13 @@ using Microsoft.Extensions.Caching.Distributed;
 
 namespace ChatWeb.Tests.Storage;
 
-public sealed class DatabaseDistributedCacheTests : IDisposable
+public class DatabaseDistributedCacheTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly ITestDatabase _folder;
+
+    public DatabaseDistributedCacheTests() : this(new TempDataFolder()) { }
+
+    protected DatabaseDistributedCacheTests(ITestDatabase database) => _folder = database;
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _folder.Dispose();
@@ -36,3 +40,6 @@ public sealed class DatabaseDistributedCacheTests : IDisposable
         Assert.Null(cache.Get("s1"));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresDatabaseDistributedCacheTests() : DatabaseDistributedCacheTests(new PostgresTestDatabase());

@@ -2,14 +2,17 @@ using ChatWeb.Storage;
 
 namespace ChatWeb.Tests.Storage;
 
-public sealed class PresetStoreTests : IDisposable
+public class PresetStoreTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly ITestDatabase _folder;
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
     private readonly PresetStore _store;
 
-    public PresetStoreTests()
+    public PresetStoreTests() : this(new TempDataFolder()) { }
+
+    protected PresetStoreTests(ITestDatabase database)
     {
+        _folder = database;
         _store = new PresetStore(_folder.Database(), _time);
         _store.EnsureSeeded();
     }
@@ -126,3 +129,6 @@ public sealed class PresetStoreTests : IDisposable
         Assert.Equal(_store.Default().Id, _store.For(null).Id);
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresPresetStoreTests() : PresetStoreTests(new PostgresTestDatabase());

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace ChatWeb.Tests.Storage;
 
 /// <summary>A fresh data folder under the system's temp folder, removed afterwards.</summary>
-public sealed class TempDataFolder : IDisposable
+public sealed class TempDataFolder : ITestDatabase
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "chatweb-test-" + Guid.NewGuid().ToString("N"));
 
