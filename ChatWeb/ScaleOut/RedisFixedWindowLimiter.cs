@@ -12,27 +12,27 @@ internal sealed class RedisFixedWindowLimiter(RedisRateLimitCounters counters, s
 
     public override RateLimiterStatistics? GetStatistics() => null;
 
-    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    // The synchronous attempt never blocks a thread on Redis: it answers "not yet" (refused, without a Retry-After),
+    // and the rate-limiting middleware then asks AcquireAsync, which counts in Redis.
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => permitCount == 0 ? Lease.Granted : Lease.NotYet;
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _lastUsed, counters.Time.GetTimestamp());
         if (permitCount == 0)
             return Lease.Granted;
         var now = counters.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var windowMs = (long)window.TotalMilliseconds;
-        var count = counters.Add(partition, permitCount, window, now / windowMs);
+        var count = await counters.AddAsync(partition, permitCount, window, now / windowMs);
         if (count is null || count <= permitLimit)
             return Lease.Granted;
         return new Lease(false, TimeSpan.FromMilliseconds(windowMs - now % windowMs));
     }
 
-    // With no queue, waiting is one more attempt (the middleware calls it after a refused attempt; a count already
-    // past the limit only grows, so the answer stays the same).
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(AttemptAcquireCore(permitCount));
-
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
     {
         public static readonly Lease Granted = new(true, null);
+        public static readonly Lease NotYet = new(false, null);
 
         public override bool IsAcquired => acquired;
 

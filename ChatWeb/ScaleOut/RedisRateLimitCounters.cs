@@ -20,12 +20,12 @@ internal sealed partial class RedisRateLimitCounters(IConnectionMultiplexer redi
     public TimeProvider Time => time;
 
     /// <summary>Adds <paramref name="permits"/> to the current window's count; null when Redis is unreachable.</summary>
-    public long? Add(string partition, int permits, TimeSpan window, long windowIndex)
+    public async ValueTask<long?> AddAsync(string partition, int permits, TimeSpan window, long windowIndex)
     {
         try
         {
             var key = $"{options.KeyPrefix}rate:{partition}:{windowIndex}";
-            var result = redis.GetDatabase().ScriptEvaluate(Increment, [key], [permits, (long)(window.TotalMilliseconds * 2)]);
+            var result = await redis.GetDatabase().ScriptEvaluateAsync(Increment, [key], [permits, (long)(window.TotalMilliseconds * 2)]);
             return (long)result;
         }
         catch (RedisException ex)
