@@ -30,6 +30,19 @@ public class PresetStoreTests : IDisposable
     }
 
     [Fact]
+    public void InstancesSeedingTogether_LeaveOneDefaultPreset()
+    {
+        var fresh = _folder.Database();
+        using (var db = fresh.Open())
+            db.Execute("DELETE FROM presets");
+
+        Parallel.For(0, 4, _ => new PresetStore(fresh, _time).EnsureSeeded());
+
+        var preset = Assert.Single(_store.List());
+        Assert.True(preset.IsDefault);
+    }
+
+    [Fact]
     public void SystemPrompt_AppendsTheExtraInstructions_AfterTheMainOne()
     {
         var preset = _store.Create("Pirate", "You are a pirate.", "Always answer in rhyme.", "root");

@@ -42,9 +42,22 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time, Change
     /// <summary>On first run: one default preset, so that chats have a system prompt.</summary>
     public void EnsureSeeded()
     {
-        using var db = database.Open();
-        if (Convert.ToInt64(db.Scalar("SELECT COUNT(*) FROM presets")) == 0)
+        if (Count() > 0)
+            return;
+        try
+        {
             Create(SeedName, SeedText, "", "ChatWeb");
+        }
+        catch (Exception ex) when (ex is DbException or PresetRejectedException && Count() > 0)
+        {
+            // Another instance on the same database seeded it at the same moment.
+        }
+    }
+
+    private long Count()
+    {
+        using var db = database.Open();
+        return Convert.ToInt64(db.Scalar("SELECT COUNT(*) FROM presets"));
     }
 
     public Preset Create(string name, string text, string extra, string by)
