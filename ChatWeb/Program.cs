@@ -55,9 +55,9 @@ try
 {
     app.Run();
 }
-catch (DatabaseStartupException)
+catch (Exception ex) when (ex is DatabaseStartupException or RedisStartupException)
 {
-    return 1; // DatabaseStartup has logged why and what to do; a plain exit, not an unhandled-exception abort
+    return 1; // DatabaseStartup or RedisStartup has logged why and what to do; a plain exit, not an unhandled-exception abort
 }
 return 0;
 

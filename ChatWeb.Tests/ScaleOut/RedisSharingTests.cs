@@ -68,6 +68,7 @@ public sealed class RedisSharingTests : IAsyncLifetime
         var b = new RedisChangeNotices(Connect(_redis.Configuration), _options, NullLogger<RedisChangeNotices>.Instance);
         var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         b.Changed += topic => heard.TrySetResult(topic);
+        await b.SubscribeAsync();
 
         a.Publish(ChangeNotices.Presets);
 

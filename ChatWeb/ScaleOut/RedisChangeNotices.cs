@@ -14,8 +14,10 @@ internal sealed partial class RedisChangeNotices : ChangeNotices
         _subscriber = redis.GetSubscriber();
         _channel = RedisChannel.Literal(options.KeyPrefix + "changes");
         _logger = logger;
-        _subscriber.Subscribe(_channel, (_, topic) => Raise(topic.ToString()));
     }
+
+    /// <summary>Starts listening (at start-up, by <see cref="RedisStartup"/>); the client renews it after a reconnect.</summary>
+    public Task SubscribeAsync() => _subscriber.SubscribeAsync(_channel, (_, topic) => Raise(topic.ToString()));
 
     public override void Publish(string topic)
     {

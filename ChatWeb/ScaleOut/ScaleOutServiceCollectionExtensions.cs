@@ -32,7 +32,7 @@ internal static class ScaleOutServiceCollectionExtensions
             throw new InvalidOperationException(
                 $"ChatWeb:Redis:Configuration is not a valid Redis configuration string (e.g. redis:6379,password=…): {ex.Message}", ex);
         }
-        // Start even while Redis is still coming up; the client keeps reconnecting.
+        // The client keeps reconnecting after a loss; RedisStartup stops start-up when Redis does not answer at all.
         redisConfiguration.AbortOnConnectFail = false;
         var redis = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(redisConfiguration));
 
@@ -47,6 +47,7 @@ internal static class ScaleOutServiceCollectionExtensions
             .PersistKeysToStackExchangeRedis(() => redis.Value.GetDatabase(), options.KeyPrefix + "data-protection-keys");
         builder.Services.AddSingleton<RedisRateLimitCounters>();
         builder.Services.AddSingleton<ChangeNotices, RedisChangeNotices>();
+        builder.Services.AddHostedService<RedisStartup>();
         return builder;
     }
 }
