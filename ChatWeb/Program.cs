@@ -5,6 +5,7 @@ using ChatWeb.Components;
 using ChatWeb.Engine.Cli;
 using ChatWeb.Hosting;
 using ChatWeb.Inference;
+using ChatWeb.ScaleOut;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Telemetry;
@@ -26,6 +27,7 @@ builder.AddInference();
 builder.AddChatSurface();
 builder.AddStorage();
 builder.AddChatSessions();
+builder.AddScaleOut(); // Redis, when configured: sessions, keys, rate limits, notices shared by every instance
 builder.AddConversationHistory();
 builder.AddAdmin();
 builder.AddChatApis();
@@ -53,9 +55,9 @@ try
 {
     app.Run();
 }
-catch (DatabaseStartupException)
+catch (Exception ex) when (ex is DatabaseStartupException or RedisStartupException)
 {
-    return 1; // DatabaseStartup has logged why and what to do; a plain exit, not an unhandled-exception abort
+    return 1; // DatabaseStartup or RedisStartup has logged why and what to do; a plain exit, not an unhandled-exception abort
 }
 return 0;
 

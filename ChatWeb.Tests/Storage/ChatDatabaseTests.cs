@@ -12,7 +12,7 @@ public sealed class ChatDatabaseTests : IDisposable
     [Fact]
     public void Initialize_CreatesTheFolderAndFile_OnFirstRun_AndIsRepeatable()
     {
-        var database = new ChatDatabase(_folder.DatabaseFile);
+        var database = new SqliteChatDatabase(_folder.DatabaseFile);
 
         Assert.Equal(Migrations.Steps.Length, database.Initialize());
         Assert.True(File.Exists(_folder.DatabaseFile));
@@ -26,7 +26,7 @@ public sealed class ChatDatabaseTests : IDisposable
         var store = new ConversationStore(database, TimeProvider.System);
         var kept = store.Create("owner-a", "kept");
 
-        new ChatDatabase(_folder.DatabaseFile).Initialize();
+        new SqliteChatDatabase(_folder.DatabaseFile).Initialize();
 
         Assert.Equal("kept", store.Find("owner-a", kept.Id)?.Title);
     }
@@ -38,7 +38,7 @@ public sealed class ChatDatabaseTests : IDisposable
         var garbage = Enumerable.Range(0, 8192).Select(i => (byte)(i * 7 % 251)).ToArray();
         File.WriteAllBytes(_folder.DatabaseFile, garbage);
 
-        var error = Assert.Throws<DatabaseStartupException>(() => new ChatDatabase(_folder.DatabaseFile).Initialize());
+        var error = Assert.Throws<DatabaseStartupException>(() => new SqliteChatDatabase(_folder.DatabaseFile).Initialize());
 
         Assert.Contains("damaged or is not a ChatWeb database", error.Message);
         Assert.Contains(_folder.DatabaseFile, error.Message);
@@ -58,7 +58,7 @@ public sealed class ChatDatabaseTests : IDisposable
         }
         var before = File.ReadAllBytes(_folder.DatabaseFile);
 
-        var error = Assert.Throws<DatabaseStartupException>(() => new ChatDatabase(_folder.DatabaseFile).Initialize());
+        var error = Assert.Throws<DatabaseStartupException>(() => new SqliteChatDatabase(_folder.DatabaseFile).Initialize());
 
         Assert.Contains("is not a ChatWeb database", error.Message);
         Assert.Equal(before, File.ReadAllBytes(_folder.DatabaseFile));
@@ -77,7 +77,7 @@ public sealed class ChatDatabaseTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var error = Assert.Throws<DatabaseStartupException>(() => new ChatDatabase(_folder.DatabaseFile).Initialize());
+        var error = Assert.Throws<DatabaseStartupException>(() => new SqliteChatDatabase(_folder.DatabaseFile).Initialize());
 
         Assert.Contains("locked by another program", error.Message);
     }
@@ -94,7 +94,7 @@ public sealed class ChatDatabaseTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var error = Assert.Throws<DatabaseStartupException>(() => new ChatDatabase(_folder.DatabaseFile).Initialize());
+        var error = Assert.Throws<DatabaseStartupException>(() => new SqliteChatDatabase(_folder.DatabaseFile).Initialize());
 
         Assert.Contains("written by a newer ChatWeb", error.Message);
     }

@@ -4,13 +4,19 @@ using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Storage;
 
-public sealed class ConversationStoreTests : IDisposable
+public class ConversationStoreTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly ITestDatabase _folder;
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
     private readonly ConversationStore _store;
 
-    public ConversationStoreTests() => _store = new ConversationStore(_folder.Database(), _time);
+    public ConversationStoreTests() : this(new TempDataFolder()) { }
+
+    protected ConversationStoreTests(ITestDatabase database)
+    {
+        _folder = database;
+        _store = new ConversationStore(_folder.Database(), _time);
+    }
 
     public void Dispose() => _folder.Dispose();
 
@@ -115,3 +121,6 @@ public sealed class ConversationStoreTests : IDisposable
     public void ShortTitle_TakesTheFirstLine(string prompt, string title) =>
         Assert.Equal(title, ConversationStore.ShortTitle(prompt));
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresConversationStoreTests() : ConversationStoreTests(new PostgresTestDatabase());

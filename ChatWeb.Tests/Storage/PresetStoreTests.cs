@@ -2,14 +2,17 @@ using ChatWeb.Storage;
 
 namespace ChatWeb.Tests.Storage;
 
-public sealed class PresetStoreTests : IDisposable
+public class PresetStoreTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly ITestDatabase _folder;
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
     private readonly PresetStore _store;
 
-    public PresetStoreTests()
+    public PresetStoreTests() : this(new TempDataFolder()) { }
+
+    protected PresetStoreTests(ITestDatabase database)
     {
+        _folder = database;
         _store = new PresetStore(_folder.Database(), _time);
         _store.EnsureSeeded();
     }
@@ -24,6 +27,19 @@ public sealed class PresetStoreTests : IDisposable
         var preset = Assert.Single(_store.List());
         Assert.True(preset.IsDefault);
         Assert.Equal(PresetStore.SeedText, _store.Default().SystemPrompt);
+    }
+
+    [Fact]
+    public void InstancesSeedingTogether_LeaveOneDefaultPreset()
+    {
+        var fresh = _folder.Database();
+        using (var db = fresh.Open())
+            db.Execute("DELETE FROM presets");
+
+        Parallel.For(0, 4, _ => new PresetStore(fresh, _time).EnsureSeeded());
+
+        var preset = Assert.Single(_store.List());
+        Assert.True(preset.IsDefault);
     }
 
     [Fact]
@@ -126,3 +142,6 @@ public sealed class PresetStoreTests : IDisposable
         Assert.Equal(_store.Default().Id, _store.For(null).Id);
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresPresetStoreTests() : PresetStoreTests(new PostgresTestDatabase());

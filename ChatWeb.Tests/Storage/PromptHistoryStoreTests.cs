@@ -2,9 +2,13 @@ using ChatWeb.Storage;
 
 namespace ChatWeb.Tests.Storage;
 
-public sealed class PromptHistoryStoreTests : IDisposable
+public class PromptHistoryStoreTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly ITestDatabase _folder;
+
+    public PromptHistoryStoreTests() : this(new TempDataFolder()) { }
+
+    protected PromptHistoryStoreTests(ITestDatabase database) => _folder = database;
 
     public void Dispose() => _folder.Dispose();
 
@@ -34,3 +38,6 @@ public sealed class PromptHistoryStoreTests : IDisposable
         Assert.Equal("prompt 5", kept[0]);
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresPromptHistoryStoreTests() : PromptHistoryStoreTests(new PostgresTestDatabase());

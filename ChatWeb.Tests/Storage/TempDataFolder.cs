@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace ChatWeb.Tests.Storage;
 
 /// <summary>A fresh data folder under the system's temp folder, removed afterwards.</summary>
-public sealed class TempDataFolder : IDisposable
+public sealed class TempDataFolder : ITestDatabase
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "chatweb-test-" + Guid.NewGuid().ToString("N"));
 
@@ -13,7 +13,7 @@ public sealed class TempDataFolder : IDisposable
     /// <summary>An initialised database in this folder.</summary>
     public ChatDatabase Database()
     {
-        var database = new ChatDatabase(DatabaseFile);
+        var database = new SqliteChatDatabase(DatabaseFile);
         database.Initialize();
         return database;
     }

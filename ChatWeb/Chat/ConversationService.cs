@@ -2,6 +2,7 @@ using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Hosting;
 using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
+using ChatWeb.ScaleOut;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using Microsoft.AspNetCore.Components;
@@ -18,7 +19,7 @@ namespace ChatWeb.Chat;
 /// <see cref="Changed"/>'s re-render; it holds no logic of its own.
 /// </summary>
 public sealed class ConversationService(IChatClient client, IInferenceStatus backend, TimeProvider time, ChatHistory history,
-    TurnBuilder turns, SessionOwner session, IJSRuntime js, NavigationManager navigation) : IDisposable
+    TurnBuilder turns, SessionOwner session, IJSRuntime js, NavigationManager navigation, ChangeNotices? notices = null) : IDisposable
 {
     private CancellationTokenSource? _generation;
     private GenerationState? _progressState;
@@ -60,6 +61,8 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         if (!_watching)
         {
             backend.Changed += OnBackendChanged;
+            if (notices is not null)
+                notices.Changed += OnSharedChange;
             _watching = true;
         }
         // A new chat gets its id with its first prompt, and the address changes without a reload.
@@ -184,7 +187,18 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
     public void Dispose()
     {
         backend.Changed -= OnBackendChanged;
+        if (notices is not null)
+            notices.Changed -= OnSharedChange;
         Interrupt();
+    }
+
+    /// <summary>An admin (here or on another instance) changed the presets: the picker lists them anew.</summary>
+    private void OnSharedChange(string topic)
+    {
+        if (topic != ChangeNotices.Presets)
+            return;
+        Presets = history.Presets();
+        Changed?.Invoke();
     }
 
     private void OnBackendChanged(InferenceStatus status)
@@ -247,7 +261,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
             Notice = null;
             return true;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
         {
             Notice = $"Your message could not be saved: {ex.Message} It is still in the box; try again.";
             return false;

@@ -1,20 +1,20 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using ChatWeb.ScaleOut;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace ChatWeb.Sessions;
 
 /// <summary>
 /// The "pages" rate-limit policy: page views and the circuits they open (Blazor's hub requests), a
-/// fixed one-minute window per network address. Past it: 429 with Retry-After and a line of text.
+/// fixed one-minute window per network address (shared by every instance through Redis when configured). Past it: 429 with Retry-After and a line of text.
 /// </summary>
 internal sealed class PageRateLimiting(int permitsPerMinute) : IRateLimiterPolicy<string>
 {
     public const string Policy = "pages";
 
     public RateLimitPartition<string> GetPartition(HttpContext context) =>
-        RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = permitsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        SharedRateLimits.FixedWindow(context, Policy, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", permitsPerMinute);
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, cancellationToken) =>
     {

@@ -6,7 +6,7 @@ public sealed class AccountStore(ChatDatabase database, TimeProvider time)
     public StoredAccount? Find(string name)
     {
         using var db = database.Open();
-        return db.Query("SELECT name, password_hash, is_admin FROM accounts WHERE name = $name",
+        return db.Query("SELECT name, password_hash, is_admin FROM accounts WHERE lower(name) = lower($name)",
             r => new StoredAccount(r.GetString(0), r.GetString(1), r.GetInt64(2) == 1), ("$name", name)).SingleOrDefault();
     }
 

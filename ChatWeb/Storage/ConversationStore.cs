@@ -1,5 +1,5 @@
 using ChatWeb.Chat;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Storage;
@@ -95,8 +95,8 @@ public sealed class ConversationStore(ChatDatabase database, TimeProvider time)
     {
         using var db = database.Open();
         return db.Execute("""
-            DELETE FROM messages WHERE rowid IN (
-                SELECT later.rowid FROM messages m
+            DELETE FROM messages WHERE id IN (
+                SELECT later.id FROM messages m
                 JOIN conversations c ON c.id = m.conversation_id AND c.owner = $owner
                 JOIN messages later ON later.conversation_id = m.conversation_id AND later.seq >= m.seq
                 WHERE m.id = $id)
@@ -158,15 +158,15 @@ public sealed class ConversationStore(ChatDatabase database, TimeProvider time)
         return line.Length <= 60 ? line : line[..57].TrimEnd() + "…";
     }
 
-    private static void Touch(SqliteConnection db, string owner, string id, long now) =>
+    private static void Touch(DbConnection db, string owner, string id, long now) =>
         db.Execute("UPDATE conversations SET updated_at = $now WHERE id = $id AND owner = $owner", ("$id", id), ("$owner", owner), ("$now", now));
 
     private const string SelectConversation = "SELECT id, owner, title, preset_id, settings, created_at, updated_at FROM conversations";
 
-    private static StoredConversation ReadConversation(SqliteDataReader r) => new(
+    private static StoredConversation ReadConversation(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.NullableString(3), r.GetString(4), r.Time(5), r.Time(6));
 
-    private static StoredMessage ReadMessage(SqliteDataReader r) => new(
+    private static StoredMessage ReadMessage(DbDataReader r) => new(
         r.GetString(0), new ChatRole(r.GetString(1)), r.GetString(2), r.NullableString(3),
         Enum.TryParse<MessageStatus>(r.GetString(4), out var status) ? status : MessageStatus.Complete,
         r.NullableString(5), r.Time(6), r.Time(7),

@@ -1,12 +1,14 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ChatWeb.ScaleOut;
 
 namespace ChatWeb.Storage;
 
 /// <summary>
 /// System prompt presets, kept in the admin's order. Exactly one is the default. Every saved
-/// edit becomes a new version (who, when); restoring an old version saves it as the newest.
+/// edit becomes a new version (who, when); restoring an old version saves it as the newest. Every change is
+/// published as a <see cref="ChangeNotices.Presets"/> notice, so that open pages (of every instance) list the presets anew.
 /// </summary>
-public sealed class PresetStore(ChatDatabase database, TimeProvider time)
+public sealed class PresetStore(ChatDatabase database, TimeProvider time, ChangeNotices? notices = null)
 {
     public const int MaxNameLength = 80;
     public const int MaxTextLength = 16_000;
@@ -40,9 +42,22 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
     /// <summary>On first run: one default preset, so that chats have a system prompt.</summary>
     public void EnsureSeeded()
     {
-        using var db = database.Open();
-        if (Convert.ToInt64(db.Scalar("SELECT COUNT(*) FROM presets")) == 0)
+        if (Count() > 0)
+            return;
+        try
+        {
             Create(SeedName, SeedText, "", "ChatWeb");
+        }
+        catch (Exception ex) when (ex is DbException or PresetRejectedException && Count() > 0)
+        {
+            // Another instance on the same database seeded it at the same moment.
+        }
+    }
+
+    private long Count()
+    {
+        using var db = database.Open();
+        return Convert.ToInt64(db.Scalar("SELECT COUNT(*) FROM presets"));
     }
 
     public Preset Create(string name, string text, string extra, string by)
@@ -62,6 +77,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
             ("$default", isDefault ? 1 : 0), ("$now", now.Ms()), ("$by", by));
         AddVersion(db, transaction, id, 1, name, text, extra, by, now, "Created");
         transaction.Commit();
+        notices?.Publish(ChangeNotices.Presets);
         return Find(id)!;
     }
 
@@ -84,6 +100,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
             ("$now", now.Ms()), ("$by", by));
         AddVersion(db, transaction, id, version, name, text, extra, by, now, note);
         transaction.Commit();
+        notices?.Publish(ChangeNotices.Presets);
         return Find(id)!;
     }
 
@@ -118,6 +135,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
         db.Execute("UPDATE conversations SET preset_id = NULL WHERE preset_id = $id", transaction, ("$id", id));
         db.Execute("DELETE FROM presets WHERE id = $id", transaction, ("$id", id));
         transaction.Commit();
+        notices?.Publish(ChangeNotices.Presets);
     }
 
     public void SetDefault(string id)
@@ -128,6 +146,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
         db.Execute("UPDATE presets SET is_default = 0 WHERE is_default = 1", transaction);
         db.Execute("UPDATE presets SET is_default = 1 WHERE id = $id", transaction, ("$id", id));
         transaction.Commit();
+        notices?.Publish(ChangeNotices.Presets);
     }
 
     /// <summary>Moves a preset one place up (-1) or down (+1) in the list; at either end nothing moves.</summary>
@@ -146,6 +165,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
         for (var i = 0; i < list.Count; i++)
             db.Execute("UPDATE presets SET position = $position WHERE id = $id", transaction, ("$id", list[i].Id), ("$position", i + 1));
         transaction.Commit();
+        notices?.Publish(ChangeNotices.Presets);
     }
 
     private static (string Name, string Text, string Extra) Validate(string? name, string? text, string? extra)
@@ -166,15 +186,15 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
         return (name, text, extra);
     }
 
-    private static void EnsureUniqueName(SqliteConnection db, SqliteTransaction transaction, string name, string? exceptId)
+    private static void EnsureUniqueName(DbConnection db, DbTransaction transaction, string name, string? exceptId)
     {
-        var taken = db.Scalar("SELECT id FROM presets WHERE name = $name COLLATE NOCASE AND id IS NOT $except LIMIT 1", transaction,
-            ("$name", name), ("$except", exceptId));
+        var taken = db.Scalar("SELECT id FROM presets WHERE lower(name) = lower($name) AND id <> $except LIMIT 1", transaction,
+            ("$name", name), ("$except", exceptId ?? ""));
         if (taken is not null)
             throw new PresetRejectedException($"A preset named \"{name}\" already exists; choose another name.");
     }
 
-    private static void AddVersion(SqliteConnection db, SqliteTransaction transaction, string id, int version, string name,
+    private static void AddVersion(DbConnection db, DbTransaction transaction, string id, int version, string name,
         string text, string extra, string by, DateTimeOffset at, string? note) =>
         db.Execute("""
             INSERT INTO preset_versions (preset_id, version, name, text, extra, edited_by, edited_at, note)
@@ -186,7 +206,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time)
 
     private const string SelectPreset = "SELECT id, name, text, extra, position, is_default, version, updated_at, updated_by FROM presets";
 
-    private static Preset ReadPreset(SqliteDataReader r) => new(
+    private static Preset ReadPreset(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt64(5) == 1, r.GetInt32(6),
         r.Time(7), r.GetString(8));
 }

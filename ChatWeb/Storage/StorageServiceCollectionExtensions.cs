@@ -6,24 +6,26 @@ namespace ChatWeb.Storage;
 
 internal static class StorageServiceCollectionExtensions
 {
-    /// <summary>The SQLite database under the data folder, its stores, and the session store that uses it.</summary>
+    /// <summary>The database (SQLite under the data folder, or PostgreSQL), its stores, and the session store that uses it.</summary>
     public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services =>
+        builder.Services.AddSingleton<ChatDatabase>(services =>
         {
             var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            if (options.Provider == StorageProvider.Postgres)
+                return new PostgresChatDatabase(options.ConnectionString!);
             var folder = StorageOptions.ResolveDataFolder(options.DataFolder, builder.Environment.ContentRootPath);
-            return new ChatDatabase(Path.Combine(folder, options.DatabaseFile));
+            return new SqliteChatDatabase(Path.Combine(folder, options.DatabaseFile));
         });
         builder.Services.AddSingleton<ConversationStore>();
         builder.Services.AddSingleton<PromptHistoryStore>();
         builder.Services.AddSingleton<PresetStore>();
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<SessionActivityStore>();
-        builder.Services.AddSingleton<IDistributedCache, SqliteDistributedCache>();
+        builder.Services.TryAddSingleton<IDistributedCache, DatabaseDistributedCache>();
         builder.Services.AddHostedService<DatabaseStartup>();
         return builder;
     }

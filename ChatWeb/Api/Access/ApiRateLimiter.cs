@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using ChatWeb.ScaleOut;
 using Microsoft.Extensions.Options;
 
 namespace ChatWeb.Api.Access;
@@ -8,30 +9,27 @@ namespace ChatWeb.Api.Access;
 /// The API's one rate limiter: a fixed one-minute window per API key, and per IP address for requests
 /// without a valid key. Every HTTP request to /api, /v1 and /ws counts (<see cref="ApiRateLimitFilter"/>),
 /// and so does every message on an open WebSocket (<c>ChatSocketConnection</c>), against the same window.
+/// With Redis configured the windows are counted there, for every instance (<see cref="SharedRateLimits"/>).
 /// </summary>
 internal sealed class ApiRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<ApiCaller> _limiter;
 
-    public ApiRateLimiter(IOptions<ApiOptions> options)
+    public ApiRateLimiter(IOptions<ApiOptions> options, RedisRateLimitCounters? counters = null)
     {
         var limits = options.Value;
-        _limiter = PartitionedRateLimiter.Create<ApiCaller, string>(caller =>
-            RateLimitPartition.GetFixedWindowLimiter(caller.Partition, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = caller.KeyName is not null ? limits.RequestsPerMinutePerKey : limits.RequestsPerMinutePerIp,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            }));
+        _limiter = PartitionedRateLimiter.Create<ApiCaller, string>(caller => SharedRateLimits.FixedWindow(counters, $"api:{caller.Partition}",
+            caller.KeyName is not null ? limits.RequestsPerMinutePerKey : limits.RequestsPerMinutePerIp));
     }
 
-    /// <summary>Counts one request of <paramref name="caller"/>; false, with the seconds to wait, when it is over the limit.</summary>
-    public bool TryAcquire(ApiCaller caller, out int retryAfterSeconds)
+    /// <summary>Counts one request of <paramref name="caller"/>: null when it may go on, else the seconds to wait.</summary>
+    public async ValueTask<int?> AcquireAsync(ApiCaller caller, CancellationToken cancellationToken)
     {
-        using var lease = _limiter.AttemptAcquire(caller);
+        using var lease = await _limiter.AcquireAsync(caller, cancellationToken: cancellationToken);
+        if (lease.IsAcquired)
+            return null;
         var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-        retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        return lease.IsAcquired;
+        return Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
     }
 
     /// <summary>The message a refused request gets.</summary>
@@ -51,7 +49,7 @@ internal sealed class ApiRateLimiter : IDisposable
 internal sealed class ApiRateLimitFilter(ApiRateLimiter limiter, ApiErrorShape shape) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        limiter.TryAcquire(ApiCaller.Of(context.HttpContext), out var seconds)
-            ? await next(context)
-            : ApiRateLimiter.TooManyRequests(context.HttpContext, seconds, shape);
+        await limiter.AcquireAsync(ApiCaller.Of(context.HttpContext), context.HttpContext.RequestAborted) is { } seconds
+            ? ApiRateLimiter.TooManyRequests(context.HttpContext, seconds, shape)
+            : await next(context);
 }

@@ -79,7 +79,7 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
         try
         {
             // Every message counts, the broken ones too.
-            if (!limiter.TryAcquire(caller, out var retryAfter))
+            if (await limiter.AcquireAsync(caller, aborted) is { } retryAfter)
                 await SendAsync(new ErrorMessage(null, ApiRateLimiter.Refusal(retryAfter)) { RetryAfter = retryAfter }, aborted);
             else
                 await HandleMessageAsync(StrictUtf8.GetString(message), aborted);

@@ -21,9 +21,12 @@ internal static class DemoAnswers
     public static string ThinkingFor(string prompt) =>
         prompt.Contains("ponder", StringComparison.OrdinalIgnoreCase) ? LongThinking : Thinking;
 
-    public static string For(string prompt)
+    /// <summary>The answer to <paramref name="prompt"/>; asked for its system prompt, the demo quotes <paramref name="system"/>.</summary>
+    public static string For(string prompt, string? system = null)
     {
         var p = prompt.ToLowerInvariant();
+        if (p.Contains("system prompt"))
+            return string.IsNullOrWhiteSpace(system) ? "I was given no system prompt." : $"My system prompt says: {system}";
         if (p.Contains("hostile"))
             return Hostile;
         if (p.Contains("long"))

@@ -27,7 +27,7 @@ internal sealed class DemoChatClient(IOptions<DemoOptions> options, TimeProvider
         if (prompt.Contains("fail", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException("The demo backend failed on purpose (the prompt asked it to fail).");
 
-        var text = DemoAnswers.For(prompt);
+        var text = DemoAnswers.For(prompt, messages.FirstOrDefault(m => m.Role == ChatRole.System)?.Text);
         var think = chatOptions?.Reasoning?.Effort is { } effort
             ? effort != ReasoningEffort.None
             : prompt.Contains("think", StringComparison.OrdinalIgnoreCase) || prompt.Contains("ponder", StringComparison.OrdinalIgnoreCase);

@@ -3,9 +3,13 @@ using Microsoft.Extensions.Caching.Distributed;
 
 namespace ChatWeb.Tests.Storage;
 
-public sealed class SqliteDistributedCacheTests : IDisposable
+public class DatabaseDistributedCacheTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly ITestDatabase _folder;
+
+    public DatabaseDistributedCacheTests() : this(new TempDataFolder()) { }
+
+    protected DatabaseDistributedCacheTests(ITestDatabase database) => _folder = database;
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => _folder.Dispose();
@@ -14,8 +18,8 @@ public sealed class SqliteDistributedCacheTests : IDisposable
     public void Entries_OutliveTheCacheObject_UntilTheirSlidingTimeoutPasses()
     {
         var database = _folder.Database();
-        new SqliteDistributedCache(database, _time).Set("s1", [1, 2, 3], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(20) });
-        var restarted = new SqliteDistributedCache(database, _time);
+        new DatabaseDistributedCache(database, _time).Set("s1", [1, 2, 3], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(20) });
+        var restarted = new DatabaseDistributedCache(database, _time);
 
         _time.Advance(TimeSpan.FromMinutes(15));
         Assert.Equal([1, 2, 3], restarted.Get("s1"));
@@ -28,7 +32,7 @@ public sealed class SqliteDistributedCacheTests : IDisposable
     [Fact]
     public void Remove_ForgetsTheEntry()
     {
-        var cache = new SqliteDistributedCache(_folder.Database(), _time);
+        var cache = new DatabaseDistributedCache(_folder.Database(), _time);
         cache.Set("s1", [7], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(20) });
 
         cache.Remove("s1");
@@ -36,3 +40,6 @@ public sealed class SqliteDistributedCacheTests : IDisposable
         Assert.Null(cache.Get("s1"));
     }
 }
+
+/// <summary>The same tests on PostgreSQL.</summary>
+public sealed class PostgresDatabaseDistributedCacheTests() : DatabaseDistributedCacheTests(new PostgresTestDatabase());

@@ -3,11 +3,12 @@ using Microsoft.Extensions.Caching.Distributed;
 namespace ChatWeb.Storage;
 
 /// <summary>
-/// The store behind ASP.NET Core Session, in ChatWeb's SQLite file, so that sessions outlive a
-/// server restart. (Microsoft ships distributed caches for SQL Server and Redis only; none for SQLite.)
+/// The store behind ASP.NET Core Session, in ChatWeb's database (SQLite or PostgreSQL), so that sessions outlive a
+/// server restart. (Microsoft ships distributed caches for SQL Server and Redis only.) With
+/// <c>ChatWeb:Redis:Configuration</c> set, Redis holds the sessions instead.
 /// Expired entries are never returned and are swept on writes.
 /// </summary>
-internal sealed class SqliteDistributedCache(ChatDatabase database, TimeProvider time) : IDistributedCache
+internal sealed class DatabaseDistributedCache(ChatDatabase database, TimeProvider time) : IDistributedCache
 {
     private long _nextSweep;
 
