@@ -24,9 +24,9 @@ public sealed class OpenAiErrorShapeTests(ChatWebFactory factory) : IClassFixtur
     [InlineData("{\"model\":\"demo\",\"messages\":[null]}", "messages[0]")]
     [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":5}]}]}", "messages[0].content")]
     [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800\"}]}", "messages[0].content")]
-    [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\\ud800\"}]}]}", "messages[0].content")]
+    [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\\ud800\"}]}]}", "messages[0].content[0].text")]
     [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stop\":\"\\udc00\"}", "stop")]
-    [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stop\":[\"\\ud800\"]}", "stop")]
+    [InlineData("{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stop\":[\"\\ud800\"]}", "stop[0]")]
     [InlineData("{\"model\":\"\\ud800\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", "model")]
     public async Task MalformedInput_Is400_WithAnOpenAiError_NamingTheParameter(string json, string param)
     {
