@@ -24,7 +24,8 @@ namespace ChatWeb.Engine.Tensors;
 /// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (≈ 350 bytes a block:
 /// 16 rows of 2048 weights ≈ 45 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both
 /// stay in L2 while the weights are read from memory once per call. Levels below Vector256 run the
-/// scalar reference <see cref="DotScalar{T}"/>, which reads the packed blocks one weight at a time.</para>
+/// scalar reference <see cref="DotScalar{T}"/>, which reads the packed blocks one weight at a time.
+/// In a batch, four x rows meet each unpacked block together, sharing its loads and scale shuffles.</para>
 /// </remarks>
 internal static unsafe class ByteBlock256Kernels
 {
@@ -63,10 +64,19 @@ internal static unsafe class ByteBlock256Kernels
             {
                 var b1 = Math.Min(b0 + BatchChunk, batch);
                 for (var k = 0; k < n; k++)
-                    for (var b = b0; b < b1; b++)
-                        y[(long)b * rows + r0 + k] = useVnni
-                            ? Dot<T, Vnni>(unpacked + k * count, count, activations, b)
-                            : Dot<T, NoVnni>(unpacked + k * count, count, activations, b);
+                {
+                    var row = unpacked + k * count;
+                    var b = b0;
+                    for (; b + 4 <= b1; b += 4)
+                    {
+                        if (useVnni)
+                            Dot4<T, Vnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
+                        else
+                            Dot4<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
+                    }
+                    for (; b < b1; b++)
+                        y[(long)b * rows + r0 + k] = useVnni ? Dot<T, Vnni>(row, count, activations, b) : Dot<T, NoVnni>(row, count, activations, b);
+                }
             }
         }
     }
@@ -147,6 +157,69 @@ internal static unsafe class ByteBlock256Kernels
         return TAdd.Add(sums, pairs, Avx2.Shuffle(scales, pick).AsInt16());
     }
 
+    // Chunk c of a block against four x rows (x0..x3): the weights and their scales loaded once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chunk4<T, TAdd>(ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3,
+        byte* q, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3, Vector256<byte> scales, int c)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        var qv = Vector256.Load(q + 32 * c);
+        var pick = Vector256.Create((short)(0x0100 + 0x0202 * c)).AsByte();
+        var s = Avx2.Shuffle(scales, pick).AsInt16();
+        if (T.SignedBytes)
+        {
+            var magnitude = Avx2.Abs(qv.AsSByte());
+            s0 = TAdd.Add(s0, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x0 + 32 * c), qv.AsSByte())), s);
+            s1 = TAdd.Add(s1, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x1 + 32 * c), qv.AsSByte())), s);
+            s2 = TAdd.Add(s2, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x2 + 32 * c), qv.AsSByte())), s);
+            s3 = TAdd.Add(s3, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x3 + 32 * c), qv.AsSByte())), s);
+        }
+        else
+        {
+            s0 = TAdd.Add(s0, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x0 + 32 * c)), s);
+            s1 = TAdd.Add(s1, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x1 + 32 * c)), s);
+            s2 = TAdd.Add(s2, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x2 + 32 * c)), s);
+            s3 = TAdd.Add(s3, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x3 + 32 * c)), s);
+        }
+    }
+
+    // Adds one block's integer sums of one x row, times d·d_x and −dmin·d_x, to its float accumulator.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Accumulate(Vector256<float> acc, Vector256<int> sums, UnpackedBytes* u, short* xSums, float xScale)
+    {
+        var mins = Avx2.MultiplyAddAdjacent(Vector256.Load(u->Mins), Vector256.Load(xSums));
+        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Vector256.Create(u->D * xScale), acc);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(mins), Vector256.Create(-u->DMin * xScale), acc);
+    }
+
+    // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}.
+    private static void Dot4<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b, float* y, int yStride)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        sbyte* x0 = x.Values(b), x1 = x.Values(b + 1), x2 = x.Values(b + 2), x3 = x.Values(b + 3);
+        short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
+        float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        const int sums = Weights / ByteActivations256.SumSize;
+        for (var i = 0; i < count; i++, u++)
+        {
+            var scales = Vector256.Load(u->Scales).AsByte();
+            var q = u->Q;
+            var o = i * Weights;
+            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (var c = 0; c < 8; c++)
+                Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, q, x0 + o, x1 + o, x2 + o, x3 + o, scales, c);
+            f0 = Accumulate(f0, s0, u, m0 + i * sums, d0[i]);
+            f1 = Accumulate(f1, s1, u, m1 + i * sums, d1[i]);
+            f2 = Accumulate(f2, s2, u, m2 + i * sums, d2[i]);
+            f3 = Accumulate(f3, s3, u, m3 + i * sums, d3[i]);
+        }
+        y[0] = Vector256.Sum(f0);
+        y[yStride] = Vector256.Sum(f1);
+        y[2 * yStride] = Vector256.Sum(f2);
+        y[3 * yStride] = Vector256.Sum(f3);
+    }
+
     private static float Dot<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
@@ -166,9 +239,7 @@ internal static unsafe class ByteBlock256Kernels
             s1 = Chunk<T, TAdd>(s1, q, xq, scales, 5);
             s0 = Chunk<T, TAdd>(s0, q, xq, scales, 6);
             s1 = Chunk<T, TAdd>(s1, q, xq, scales, 7);
-            var mins = Avx2.MultiplyAddAdjacent(Vector256.Load(u->Mins), Vector256.Load(xs));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0 + s1), Vector256.Create(u->D * xd[i]), acc);
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(mins), Vector256.Create(-u->DMin * xd[i]), acc);
+            acc = Accumulate(acc, s0 + s1, u, xs, xd[i]);
         }
         return Vector256.Sum(acc);
     }
