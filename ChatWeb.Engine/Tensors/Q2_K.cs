@@ -10,7 +10,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <remarks>Weight n = 128h + 32j + r (h &lt; 2, j &lt; 4, r &lt; 32) is bits 2j, 2j+1 of
 /// Qs[32h + r]; its sub-block is n / 16.</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q2_K : IUnpackedBlock<Q2_K>
+internal unsafe struct Q2_K : IUnpackedBlock<Q2_K>, IByteBlock256<Q2_K>
 {
     public const int Weights = 256;
 
@@ -37,6 +37,26 @@ internal unsafe struct Q2_K : IUnpackedBlock<Q2_K>
     {
         int h = n / 128, j = n % 128 / 32, r = n % 32;
         return (block->Scales[n / 16] & 0xF) * ((block->Qs[32 * h + r] >> (2 * j)) & 3);
+    }
+
+    public static bool SignedBytes => false;
+    public static int WeightInteger(Q2_K* block, int n) => U(block, n);
+    public static int MinInteger(Q2_K* block, int n) => Min(block, n / 16);
+
+    public static void UnpackBytes(Q2_K* block, UnpackedBytes* u)
+    {
+        var three = Vector256.Create((byte)3);
+        for (var h = 0; h < 2; h++)
+        {
+            var qs = Vector256.Load(block->Qs + 32 * h).AsUInt16();
+            for (var j = 0; j < 4; j++)
+                (Vector256.ShiftRightLogical(qs, 2 * j).AsByte() & three).Store(u->Q + 128 * h + 32 * j);
+        }
+        var packed = Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+        (packed & Vector256.Create((short)0xF)).Store(u->Scales);
+        Vector256.ShiftRightLogical(packed, 4).Store(u->Mins);
+        u->D = F16.ToSingle(block->D);
+        u->DMin = F16.ToSingle(block->DMin);
     }
 
     public static void Unpack256(Q2_K* block, short* weights)

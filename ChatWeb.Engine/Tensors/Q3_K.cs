@@ -10,7 +10,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <remarks>Weight n = 128h + 32j + r (h &lt; 2, j &lt; 4, r &lt; 32): its low 2 bits are bits 2j, 2j+1
 /// of Qs[32h + r]; q = low − 4 unless bit 4h + j of HMask[r] is set (then q = low); its sub-block is n / 16.</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>
+internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>, IByteBlock256<Q3_K>
 {
     public const int Weights = 256;
 
@@ -48,6 +48,35 @@ internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>
         var low = (block->Qs[32 * h + r] >> (2 * j)) & 3;
         var high = (block->HMask[r] >> (4 * h + j)) & 1;
         return SubScale(block->Scales, n / 16) * (low - (high == 0 ? 4 : 0));
+    }
+
+    public static bool SignedBytes => false;
+    public static int WeightInteger(Q3_K* block, int n) => U(block, n);
+    public static int MinInteger(Q3_K* block, int n) => 0;
+
+    // q stored as low + 4·high (0..7); the −4 becomes minimums 4·scale_s with dmin = d.
+    public static void UnpackBytes(Q3_K* block, UnpackedBytes* u)
+    {
+        var three = Vector256.Create((byte)3);
+        var four = Vector256.Create((byte)4);
+        var hm = Vector256.Load(block->HMask);
+        for (var h = 0; h < 2; h++)
+        {
+            var qs = Vector256.Load(block->Qs + 32 * h).AsUInt16();
+            for (var j = 0; j < 4; j++)
+            {
+                var bit = Vector256.Create((byte)(1 << (4 * h + j)));
+                var high = Vector256.Equals(hm & bit, bit) & four;
+                ((Vector256.ShiftRightLogical(qs, 2 * j).AsByte() & three) | high).Store(u->Q + 128 * h + 32 * j);
+            }
+        }
+        for (var s = 0; s < 16; s++)
+        {
+            var scale = SubScale(block->Scales, s);
+            u->Scales[s] = (short)scale;
+            u->Mins[s] = (short)(4 * scale);
+        }
+        u->D = u->DMin = F16.ToSingle(block->D);
     }
 
     public static void Unpack256(Q3_K* block, short* weights)

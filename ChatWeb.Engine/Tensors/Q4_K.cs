@@ -9,7 +9,7 @@ namespace ChatWeb.Engine.Tensors;
 /// d·scale_j·q − dmin·min_j with 4-bit q and 6-bit scale_j, min_j (144 bytes per 256 weights,
 /// 4.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q4_K : IBlock256<Q4_K>
+internal unsafe struct Q4_K : IBlock256<Q4_K>, IByteBlock256<Q4_K>
 {
     public const int Weights = 256;
     private const int SubBlocks = 8;
@@ -89,6 +89,50 @@ internal unsafe struct Q4_K : IBlock256<Q4_K>
     }
 
     public static bool HasMins => true;
+    public static bool SignedBytes => false;
+
+    public static int WeightInteger(Q4_K* block, int n)
+    {
+        int j = n / 32, l = n % 32;
+        var q = block->Qs[32 * (j / 2) + l];
+        return ScaleMin(block->Scales, j).Scale * (j % 2 == 0 ? q & 0xF : q >> 4);
+    }
+
+    public static int MinInteger(Q4_K* block, int n) => ScaleMin(block->Scales, n / 32).Min;
+
+    // Chunk c's 32 bytes: low nibbles are weights 64c..64c+31, high nibbles 64c+32..64c+63.
+    public static void UnpackBytes(Q4_K* block, UnpackedBytes* u)
+    {
+        var mask = Vector256.Create((byte)0xF);
+        for (var c = 0; c < 4; c++)
+        {
+            var q = Vector256.Load(block->Qs + 32 * c);
+            (q & mask).Store(u->Q + 64 * c);
+            (Vector256.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask).Store(u->Q + 64 * c + 32);
+        }
+        ScalesAndMins(block->Scales, u);
+        u->D = F16.ToSingle(block->D);
+        u->DMin = F16.ToSingle(block->DMin);
+    }
+
+    /// <summary>The 8 six-bit scales and minimums (Q4_K and Q5_K), each written for both of its
+    /// sub-blocks of 16: <see cref="ScaleMin"/> on four bytes at a time (a, b, c: bytes 0–3, 4–7, 8–11).</summary>
+    public static void ScalesAndMins(byte* packed, UnpackedBytes* u)
+    {
+        uint a = *(uint*)packed, b = *(uint*)(packed + 4), c = *(uint*)(packed + 8);
+        var scales = (a & 0x3F3F3F3Fu) | (ulong)((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32;
+        var mins = (b & 0x3F3F3F3Fu) | (ulong)(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32;
+        Twice(scales).Store(u->Scales);
+        Twice(mins).Store(u->Mins);
+    }
+
+    // Eight bytes as int16, each twice in a row.
+    private static Vector256<short> Twice(ulong bytes)
+    {
+        var v = Vector128.CreateScalar(bytes).AsByte();
+        var pairs = Sse2.UnpackLow(v, v); // b0 b0 b1 b1 … b7 b7
+        return Avx2.ConvertToVector256Int16(pairs);
+    }
     public static float Scale(Q4_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q4_K* block) => F16.ToSingle(block->DMin);
 

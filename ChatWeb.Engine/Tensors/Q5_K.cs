@@ -10,7 +10,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <remarks>Weight n in sub-block j = n / 32 (r = n mod 32): its low 4 bits are the low (j even) or
 /// high (j odd) nibble of Qs[32⌊j/2⌋ + r], its fifth bit is bit j of Qh[r].</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>
+internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>, IByteBlock256<Q5_K>
 {
     public const int Weights = 256;
 
@@ -43,6 +43,32 @@ internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>
         var low = j % 2 == 0 ? packed & 0xF : packed >> 4;
         var high = (block->Qh[r] >> j) & 1;
         return Q4_K.ScaleMin(block->Scales, j).Scale * (low | high << 4);
+    }
+
+    public static bool SignedBytes => false;
+    public static int WeightInteger(Q5_K* block, int n) => U(block, n);
+    public static int MinInteger(Q5_K* block, int n) => Min(block, n / 32);
+
+    public static void UnpackBytes(Q5_K* block, UnpackedBytes* u)
+    {
+        var mask = Vector256.Create((byte)0xF);
+        var qh = Vector256.Load(block->Qh);
+        for (var c = 0; c < 4; c++)
+        {
+            var q = Vector256.Load(block->Qs + 32 * c);
+            ((q & mask) | FifthBit(qh, 2 * c)).Store(u->Q + 64 * c);
+            ((Vector256.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask) | FifthBit(qh, 2 * c + 1)).Store(u->Q + 64 * c + 32);
+        }
+        Q4_K.ScalesAndMins(block->Scales, u);
+        u->D = F16.ToSingle(block->D);
+        u->DMin = F16.ToSingle(block->DMin);
+    }
+
+    // 16 where bit j of the byte is set, else 0.
+    private static Vector256<byte> FifthBit(Vector256<byte> qh, int j)
+    {
+        var bit = Vector256.Create((byte)(1 << j));
+        return Vector256.Equals(qh & bit, bit) & Vector256.Create((byte)16);
     }
 
     public static void Unpack256(Q5_K* block, short* weights)

@@ -11,7 +11,7 @@ namespace ChatWeb.Engine.Tensors;
 /// low 4 bits from Ql[64h + l + 32·(k mod 2)] (low nibble for k &lt; 2, high for k ≥ 2) and high
 /// 2 bits from bits 2k, 2k+1 of Qh[32h + l].</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q6_K : IBlock256<Q6_K>
+internal unsafe struct Q6_K : IBlock256<Q6_K>, IByteBlock256<Q6_K>
 {
     public const int Weights = 256;
 
@@ -66,6 +66,31 @@ internal unsafe struct Q6_K : IBlock256<Q6_K>
     }
 
     public static bool HasMins => false;
+    public static bool SignedBytes => false;
+    public static int WeightInteger(Q6_K* block, int n) => block->Scales[n / 16] * Q(block, n);
+    public static int MinInteger(Q6_K* block, int n) => 0;
+
+    // q stored unsigned (0..63); the −32 becomes minimums 32·scale_s with dmin = d.
+    public static void UnpackBytes(Q6_K* block, UnpackedBytes* u)
+    {
+        var low4 = Vector256.Create((byte)0xF);
+        var high2 = Vector256.Create((byte)0x30);
+        for (var h = 0; h < 2; h++)
+        {
+            var qlA = Vector256.Load(block->Ql + 64 * h);
+            var qlB = Vector256.Load(block->Ql + 64 * h + 32);
+            var qh = Vector256.Load(block->Qh + 32 * h).AsUInt16();
+            var q = u->Q + 128 * h;
+            ((qlA & low4) | (Vector256.ShiftLeft(qh, 4).AsByte() & high2)).Store(q);
+            ((qlB & low4) | (Vector256.ShiftLeft(qh, 2).AsByte() & high2)).Store(q + 32);
+            ((Vector256.ShiftRightLogical(qlA.AsUInt16(), 4).AsByte() & low4) | (qh.AsByte() & high2)).Store(q + 64);
+            ((Vector256.ShiftRightLogical(qlB.AsUInt16(), 4).AsByte() & low4) | (Vector256.ShiftRightLogical(qh, 2).AsByte() & high2)).Store(q + 96);
+        }
+        var scales = Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+        scales.Store(u->Scales);
+        (scales << 5).Store(u->Mins);
+        u->D = u->DMin = F16.ToSingle(block->D);
+    }
     public static float Scale(Q6_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q6_K* block) => 0;
 

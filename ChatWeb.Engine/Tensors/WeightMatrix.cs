@@ -24,9 +24,11 @@ namespace ChatWeb.Engine.Tensors;
 /// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
 /// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
 /// </list>
+/// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/> at every
+/// batch size: x rounded to 8 bits per 256 values as llama.cpp's Q8_K, the same for a sequence alone
+/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL share the 14-bit kernel <see cref="UnpackedBlockKernels"/>.
 /// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
-/// (32 for Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, IQ4_NL; 256 for the K-quants and IQ4_XS). The types added
-/// after Q4_K/Q6_K share one kernel (<see cref="UnpackedBlockKernels"/>, 14-bit x at every batch size).
+/// (32 for Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, IQ4_NL; 256 for the K-quants and IQ4_XS).
 /// </remarks>
 internal sealed unsafe class WeightMatrix
 {
@@ -103,18 +105,29 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q4_K: QuantizedMatMul.Run<Q4_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q6_K: QuantizedMatMul.Run<Q6_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q4_1: QuantizedMatMul.Run<Q4_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q5_0: QuantizedMatMul.Run<Q5_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q5_1: QuantizedMatMul.Run<Q5_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.IQ4_NL: QuantizedMatMul.Run<IQ4_NL>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q2_K: QuantizedMatMul.Run<Q2_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q3_K: QuantizedMatMul.Run<Q3_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q5_K: QuantizedMatMul.Run<Q5_K>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.IQ4_XS: QuantizedMatMul.Run<IQ4_XS>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni); break;
         }
     }
+
+    private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
+        where T : unmanaged, IByteBlock256<T>
+    {
+        fixed (float* output = y)
+            ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+    }
+
+    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>
+    public static bool UsesByteBlock256(GgmlType type) =>
+        type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.Q2_K or GgmlType.IQ4_XS;
 
     /// <summary>Rows [start, start + count) as a matrix of their own over the same memory (a part of a fused tensor).</summary>
     public WeightMatrix RowRange(int start, int count)

@@ -8,7 +8,7 @@ namespace ChatWeb.Tests.Engine.Model;
 /// identical; what differs is that quantized kernels quantize the activations too, per block:
 /// to 14 bits (<see cref="QuantizedActivations"/>), so the logits agree to about 0.05% of their
 /// range (3e-3 allowed), except where they quantize them to 8 bits as llama.cpp does for every
-/// quantized type: Q4_0 decoding (batch 1, <see cref="ByteActivations"/>) and, on CPUs with AVX-VNNI,
+/// quantized type: the K-quants (per 256, <see cref="ByteActivations256"/>), Q4_0 decoding (batch 1, <see cref="ByteActivations"/>) and, on CPUs with AVX-VNNI,
 /// Q8_0/Q4_0 batches of <see cref="Block32ByteBatch.MinBatch"/> or more rows (this test's 4-token
 /// prompt, <see cref="Block32ByteBatch"/>). F16/BF16 use float activations.
 /// </summary>
@@ -26,14 +26,19 @@ public sealed class QuantizedModelTests
     // 3.5e-2 (Q8_0) at step 0; 6e-2 allowed.
     private const double ByteBatchTolerance = 6e-2;
 
+    // The K-quants round x to 8 bits per 256 values at every batch size (ByteBlock256Kernels, as
+    // llama.cpp's Q8_K), a coarser step than per 32 where a block holds an outlier: measured 3.5e-2
+    // (Q4_K) and 7.5e-2 (Q6_K) at step 0 of this model, whose rows are a single 256-weight block.
+    private const double ByteBlock256Tolerance = 1e-1;
+
     public static TheoryData<GgmlType, double> Types => new()
     {
         { GgmlType.F16, 1e-5 },
         { GgmlType.BF16, 1e-5 },
         { GgmlType.Q8_0, Block32ByteBatch.Applies<Q8_0>(4, Simd.Best) ? ByteBatchTolerance : 3e-3 },
         { GgmlType.Q4_0, Block32ByteBatch.Applies<Q4_0>(4, Simd.Best) ? ByteBatchTolerance : 5e-2 },
-        { GgmlType.Q4_K, 3e-3 },
-        { GgmlType.Q6_K, 3e-3 },
+        { GgmlType.Q4_K, ByteBlock256Tolerance },
+        { GgmlType.Q6_K, ByteBlock256Tolerance },
     };
 
     [Theory]

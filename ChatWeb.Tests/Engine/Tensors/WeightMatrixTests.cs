@@ -12,9 +12,9 @@ public sealed unsafe class WeightMatrixTests
     /// at most half of it per value), relative to Σ|w·x|.</summary>
     private const double QuantizedActivationTolerance = 2e-4;
 
-    /// <summary>8-bit x per block of 32 (step max|x|/127, as llama.cpp): Q4_0 at batch 1 (decoding),
-    /// and Q8_0/Q4_0 batches on the AVX-VNNI path (Block32ByteBatch); the 14-bit bound scaled by the
-    /// ratio of the steps, 8191/127.</summary>
+    /// <summary>8-bit x (step max|x|/127, as llama.cpp): per block of 32 for Q4_0 at batch 1 (decoding)
+    /// and Q8_0/Q4_0 batches on the AVX-VNNI path (Block32ByteBatch), per 256 for the K-quants and
+    /// IQ4_XS (ByteBlock256Kernels); the 14-bit bound scaled by the ratio of the steps, 8191/127.</summary>
     private const double ByteActivationTolerance = QuantizedActivationTolerance * 8191 / 127;
 
     private static double Tolerance(GgmlType type, SimdLevel level, int batch) => type switch
@@ -22,6 +22,7 @@ public sealed unsafe class WeightMatrixTests
         GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 => FloatTolerance,
         GgmlType.Q4_0 when batch == 1 => ByteActivationTolerance,
         _ when Block32ByteBatch.Applies(type, batch, level) => ByteActivationTolerance,
+        _ when WeightMatrix.UsesByteBlock256(type) => ByteActivationTolerance,
         _ => QuantizedActivationTolerance,
     };
 

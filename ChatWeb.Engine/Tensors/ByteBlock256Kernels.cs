@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ChatWeb.Engine.Tensors;
+
+/// <summary>
+/// The matrix product for the 256-weight types (<see cref="IByteBlock256{TSelf}"/>) at every batch
+/// size, with x quantized to 8 bits per 256 values (<see cref="ByteActivations256"/>, as llama.cpp's
+/// Q8_K): each weight row is unpacked once per call into bytes and 16 sub-block scales and minimums
+/// (<see cref="UnpackedBytes"/>), then dotted with every batch row.
+/// </summary>
+/// <remarks>
+/// <para>Per block and batch row: Σ_k s_k·Σ_{n in k} q_n·x_n by vpmaddubsw (unsigned q × signed x,
+/// pairs to int16: at most 2·63·127) and then vpdpwssd (AVX-VNNI: int16 pairs times the sub-block
+/// scales, added to int32) or, without AVX-VNNI, vpmaddwd and an add; the minimums' Σ_k m_k·(Σ x over
+/// k) is one vpmaddwd with the activations' sums per 16. Then, in float, d·d_x times the first and
+/// −dmin·d_x times the second. Signed q (IQ4_XS) use |q| and x with q's sign (vpsignb), as
+/// llama.cpp does. Integer lanes stay far inside int32 (8 chunks of 2·16002·128 at most).</para>
+/// <para>The 32 bytes of chunk c (weights 32c..32c+31) make 16 pair lanes: lanes 0–7 belong to
+/// sub-block 2c and 8–15 to 2c+1. The block's 16 scales are reordered once (evens in the low 128
+/// bits, odds in the high), so one vpshufb per chunk gives each lane its scale.</para>
+/// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (≈ 350 bytes a block:
+/// 16 rows of 2048 weights ≈ 45 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both
+/// stay in L2 while the weights are read from memory once per call. Levels below Vector256 run the
+/// scalar reference <see cref="DotScalar{T}"/>, which reads the packed blocks one weight at a time.
+/// In a batch, four x rows meet each unpacked block together, sharing its loads and scale shuffles.</para>
+/// </remarks>
+internal static unsafe class ByteBlock256Kernels
+{
+    private const int Weights = 256;
+    private const int RowChunk = 16;
+    private const int BatchChunk = 64;
+
+    [ThreadStatic] private static UnpackedBytes[]? t_unpacked;
+
+    /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is
+    /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
+    public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
+        SimdLevel level, bool vnni = true)
+        where T : unmanaged, IByteBlock256<T>
+    {
+        Debug.Assert(cols % Weights == 0);
+        var count = cols / Weights;
+        var activations = ByteActivations256.ForCurrentThread();
+        activations.Quantize(x, batch, cols, level);
+        if (level < SimdLevel.Vector256)
+        {
+            for (var r = rowStart; r < rowEnd; r++)
+                for (var b = 0; b < batch; b++)
+                    y[(long)b * rows + r] = DotScalar(w + (long)r * count, activations, b, count);
+            return;
+        }
+        var useVnni = vnni && AvxVnni.IsSupported;
+        var chunkRows = batch == 1 ? 1 : RowChunk;
+        var unpacked = Scratch(chunkRows * count);
+        for (var r0 = rowStart; r0 < rowEnd; r0 += chunkRows)
+        {
+            var n = Math.Min(chunkRows, rowEnd - r0);
+            for (var k = 0; k < n * count; k++)
+                Unpack(w + (long)r0 * count + k, unpacked + k);
+            for (var b0 = 0; b0 < batch; b0 += BatchChunk)
+            {
+                var b1 = Math.Min(b0 + BatchChunk, batch);
+                for (var k = 0; k < n; k++)
+                {
+                    var row = unpacked + k * count;
+                    var b = b0;
+                    for (; b + 4 <= b1; b += 4)
+                    {
+                        if (useVnni)
+                            Dot4<T, Vnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
+                        else
+                            Dot4<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
+                    }
+                    for (; b < b1; b++)
+                        y[(long)b * rows + r0 + k] = useVnni ? Dot<T, Vnni>(row, count, activations, b) : Dot<T, NoVnni>(row, count, activations, b);
+                }
+            }
+        }
+    }
+
+    /// <summary>The plain reference: Σ_blocks d_x·(d·Σ u_n·x_n − dmin·Σ m_n·x_n) with exact integer
+    /// sums, the weights read one at a time from the packed block.</summary>
+    public static float DotScalar<T>(T* w, ByteActivations256 x, int b, int count) where T : unmanaged, IByteBlock256<T>
+    {
+        var xq = x.Values(b);
+        var xd = x.Scales(b);
+        var sum = 0f;
+        for (var i = 0; i < count; i++)
+        {
+            var block = w + i;
+            var xb = xq + (long)i * Weights;
+            long isum = 0, msum = 0;
+            for (var n = 0; n < Weights; n++)
+            {
+                isum += T.WeightInteger(block, n) * xb[n];
+                msum += T.MinInteger(block, n) * xb[n];
+            }
+            sum += xd[i] * (T.Scale(block) * isum - T.MinScale(block) * msum);
+        }
+        return sum;
+    }
+
+    private static UnpackedBytes* Scratch(int blocks)
+    {
+        if (t_unpacked == null || t_unpacked.Length < blocks + 1)
+            t_unpacked = GC.AllocateUninitializedArray<UnpackedBytes>(Math.Max(blocks + 1, 64), pinned: true);
+        // 32-byte aligned (one spare block leaves room)
+        return (UnpackedBytes*)(((nint)Unsafe.AsPointer(ref t_unpacked[0]) + 31) & ~(nint)31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Unpack<T>(T* block, UnpackedBytes* u) where T : unmanaged, IByteBlock256<T>
+    {
+        T.UnpackBytes(block, u);
+        // scales s0..s15 → s0, s2, …, s14 | s1, s3, …, s15 (vpshufb within each half, then vpermq)
+        var s = Vector256.Load(u->Scales).AsByte();
+        var evensThenOdds = Vector256.Create((byte)0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
+            0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+        Avx2.Permute4x64(Avx2.Shuffle(s, evensThenOdds).AsUInt64(), 0b11_01_10_00).AsInt16().Store(u->Scales);
+    }
+
+    private interface IPairAdd
+    {
+        static abstract Vector256<int> Add(Vector256<int> sums, Vector256<short> pairs, Vector256<short> scales);
+    }
+
+    private readonly struct Vnni : IPairAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sums, Vector256<short> pairs, Vector256<short> scales) =>
+            AvxVnni.MultiplyWideningAndAdd(sums, pairs, scales);
+    }
+
+    private readonly struct NoVnni : IPairAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sums, Vector256<short> pairs, Vector256<short> scales) =>
+            sums + Avx2.MultiplyAddAdjacent(pairs, scales);
+    }
+
+    // Chunk c of a block: vpmaddubsw, then the pair sums times their sub-block's scale into int32.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Chunk<T, TAdd>(Vector256<int> sums, byte* q, sbyte* x, Vector256<byte> scales, int c)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        var qv = Vector256.Load(q + 32 * c);
+        var xv = Vector256.Load(x + 32 * c);
+        Vector256<short> pairs;
+        if (T.SignedBytes)
+            pairs = Avx2.MultiplyAddAdjacent(Avx2.Abs(qv.AsSByte()), Avx2.Sign(xv, qv.AsSByte()));
+        else
+            pairs = Avx2.MultiplyAddAdjacent(qv, xv);
+        var pick = Vector256.Create((short)(0x0100 + 0x0202 * c)).AsByte(); // bytes 2c, 2c+1 of each half
+        return TAdd.Add(sums, pairs, Avx2.Shuffle(scales, pick).AsInt16());
+    }
+
+    // Chunk c of a block against four x rows (x0..x3): the weights and their scales loaded once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chunk4<T, TAdd>(ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3,
+        byte* q, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3, Vector256<byte> scales, int c)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        var qv = Vector256.Load(q + 32 * c);
+        var pick = Vector256.Create((short)(0x0100 + 0x0202 * c)).AsByte();
+        var s = Avx2.Shuffle(scales, pick).AsInt16();
+        if (T.SignedBytes)
+        {
+            var magnitude = Avx2.Abs(qv.AsSByte());
+            s0 = TAdd.Add(s0, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x0 + 32 * c), qv.AsSByte())), s);
+            s1 = TAdd.Add(s1, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x1 + 32 * c), qv.AsSByte())), s);
+            s2 = TAdd.Add(s2, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x2 + 32 * c), qv.AsSByte())), s);
+            s3 = TAdd.Add(s3, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x3 + 32 * c), qv.AsSByte())), s);
+        }
+        else
+        {
+            s0 = TAdd.Add(s0, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x0 + 32 * c)), s);
+            s1 = TAdd.Add(s1, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x1 + 32 * c)), s);
+            s2 = TAdd.Add(s2, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x2 + 32 * c)), s);
+            s3 = TAdd.Add(s3, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x3 + 32 * c)), s);
+        }
+    }
+
+    // Adds one block's integer sums of one x row, times d·d_x and −dmin·d_x, to its float accumulator.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Accumulate(Vector256<float> acc, Vector256<int> sums, UnpackedBytes* u, short* xSums, float xScale)
+    {
+        var mins = Avx2.MultiplyAddAdjacent(Vector256.Load(u->Mins), Vector256.Load(xSums));
+        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Vector256.Create(u->D * xScale), acc);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(mins), Vector256.Create(-u->DMin * xScale), acc);
+    }
+
+    // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}.
+    private static void Dot4<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b, float* y, int yStride)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        sbyte* x0 = x.Values(b), x1 = x.Values(b + 1), x2 = x.Values(b + 2), x3 = x.Values(b + 3);
+        short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
+        float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        const int sums = Weights / ByteActivations256.SumSize;
+        for (var i = 0; i < count; i++, u++)
+        {
+            var scales = Vector256.Load(u->Scales).AsByte();
+            var q = u->Q;
+            var o = i * Weights;
+            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (var c = 0; c < 8; c++)
+                Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, q, x0 + o, x1 + o, x2 + o, x3 + o, scales, c);
+            f0 = Accumulate(f0, s0, u, m0 + i * sums, d0[i]);
+            f1 = Accumulate(f1, s1, u, m1 + i * sums, d1[i]);
+            f2 = Accumulate(f2, s2, u, m2 + i * sums, d2[i]);
+            f3 = Accumulate(f3, s3, u, m3 + i * sums, d3[i]);
+        }
+        y[0] = Vector256.Sum(f0);
+        y[yStride] = Vector256.Sum(f1);
+        y[2 * yStride] = Vector256.Sum(f2);
+        y[3 * yStride] = Vector256.Sum(f3);
+    }
+
+    private static float Dot<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        var xq = x.Values(b);
+        var xd = x.Scales(b);
+        var xs = x.Sums(b);
+        var acc = Vector256<float>.Zero;
+        for (var i = 0; i < count; i++, u++, xq += Weights, xs += Weights / ByteActivations256.SumSize)
+        {
+            var scales = Vector256.Load(u->Scales).AsByte();
+            var q = u->Q;
+            var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, q, xq, scales, 0);
+            var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, q, xq, scales, 1);
+            s0 = Chunk<T, TAdd>(s0, q, xq, scales, 2);
+            s1 = Chunk<T, TAdd>(s1, q, xq, scales, 3);
+            s0 = Chunk<T, TAdd>(s0, q, xq, scales, 4);
+            s1 = Chunk<T, TAdd>(s1, q, xq, scales, 5);
+            s0 = Chunk<T, TAdd>(s0, q, xq, scales, 6);
+            s1 = Chunk<T, TAdd>(s1, q, xq, scales, 7);
+            acc = Accumulate(acc, s0 + s1, u, xs, xd[i]);
+        }
+        return Vector256.Sum(acc);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+
+namespace ChatWeb.Engine.Tensors;
+
+/// <summary>
+/// A 256-weight block type (<see cref="Q4_K"/>, <see cref="Q5_K"/>, <see cref="Q6_K"/>,
+/// <see cref="Q3_K"/>, <see cref="Q2_K"/>, <see cref="IQ4_XS"/>) as the 8-bit activation kernels
+/// (<see cref="ByteBlock256Kernels"/>) see it: weight n = d·s_k·q_n − dmin·m_k over 16 sub-blocks k
+/// of 16 weights, with q_n a byte (unsigned 0..63, or signed for <see cref="SignedBytes"/> types)
+/// and s_k, m_k small integers. Types with signed q stored as q + offset (Q6_K, Q3_K) say so with
+/// m_k = offset·s_k and dmin = d.
+/// </summary>
+internal unsafe interface IByteBlock256<TSelf> : IQuantizedBlock<TSelf> where TSelf : unmanaged, IByteBlock256<TSelf>
+{
+    /// <summary>Whether q_n are signed bytes (the IQ4_XS table levels, −127..113); else unsigned, at most 63.</summary>
+    static abstract bool SignedBytes { get; }
+
+    /// <summary>The reference: the integer weight n (sub-block scale multiplied in), read one at a
+    /// time from the packed block, so weight n = d·<see cref="WeightInteger"/> − dmin·<see cref="MinInteger"/>.</summary>
+    static abstract int WeightInteger(TSelf* block, int n);
+
+    /// <summary>The reference: the integer minimum of weight n's group (0 for types without minimums).</summary>
+    static abstract int MinInteger(TSelf* block, int n);
+
+    /// <summary>d of the reference form (<see cref="WeightInteger"/>).</summary>
+    static abstract float Scale(TSelf* block);
+
+    /// <summary>dmin of the reference form (0 for types without minimums).</summary>
+    static abstract float MinScale(TSelf* block);
+
+    /// <summary>Writes the block in the kernels' form (AVX2 code; called at the 256- and 512-bit levels).</summary>
+    static abstract void UnpackBytes(TSelf* block, UnpackedBytes* destination);
+}
+
+/// <summary>One 256-weight block unpacked for <see cref="ByteBlock256Kernels"/>: weight n =
+/// D·Scales[n / 16]·Q[n] − DMin·Mins[n / 16].</summary>
+[StructLayout(LayoutKind.Sequential, Size = 352)]
+internal unsafe struct UnpackedBytes
+{
+    /// <summary>q_n, one byte per weight in order (unsigned, or signed for IQ4_XS).</summary>
+    public fixed byte Q[256];
+
+    /// <summary>s_k per 16 weights; the kernel reorders them in place to evens then odds (see
+    /// <see cref="ByteBlock256Kernels"/>).</summary>
+    public fixed short Scales[16];
+
+    /// <summary>m_k per 16 weights.</summary>
+    public fixed short Mins[16];
+
+    /// <summary>d, the scale of the scales.</summary>
+    public float D;
+
+    /// <summary>dmin, the scale of the minimums.</summary>
+    public float DMin;
+}
