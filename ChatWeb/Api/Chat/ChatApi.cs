@@ -1,6 +1,7 @@
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
 using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Remote;
 using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -94,6 +95,10 @@ internal static class ChatApi
         catch (ModelLoadingException e)
         {
             return ModelLoadingResult.For(context, e, ApiErrorShape.ProblemDetails);
+        }
+        catch (RemoteModelUnavailableException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The model cannot be reached.");
         }
         catch (PromptTooLongException e)
         {

@@ -19,4 +19,7 @@ internal sealed class ChatRequest
     public string? System { get; init; }
 
     public GenerationSettings? Settings { get; init; }
+
+    /// <summary>The model that answers (GET /v1/models lists them); omit for the local model.</summary>
+    public string? Model { get; init; }
 }

@@ -5,6 +5,8 @@ using ChatWeb.Api.Access;
 using ChatWeb.Chat;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Remote;
+using ChatWeb.Inference;
 using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
@@ -37,12 +39,13 @@ internal static class OpenAiApi
     }
 
     /// <summary>The id under which the running model is offered: the model's name, or "demo".</summary>
-    public static string ModelId(InferenceStatus status) => status.Model ?? status.Backend;
+    public static string ModelId(InferenceStatus status) => ModelCatalog.LocalIdOf(status);
 
-    private static IResult ListModels(IInferenceStatus backend, TimeProvider time) =>
-        TypedResults.Json(new ModelList([new Model(ModelId(backend.Current), time.GetUtcNow().ToUnixTimeSeconds(), "chatweb")]), Json);
+    /// <summary>The local model and the remote ones of <c>ChatWeb:Backends</c>.</summary>
+    private static IResult ListModels(ModelCatalog models, TimeProvider time) =>
+        TypedResults.Json(new ModelList([.. models.Ids.Select(id => new Model(id, time.GetUtcNow().ToUnixTimeSeconds(), "chatweb"))]), Json);
 
-    private static async Task<IResult> Complete(HttpContext context, IChatClient client, IInferenceStatus backend, TurnBuilder turns,
+    private static async Task<IResult> Complete(HttpContext context, IChatClient client, ModelCatalog models, TurnBuilder turns,
         TimeProvider time, ILoggerFactory logs)
     {
         var read = await StrictJsonReader.ReadAsync<CompletionRequest>(context.Request, Json, rejectUnknownFields: false);
@@ -56,9 +59,9 @@ internal static class OpenAiApi
             return Error(400, problem.Message, "invalid_request_error", problem.Param);
         if (ModelLoadingResult.IfLoading(context, ApiErrorShape.OpenAi) is { } loading)
             return loading; // before the model check: the model's name is known for sure only once it is loaded
-        var modelId = ModelId(backend.Current);
-        if (request.Model != modelId)
-            return Error(404, $"The model '{request.Model}' does not exist; this server offers '{modelId}'.", "invalid_request_error", "model", "model_not_found");
+        var modelId = request.Model!;
+        if (!models.Knows(modelId))
+            return Error(404, models.Unknown(modelId), "invalid_request_error", "model", "model_not_found");
 
         if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.OpenAi) is { } busy)
             return busy;
@@ -86,6 +89,10 @@ internal static class OpenAiApi
         catch (ModelLoadingException e) when (!context.Response.HasStarted)
         {
             return ModelLoadingResult.For(context, e, ApiErrorShape.OpenAi);
+        }
+        catch (RemoteModelUnavailableException e) when (!context.Response.HasStarted)
+        {
+            return Error(503, e.Message, "server_error", "model", "model_unavailable");
         }
         catch (PromptTooLongException e) when (!context.Response.HasStarted)
         {
