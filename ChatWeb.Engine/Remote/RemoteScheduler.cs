@@ -209,7 +209,7 @@ internal sealed class RemoteScheduler : IGenerationScheduler
     private async Task SendAsync(RemoteCall call)
     {
         var failures = new List<string>();
-        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)_circuits.Length);
+        var start = (int)((uint)(Interlocked.Increment(ref _next) - 1) % (uint)_circuits.Length); // the first request starts at the first endpoint
         var token = call.Token;
         for (var i = 0; i < _circuits.Length; i++)
         {
