@@ -35,6 +35,11 @@ internal sealed class RemoteBackends : IDisposable
         }
     }
 
+    private RemoteBackends() { }
+
+    /// <summary>No remote models (for hosts without configuration, such as component tests).</summary>
+    public static RemoteBackends None() => new();
+
     public IReadOnlyList<RemoteChatClient> All => _backends.Select(b => b.Client).ToArray();
 
     public RemoteChatClient? Find(string name) => _backends.FirstOrDefault(b => b.Client.Name == name).Client;
