@@ -56,17 +56,18 @@ async Task<(List<double> Ttft, List<double> Total)> MeasureAsync(Uri url, string
     {
         var clock = Stopwatch.StartNew();
         double? first = null;
-        using var response = await http.PostAsJsonAsync(url, new
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
-            model, stream = true, messages = new[] { new { role = "user", content = "think, then say hello" } },
-        });
+            Content = JsonContent.Create(new { model, stream = true, messages = new[] { new { role = "user", content = "think, then say hello" } } }),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead); // read the stream as it comes
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         while (await reader.ReadLineAsync() is { } line)
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
                 continue;
-            if (first is null && (line.Contains("\"content\":\"", StringComparison.Ordinal) || line.Contains("\"reasoning_content\":\"", StringComparison.Ordinal)))
+            if (first is null && FirstText().IsMatch(line)) // a delta with text, not the opening role-only chunk
                 first = clock.Elapsed.TotalMilliseconds;
         }
         if (i < 0)
@@ -76,6 +77,8 @@ async Task<(List<double> Ttft, List<double> Total)> MeasureAsync(Uri url, string
     }
     return (ttft, total);
 }
+
+static System.Text.RegularExpressions.Regex FirstText() => new("\"(reasoning_)?content\":\"[^\"]");
 
 static double P(List<double> values, int percentile)
 {
