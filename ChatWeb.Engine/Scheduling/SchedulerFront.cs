@@ -131,6 +131,16 @@ internal sealed class SchedulerFront
         }
     }
 
+    /// <summary>Wakes the loop from any thread (something it waits for happened outside the front: a remote answer's next piece).</summary>
+    public void Wake()
+    {
+        lock (_gate)
+        {
+            _wakePending = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     /// <summary>Loop: stops accepting requests and wakes the loop so that it ends.</summary>
     public void Stop()
     {

@@ -18,6 +18,8 @@ public abstract class ChatPageTestContext : BunitContext
     {
         Services.AddSingleton(client);
         Services.AddSingleton<IInferenceStatus>(Backend);
+        Services.AddSingleton(ChatWeb.Inference.Remote.RemoteBackends.None());
+        Services.AddSingleton<ChatWeb.Inference.ModelCatalog>();
         Services.AddChatSurfaceForTests();
         Services.AddChatHistoryForTests(owner ?? "test-session");
         JSInterop.Mode = JSRuntimeMode.Loose;

@@ -34,6 +34,9 @@ public sealed record GenerationSettings
     /// <summary>Ask a reasoning model to think first (true) or to answer at once (false).</summary>
     public bool? Think { get; init; }
 
+    /// <summary>The model that answers (an id of <see cref="Inference.ModelCatalog"/>); null = the local model.</summary>
+    public string? Model { get; init; }
+
     /// <summary>Parses a temperature typed by the user, or says why it is not allowed.</summary>
     public static bool TryParseTemperature(string? text, out float value, out string? error) =>
         TryParseFloat(text, 0f, MaxTemperature, "Temperature", out value, out error);
@@ -89,6 +92,7 @@ public sealed record GenerationSettings
         MaxOutputTokens = MaxNewTokens,
         Seed = Seed,
         StopSequences = Stop,
+        ModelId = Model,
         Reasoning = Think is { } think ? new ReasoningOptions { Effort = think ? ReasoningEffort.Medium : ReasoningEffort.None } : null,
     };
 

@@ -1,5 +1,6 @@
 using ChatWeb.Api.Conversations;
 using ChatWeb.Api.Access;
+using ChatWeb.Engine.Remote;
 using ChatWeb.Library;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -78,6 +79,8 @@ internal static class ChatApi
         {
             if (IsRefusal(context, e, promptField) is { } refusal)
                 return refusal;
+            if (e is RemoteModelUnavailableException down)
+                return TypedResults.Problem(down.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The model cannot be reached.");
             ApiLog.ReplyFailed(logger, e, context.Request.Path.Value ?? "", turn.Conversation.Id);
             return TypedResults.Problem($"The model failed: {e.Message}", statusCode: StatusCodes.Status500InternalServerError,
                 title: "The reply failed.");

@@ -20,6 +20,9 @@ internal sealed class ChatRequest
 
     public GenerationSettings? Settings { get; init; }
 
+    /// <summary>The model that answers (GET /v1/models lists them); omit for the local model.</summary>
+    public string? Model { get; init; }
+
     /// <summary>The one check of a prompt sent to any chat endpoint: present, and not longer than <see cref="PromptLength"/> allows.</summary>
     public static void CheckPrompt(string? prompt, string field, string example, Dictionary<string, string[]> errors)
     {

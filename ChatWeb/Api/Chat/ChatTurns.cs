@@ -1,6 +1,7 @@
 using ChatWeb.Api.Conversations;
 using ChatWeb.Chat;
 using ChatWeb.Engine.Chat;
+using ChatWeb.Inference;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Api.Chat;
@@ -10,7 +11,7 @@ namespace ChatWeb.Api.Chat;
 /// the conversation to continue or a new one, its system prompts (preset first, then the caller's;
 /// the <see cref="TurnBuilder"/> composes and trims), the generation settings and the owner.
 /// </summary>
-internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets presets)
+internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets presets, ModelCatalog models)
 {
     /// <summary>
     /// A turn ready to run. The conversation is claimed: call <see cref="ApiConversation.EndTurn"/> when done.
@@ -48,6 +49,9 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
             errors[prefix + "preset"] = [UnknownPreset(presets, preset)];
 
         request.Settings?.Validate(prefix + "settings.", errors);
+        var model = request.Model ?? request.Settings?.Model;
+        if (!models.Knows(model))
+            errors[prefix + (request.Model is null ? "settings.model" : "model")] = [models.Unknown(model!)];
         if (errors.Count > 0)
             return null;
 
@@ -85,6 +89,7 @@ internal sealed class ChatTurns(IConversationStore conversations, ISystemPresets
                 prompts.Add(request.System);
         }
         var options = (request.Settings?.ToChatOptions() ?? new ChatOptions()).WithOwner(owner);
+        options.ModelId = model;
         return new Turn(conversation, request.Message!, options, forgotten);
     }
 

@@ -5,6 +5,8 @@ using ChatWeb.Api.Access;
 using ChatWeb.Chat;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Remote;
+using ChatWeb.Inference;
 using ChatWeb.Engine.Scheduling;
 using ChatWeb.Library;
 using Microsoft.Extensions.AI;
@@ -43,36 +45,36 @@ internal static class OpenAiApi
         return v1;
     }
 
-    /// <summary>The id under which the running model is offered: its name (or ChatWeb:Model:Alias), or "demo".</summary>
-    public static string ModelId(InferenceStatus status) => status.Model ?? status.Backend;
+    /// <summary>The id under which the running local model is offered: its name (or ChatWeb:Model:Alias), or "demo".</summary>
+    public static string ModelId(InferenceStatus status) => ModelCatalog.LocalIdOf(status);
 
     /// <summary>When this server started offering models: the <c>created</c> of /v1/models, the same on every call.</summary>
     private static readonly long ServedSince = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     /// <summary>Names the backend configuration that produced an answer, as OpenAI's <c>system_fingerprint</c> does.</summary>
-    private static string Fingerprint(InferenceStatus status) =>
-        "fp_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(status.Backend + "/" + ModelId(status))))[..10];
+    private static string Fingerprint(InferenceStatus status, string model) =>
+        "fp_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(status.Backend + "/" + model)))[..10];
 
-    private static IResult ListModels(IInferenceStatus backend) =>
-        TypedResults.Json(new ModelList([new Model(ModelId(backend.Current), ServedSince, "chatweb")]), Json);
+    /// <summary>The local model and the remote ones of <c>ChatWeb:Backends</c>.</summary>
+    private static IResult ListModels(ModelCatalog models) =>
+        TypedResults.Json(new ModelList([.. models.Ids.Select(id => new Model(id, ServedSince, "chatweb"))]), Json);
 
-    private static IResult GetModel(string id, IInferenceStatus backend) =>
-        id == ModelId(backend.Current)
+    private static IResult GetModel(string id, ModelCatalog models) =>
+        models.Knows(id)
             ? TypedResults.Json(new Model(id, ServedSince, "chatweb"), Json)
-            : Error(404, $"The model '{id}' does not exist; this server offers '{ModelId(backend.Current)}'.", "invalid_request_error", null, "model_not_found");
+            : Error(404, models.Unknown(id), "invalid_request_error", null, "model_not_found");
 
-    /// <summary>Refuses a request the server cannot take now: the model still loading, another model asked for, a full queue.</summary>
-    private static IResult? Refusal(HttpContext context, string model, IInferenceStatus backend)
+    /// <summary>Refuses a request the server cannot take now: the model still loading, an unknown model asked for, a full queue.</summary>
+    private static IResult? Refusal(HttpContext context, string model, ModelCatalog models)
     {
         if (ModelLoadingResult.IfLoading(context, ApiErrorShape.OpenAi) is { } loading)
             return loading; // before the model check: the model's name is known for sure only once it is loaded
-        var modelId = ModelId(backend.Current);
-        if (model != modelId)
-            return Error(404, $"The model '{model}' does not exist; this server offers '{modelId}'.", "invalid_request_error", "model", "model_not_found");
+        if (!models.Knows(model))
+            return Error(404, models.Unknown(model), "invalid_request_error", "model", "model_not_found");
         return ServerBusyResult.IfQueueFull(context, ApiErrorShape.OpenAi);
     }
 
-    private static async Task<IResult> Complete(HttpContext context, IChatClient client, IInferenceStatus backend, TurnBuilder turns,
+    private static async Task<IResult> Complete(HttpContext context, IChatClient client, ModelCatalog models, IInferenceStatus backend, TurnBuilder turns,
         TimeProvider time, ILoggerFactory logs)
     {
         var read = await StrictJsonReader.ReadAsync<CompletionRequest>(context.Request, Json, rejectUnknownFields: false);
@@ -84,11 +86,11 @@ internal static class OpenAiApi
         var request = read.Value!;
         if (CompletionTranslator.Check(request) is { } problem)
             return Error(400, problem.Message, "invalid_request_error", problem.Param);
-        if (Refusal(context, request.Model!, backend) is { } refused)
+        if (Refusal(context, request.Model!, models) is { } refused)
             return refused;
 
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n");
-        var answer = new Answer(id, time.GetUtcNow().ToUnixTimeSeconds(), ModelId(backend.Current), Fingerprint(backend.Current));
+        var answer = new Answer(id, time.GetUtcNow().ToUnixTimeSeconds(), request.Model!, Fingerprint(backend.Current, request.Model!));
         var messages = turns.Fit(CompletionTranslator.Messages(request)).Messages;
         var options = CompletionTranslator.Options(request).WithOwner(ApiCaller.Of(context).Owner);
         var steps = ChatStepStream.StreamAsync(client, messages, options, time, context.RequestAborted);
@@ -97,7 +99,7 @@ internal static class OpenAiApi
             : await CompleteAsync(steps, answer, options.GetLogprobs() is not null));
     }
 
-    private static async Task<IResult> CompleteText(HttpContext context, IChatClient client, IInferenceStatus backend,
+    private static async Task<IResult> CompleteText(HttpContext context, IChatClient client, ModelCatalog models, IInferenceStatus backend,
         TimeProvider time, ILoggerFactory logs)
     {
         var read = await StrictJsonReader.ReadAsync<TextCompletionRequest>(context.Request, Json, rejectUnknownFields: false);
@@ -109,11 +111,11 @@ internal static class OpenAiApi
         var request = read.Value!;
         if (request.Check() is { } problem)
             return Error(400, problem.Message, "invalid_request_error", problem.Param);
-        if (Refusal(context, request.Model!, backend) is { } refused)
+        if (Refusal(context, request.Model!, models) is { } refused)
             return refused;
 
         var id = "cmpl-" + Guid.NewGuid().ToString("n");
-        var answer = new Answer(id, time.GetUtcNow().ToUnixTimeSeconds(), ModelId(backend.Current), Fingerprint(backend.Current));
+        var answer = new Answer(id, time.GetUtcNow().ToUnixTimeSeconds(), request.Model!, Fingerprint(backend.Current, request.Model!));
         var options = new ChatOptions
         {
             ModelId = request.Model,
@@ -151,6 +153,10 @@ internal static class OpenAiApi
         catch (ModelLoadingException e) when (!context.Response.HasStarted)
         {
             return ModelLoadingResult.For(context, e, ApiErrorShape.OpenAi);
+        }
+        catch (RemoteModelUnavailableException e) when (!context.Response.HasStarted)
+        {
+            return Error(503, e.Message, "server_error", "model", "model_unavailable");
         }
         catch (PromptTooLongException e) when (!context.Response.HasStarted)
         {
