@@ -83,15 +83,16 @@ public sealed class MessageViewTests : BunitContext
         Services.AddSingleton<TimeProvider>(time);
         var message = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
         var writer = new StepWriter(message, time);
-        writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "<think>hmm</think>**Bold** answer"));
+        writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, "<think>hmm</think>**Bold**"));
         time.Advance(TimeSpan.FromSeconds(2));
+        writer.Apply(new ChatResponseUpdate(ChatRole.Assistant, " answer"));
         writer.Finish(MessageStatus.Complete);
 
         var view = Render<MessageView>(p => p.Add(v => v.Message, message));
 
         Assert.Equal("Bold", view.Find(".message-text strong").TextContent);
         Assert.Contains("Thought for", view.Find(".thinking-toggle").TextContent);
-        Assert.Contains("1 tokens · 0.5 tokens/s", view.Find(".message-stats").TextContent);
+        Assert.Contains("2 tokens · 0.5 tokens/s", view.Find(".message-stats").TextContent); // one token in the 2 s after the first
     }
 
     [Fact]
@@ -138,7 +139,7 @@ public sealed class MessageViewTests : BunitContext
 
         Assert.Equal("Thought for 3.0 s", view.Find(".thinking-label").TextContent);
         Assert.Equal("answer", view.Find(".message-text em").TextContent);
-        Assert.Contains("30 tokens · 15.0 tokens/s", view.Find(".message-stats").TextContent);
+        Assert.Contains("30 tokens · 14.5 tokens/s", view.Find(".message-stats").TextContent); // 29 tokens after the first, in 2 s
     }
 
     [Fact]
