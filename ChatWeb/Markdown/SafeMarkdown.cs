@@ -35,6 +35,7 @@ internal static class SafeMarkdown
         renderer.ObjectRenderers.Replace<LinkInlineRenderer>(new SafeLinkRenderer());
         renderer.ObjectRenderers.Replace<AutolinkInlineRenderer>(new SafeAutolinkRenderer());
         renderer.ObjectRenderers.Replace<CodeBlockRenderer>(new CodeBlockWithCopyRenderer());
+        renderer.ObjectRenderers.Replace<Markdig.Extensions.TaskLists.HtmlTaskListRenderer>(new LabelledTaskListRenderer());
         renderer.Render(document);
         writer.Flush();
         return writer.ToString();
