@@ -25,7 +25,7 @@ export function init(textareaId, composer, maxLength) {
     };
     const onEscape = event => {
         if (event.key !== "Escape" || event.defaultPrevented) return;
-        if (document.querySelector(".mud-dialog-container")) return; // Esc closes an open dialog first
+        if (document.querySelector(".mud-dialog")) return; // Esc closes an open dialog first
         const stop = textarea.form?.querySelector("button.stop");
         if (stop) {
             event.preventDefault();
