@@ -68,7 +68,8 @@ static async Task<Result> RunAsync(string mode, string wordDelayMs)
     await page.Locator("button.settings-toggle").ClickAsync();
     await page.Locator("#max-new-tokens").FillAsync("8192");
     await page.Locator("#max-new-tokens").PressAsync("Tab");
-    await page.Keyboard.PressAsync("Escape");
+    await page.Locator("button.close").ClickAsync();
+    await Assertions.Expect(page.Locator("#max-new-tokens")).ToHaveCountAsync(0);
     await page.Locator("#prompt").FillAsync("Give me a long markdown answer");
 
     counting = true;
