@@ -18,7 +18,7 @@ public sealed class ChatStreamingTests(BrowserFixture fixture)
         await page.Locator("#prompt").FillAsync("Please explain how this works");
         await page.Locator("#prompt").PressAsync("Enter");
 
-        await Expect(page.Locator(".message.user")).ToHaveTextAsync("Please explain how this works");
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync("Please explain how this works");
         await Expect(Answer(page).Locator(".cursor")).ToBeVisibleAsync();
 
         // Sample the answer while it streams: it must grow in several steps, not arrive at once.
