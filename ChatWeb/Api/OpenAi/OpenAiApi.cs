@@ -208,32 +208,22 @@ internal static class OpenAiApi
         }
 
         await Send(new Delta(Role: "assistant", Content: ""));
-        try
+        return await WriteStepsAsync(context, steps, "/v1/chat/completions", answer.Id, async step =>
         {
-            await foreach (var step in steps)
+            switch (step)
             {
-                switch (step)
-                {
-                    case LogprobStep l: pending.Add(l.Logprob); break;
-                    case ThinkingToken t: await Send(new Delta(ReasoningContent: t.Text)); break;
-                    case AnswerToken a: await Send(new Delta(Content: a.Text)); break;
-                    case ToolCallStep c: await Send(new Delta(ToolCalls: [ToolCall.From(c.Call, calls++)])); break;
-                    case ChatCompleted done:
-                        await Send(new Delta(), done.FinishReason);
-                        if (includeUsage)
-                            await ServerSentEvents.WriteAsync(response,
-                                new Chunk(answer.Id, answer.Created, answer.Model, answer.Fingerprint, [], Usage.From(done.Usage)), Json, aborted);
-                        break;
-                }
+                case LogprobStep l: pending.Add(l.Logprob); break;
+                case ThinkingToken t: await Send(new Delta(ReasoningContent: t.Text)); break;
+                case AnswerToken a: await Send(new Delta(Content: a.Text)); break;
+                case ToolCallStep c: await Send(new Delta(ToolCalls: [ToolCall.From(c.Call, calls++)])); break;
+                case ChatCompleted done:
+                    await Send(new Delta(), done.FinishReason);
+                    if (includeUsage)
+                        await ServerSentEvents.WriteAsync(response,
+                            new Chunk(answer.Id, answer.Created, answer.Model, answer.Fingerprint, [], Usage.From(done.Usage)), Json, aborted);
+                    break;
             }
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !aborted.IsCancellationRequested)
-        {
-            ApiLog.ReplyFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OpenAiApi)), e, "/v1/chat/completions", answer.Id);
-            await ServerSentEvents.WriteAsync(response, ApiErrors.OpenAiError($"The model failed: {e.Message}", "server_error", type: "server_error"), Json, aborted);
-        }
-        await ServerSentEvents.WriteDoneAsync(response, aborted);
-        return TypedResults.Empty;
+        });
     }
 
     private static async Task<IResult> CompleteTextAsync(IAsyncEnumerable<ChatStep> steps, Answer answer)
@@ -251,28 +241,41 @@ internal static class OpenAiApi
         ServerSentEvents.Start(response);
         Task Send(TextChoice[] choices, Usage? usage = null) => ServerSentEvents.WriteAsync(response,
             new TextCompletion(answer.Id, answer.Created, answer.Model, answer.Fingerprint, [.. choices], usage), Json, aborted);
+        return await WriteStepsAsync(context, steps, "/v1/completions", answer.Id, async step =>
+        {
+            switch (step)
+            {
+                case ThinkingToken t: await Send([new TextChoice(0, t.Text)]); break;
+                case AnswerToken a: await Send([new TextChoice(0, a.Text)]); break;
+                case ChatCompleted done:
+                    await Send([new TextChoice(0, "", done.FinishReason)]);
+                    if (includeUsage)
+                        await Send([], Usage.From(done.Usage));
+                    break;
+            }
+        });
+    }
+
+    /// <summary>
+    /// The rest of a started stream: each step through <paramref name="write"/>; a failure mid-stream becomes an OpenAI
+    /// error event (a client that left is no failure); then <c>[DONE]</c>.
+    /// </summary>
+    private static async Task<IResult> WriteStepsAsync(HttpContext context, IAsyncEnumerable<ChatStep> steps, string endpoint, string id,
+        Func<ChatStep, Task> write)
+    {
+        var aborted = context.RequestAborted;
         try
         {
             await foreach (var step in steps)
-            {
-                switch (step)
-                {
-                    case ThinkingToken t: await Send([new TextChoice(0, t.Text)]); break;
-                    case AnswerToken a: await Send([new TextChoice(0, a.Text)]); break;
-                    case ChatCompleted done:
-                        await Send([new TextChoice(0, "", done.FinishReason)]);
-                        if (includeUsage)
-                            await Send([], Usage.From(done.Usage));
-                        break;
-                }
-            }
+                await write(step);
         }
         catch (Exception e) when (e is not OperationCanceledException || !aborted.IsCancellationRequested)
         {
-            ApiLog.ReplyFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OpenAiApi)), e, "/v1/completions", answer.Id);
-            await ServerSentEvents.WriteAsync(response, ApiErrors.OpenAiError($"The model failed: {e.Message}", "server_error", type: "server_error"), Json, aborted);
+            ApiLog.ReplyFailed(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OpenAiApi)), e, endpoint, id);
+            await ServerSentEvents.WriteAsync(context.Response,
+                ApiErrors.OpenAiError($"The model failed: {e.Message}", "server_error", type: "server_error"), Json, aborted);
         }
-        await ServerSentEvents.WriteDoneAsync(response, aborted);
+        await ServerSentEvents.WriteDoneAsync(context.Response, aborted);
         return TypedResults.Empty;
     }
 
