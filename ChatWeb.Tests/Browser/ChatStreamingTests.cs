@@ -18,7 +18,7 @@ public sealed class ChatStreamingTests(BrowserFixture fixture)
         await page.Locator("#prompt").FillAsync("Please explain how this works");
         await page.Locator("#prompt").PressAsync("Enter");
 
-        await Expect(page.Locator(".message.user")).ToHaveTextAsync("Please explain how this works");
+        await Expect(page.Locator(".message.user .message-text")).ToHaveTextAsync("Please explain how this works");
         await Expect(Answer(page).Locator(".cursor")).ToBeVisibleAsync();
 
         // Sample the answer while it streams: it must grow in several steps, not arrive at once.
@@ -93,21 +93,24 @@ public sealed class ChatStreamingTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task BackendError_IsShownInTheConversation_AndThePromptStaysInTheComposer()
+    public async Task BackendError_IsShownOnTheTurn_AndThePromptStaysInTheComposerOnce()
     {
         var page = await fixture.OpenChatAsync();
         await page.Locator("#prompt").FillAsync("please fail now");
         await page.Locator("#prompt").PressAsync("Enter");
 
-        await Expect(Answer(page).Locator(".message-error")).ToContainTextAsync("failed on purpose");
+        await Expect(page.Locator(".turn-failure")).ToContainTextAsync("failed on purpose");
+        await Expect(page.Locator(".turn-failure button.retry")).ToBeVisibleAsync();
         await Expect(page.Locator("#prompt")).ToHaveValueAsync("please fail now");
+        await Expect(page.Locator(".message")).ToHaveCountAsync(0); // not also kept as a message and a failed answer
     }
 
     [Fact]
-    public async Task DemoMode_IsStatedOnThePage()
+    public async Task DemoMode_IsStatedOnThePage_WithoutSetupAdvice()
     {
         var page = await fixture.OpenChatAsync();
-        await Expect(page.Locator(".demo-banner")).ToContainTextAsync("Demo mode: no model loaded");
+        await Expect(page.Locator(".demo-banner")).ToHaveTextAsync("Demo mode");
+        await Expect(page.GetByText("ChatWeb:Model:Path")).ToHaveCountAsync(0); // that advice is for the admin overview
     }
 
     [Fact]

@@ -21,9 +21,6 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     private ChatPageHistoryTests(ScriptedChatClient client) : base(client, Owner)
     {
         _client = client;
-        // Streams end on thread-pool threads; with test classes running in parallel on two cores
-        // those can wait more than bUnit's default second.
-        DefaultWaitTimeout = TimeSpan.FromSeconds(5);
     }
 
     private ConversationStore Store => Services.GetRequiredService<ConversationStore>();
@@ -85,10 +82,11 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
 
         var preset = Presets.Default();
         Presets.Update(preset.Id, preset.Name, "You are a pirate.", "Say arr.", "admin");
-        var next = Render<ChatPage>();
-        Send(next, "second chat");
+        page.Find("button.new-chat").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll(".message")));
+        Send(page, "second chat");
 
-        next.WaitForAssertion(() => Assert.Equal(2, _client.Requests.Count));
+        page.WaitForAssertion(() => Assert.Equal(2, _client.Requests.Count));
         Assert.Equal("You are a pirate.\n\nSay arr.", _client.Requests[1][0].Text);
     }
 
@@ -98,7 +96,10 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
         var tutor = Presets.Create("Tutor", "Teach step by step.", "", "admin");
         var page = Render<ChatPage>();
 
-        page.Find("#preset").Change(tutor.Id);
+        // Open the picker and choose the preset, as a person does.
+        page.InvokeAsync(() => page.FindComponent<MudBlazor.MudSelect<string>>().Instance.OpenMenu());
+        page.WaitForAssertion(() => page.FindAll(".mud-list-item").Single(item => item.TextContent.Contains("Tutor")).Click());
+        page.WaitForAssertion(() => Assert.Contains("Teach step by step.", page.Find(".system-prompt pre").TextContent));
         Send(page, "teach me");
         Answer(page, _client, "sure");
 

@@ -50,8 +50,10 @@ public sealed class ChatPageProgressTests : ChatPageTestContext
         var page = Render<ChatPage>();
         Send(page, "Are you there?");
 
-        page.WaitForAssertion(() => Assert.Contains("The server is busy; try again in 7 s.", page.Find(".message-error").TextContent));
-        Assert.Equal("Are you there?", page.Find("textarea").GetAttribute("value"));
+        page.WaitForAssertion(() => Assert.Contains("The server is busy; try again in 7 s.", page.Find(".turn-failure").TextContent));
+        Assert.Equal("Are you there?", page.Find("#prompt").GetAttribute("value"));
+        Assert.Empty(page.FindAll(".message")); // the prompt is kept once, in the box
+        Assert.NotNull(page.Find(".turn-failure button.retry"));
     }
 
     [Theory]

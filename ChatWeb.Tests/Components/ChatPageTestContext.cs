@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatWeb.Tests.Components;
 
 /// <summary>A bUnit context with what <see cref="ChatPage"/> needs, answering through <paramref name="client"/>.</summary>
-public abstract class ChatPageTestContext : BunitContext
+public abstract class ChatPageTestContext : ComponentTestContext
 {
     /// <summary>The backend's state the page shows: demo mode unless a test sets another.</summary>
     protected FakeInferenceStatus Backend { get; } = new(InferenceStatus.Demo("no model in this test"));
@@ -20,17 +20,16 @@ public abstract class ChatPageTestContext : BunitContext
         Services.AddSingleton<IInferenceStatus>(Backend);
         Services.AddSingleton(ChatWeb.Inference.Remote.RemoteBackends.None());
         Services.AddSingleton<ChatWeb.Inference.ModelCatalog>();
-        Services.AddChatSurfaceForTests();
         Services.AddChatHistoryForTests(owner ?? "test-session");
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        RenderInteractively();
     }
 
     /// <summary>Types the prompt and presses Enter, as a person does.</summary>
     protected static void Send(IRenderedComponent<ChatPage> page, string prompt)
     {
-        page.Find("textarea").Input(prompt);
-        page.Find("textarea").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+        page.WaitForAssertion(() => Assert.False(page.Find("#prompt").HasAttribute("disabled"))); // the composer is ready
+        page.Find("#prompt").Input(prompt);
+        page.Find("#prompt").KeyDown(new KeyboardEventArgs { Key = "Enter" });
     }
 
     /// <summary>Waits until the page is answering, lets <paramref name="client"/> answer <paramref name="text"/>, and waits for the answer to end.</summary>

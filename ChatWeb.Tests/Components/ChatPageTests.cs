@@ -53,14 +53,24 @@ public sealed class ChatPageTests : ChatPageTestContext
     }
 
     [Fact]
-    public void BackendError_IsShown_AndThePromptReturnsToTheComposer()
+    public void BackendError_IsShownOnTheTurn_ThePromptReturnsToTheComposerOnce_AndRetrySendsIt()
     {
         _client.FailWith = new InvalidOperationException("backend exploded");
         var page = Render<ChatPage>();
         Send(page, "Do something");
 
-        page.WaitForAssertion(() => Assert.Contains("backend exploded", page.Find(".message-error").TextContent));
-        Assert.Equal("Do something", page.Find("textarea").GetAttribute("value"));
+        page.WaitForAssertion(() => Assert.Contains("backend exploded", page.Find(".turn-failure").TextContent));
+        Assert.Equal("Do something", page.Find("#prompt").GetAttribute("value"));
+        Assert.Empty(page.FindAll(".message")); // kept once: in the box, not also as a message and a failed answer
+
+        _client.FailWith = null;
+        page.Find(".turn-failure button.retry").Click();
+        Answer(page, _client, "Done.");
+
+        Assert.Equal("Do something", page.Find(".message.user .message-text").TextContent.Trim());
+        Assert.Equal("Done.", page.Find(".message.assistant .message-text").TextContent.Trim());
+        Assert.Empty(page.FindAll(".turn-failure"));
+        Assert.Equal("", page.Find("#prompt").GetAttribute("value") ?? "");
     }
 
     [Fact]
@@ -120,7 +130,7 @@ public sealed class ChatPageTests : ChatPageTestContext
         Answer(page, _client, "answer two");
 
         page.FindAll("button.edit")[0].Click();
-        page.WaitForElement("textarea.edit-text").Input("one, edited");
+        page.WaitForAssertion(() => page.Find("textarea.edit-text").Input("one, edited"));
         page.Find("form.edit-form").Submit();
         Answer(page, _client, "answer to the edit");
 
@@ -149,7 +159,7 @@ public sealed class ChatPageTests : ChatPageTestContext
         page.Find("button.settings-toggle").Click();
         page.Find("#temperature").Change("0.2");
         page.Find("#max-new-tokens").Change("0");
-        Assert.Contains("between 1 and", page.Find("#max-new-tokens-help").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("between 1 and", page.Find("#max-new-tokens-help").TextContent));
         Assert.Equal("0", page.Find("#max-new-tokens").GetAttribute("value"));
         page.Find("input[role=switch]").Change(true);
 

@@ -5,16 +5,13 @@ using Microsoft.AspNetCore.Components.Web;
 
 namespace ChatWeb.Tests.Components;
 
-public sealed class ComposerTests : BunitContext
+public sealed class ComposerTests : ComponentTestContext
 {
+    public ComposerTests() => RenderInteractively();
+
     private int _sends;
     private int _stops;
 
-    public ComposerTests()
-    {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
 
     private IRenderedComponent<Composer> RenderComposer(string text, bool streaming = false) =>
         Render<Composer>(p => p

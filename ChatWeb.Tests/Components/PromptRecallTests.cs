@@ -5,15 +5,12 @@ using Microsoft.AspNetCore.Components.Web;
 
 namespace ChatWeb.Tests.Components;
 
-public sealed class PromptRecallTests : BunitContext
+public sealed class PromptRecallTests : ComponentTestContext
 {
+    public PromptRecallTests() => RenderInteractively();
+
     private string _pageText = "";
 
-    public PromptRecallTests()
-    {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
 
     private IRenderedComponent<Composer> RenderComposer(string text = "") =>
         Render<Composer>(p => p

@@ -147,4 +147,41 @@ public sealed class SafeMarkdownTests
         Assert.NotNull(document.QuerySelector("strong"));
         Assert.NotNull(document.QuerySelector("del"));
     }
+
+    [Theory]
+    [InlineData("$<img src=x onerror=alert(1)>$")]
+    [InlineData("$</span><script>alert(1)</script>$")]
+    [InlineData("$\\href{javascript:alert(1)}{click}$")]
+    [InlineData("$$\n</div><script>alert(1)</script><img src=x onerror=alert(1)>\n$$")]
+    [InlineData("$$\n\\htmlStyle{position:fixed}{x}\n$$")]
+    public void HostileMath_StaysTextInItsMathElement(string markdown)
+    {
+        var document = Parse(markdown);
+
+        AssertNothingRuns(document);
+        var math = Assert.Single(document.Body!.QuerySelectorAll(".math"));
+        Assert.Empty(math.Children); // only text for KaTeX to read: no element came from the math
+        Assert.Contains(markdown.Trim('$', '\n').Trim(), math.TextContent);
+    }
+
+    [Fact]
+    public void Math_IsMarkedForKaTeX_InlineAndDisplay()
+    {
+        var document = Parse("Euler: $e^{i\\pi} + 1 = 0$\n\n$$\n\\frac{1}{3}\n$$");
+
+        Assert.Equal("SPAN", document.Body!.QuerySelector("p .math")!.TagName);
+        Assert.Contains("e^{i\\pi} + 1 = 0", document.Body.QuerySelector("p .math")!.TextContent);
+        Assert.Contains("\\frac{1}{3}", document.Body.QuerySelector("div.math")!.TextContent);
+    }
+
+    [Fact]
+    public void TaskListBoxes_HaveAnAccessibleName_AndStayReadOnly()
+    {
+        var document = Parse("- [x] written\n- [ ] tested");
+
+        var boxes = document.Body!.QuerySelectorAll("input[type=checkbox]");
+        Assert.Equal(["Done", "Not done"], boxes.Select(b => b.GetAttribute("aria-label")));
+        Assert.All(boxes, b => Assert.True(b.HasAttribute("disabled")));
+        Assert.True(boxes[0].HasAttribute("checked"));
+    }
 }

@@ -36,7 +36,7 @@ internal sealed class AnswerWriter(ConversationMessage message, TimeProvider tim
 
     /// <summary>
     /// Ends the message: what the stream still held back is written, and the stream's figures
-    /// (<see cref="ChatStepStream.Complete"/>: tokens, generation time) are kept, also for a stopped or failed answer.
+    /// (<see cref="ChatStepStream.Complete"/>: tokens, time from the first token to the last) are kept, also for a stopped or failed answer.
     /// </summary>
     public void Finish(MessageStatus status, ChatStepStream steps, string? error = null)
     {
@@ -44,7 +44,8 @@ internal sealed class AnswerWriter(ConversationMessage message, TimeProvider tim
             Apply(step);
         EndThinking();
         var completed = steps.Complete();
-        Message.Finish(status, error, completed.Usage.CompletionTokens, TimeSpan.FromMilliseconds(completed.Timings.TotalMs));
+        Message.Finish(status, error, completed.Usage.CompletionTokens,
+            TimeSpan.FromMilliseconds(completed.Timings.TotalMs - completed.Timings.FirstTokenMs));
     }
 
     private void EndThinking()

@@ -68,6 +68,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
             }
             var message = ConversationMessage.Restore(m.Role, m.Text, status, m.Error, m.Thoughts,
                 m.Stats?.Thinking, m.Stats?.OutputTokens, m.Stats?.Generation);
+            message.At = m.CreatedAt;
             _saved[message] = new Saved(m.Id) { Version = message.Version };
             messages.Add(message);
         }
@@ -84,6 +85,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
         var id = conversations.AddMessage(Owner, conversationId, message.Role, message.Text, message.Status, NullIfEmpty(message.Thinking), message.Error)
                  ?? throw new InvalidOperationException("This conversation no longer exists (it was deleted in another tab).");
         _saved[message] = new Saved(id) { At = time.GetUtcNow(), Version = message.Version };
+        message.At ??= _saved[message].At;
         if (message.Status == MessageStatus.Streaming)
             active.Begin(id);
     }

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
 
 namespace ChatWeb.Chat;
 
 internal static class ChatSurfaceServiceCollectionExtensions
 {
-    /// <summary>Registers what the chat page needs besides the IChatClient: its options and a clock.</summary>
+    /// <summary>Registers what the chat page needs besides the IChatClient: its options, a clock and MudBlazor's services.</summary>
     public static WebApplicationBuilder AddChatSurface(this WebApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ChatSurfaceOptions>(ChatSurfaceOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMudServices();
         return builder;
     }
 }

@@ -17,6 +17,9 @@ public sealed class ConversationMessage(ChatRole role, string text = "", Message
     private string? _thinkingCache = "";
 
     public ChatRole Role { get; } = role;
+
+    /// <summary>When the message was written (stored); null until it is stored. Shown on hover.</summary>
+    public DateTimeOffset? At { get; set; }
     public MessageStatus Status { get; private set; } = status;
     public string? Error { get; private set; }
 
@@ -41,12 +44,15 @@ public sealed class ConversationMessage(ChatRole role, string text = "", Message
     /// <summary>Tokens the model produced for this answer (thinking included), once known.</summary>
     public int? OutputTokens { get; private set; }
 
-    /// <summary>Time from the request to the last token, once the answer is finished.</summary>
+    /// <summary>Time from the first token to the last, once the answer is finished (the queue and the prompt not counted).</summary>
     public TimeSpan? GenerationTime { get; private set; }
 
-    /// <summary>Output tokens per second over the whole generation, once finished.</summary>
+    /// <summary>
+    /// Tokens per second after the first token: the one definition ChatWeb uses everywhere (the live
+    /// figure while answering, the APIs' timings, the scheduler's metrics). Null for fewer than two tokens.
+    /// </summary>
     public double? TokensPerSecond =>
-        OutputTokens is { } tokens && GenerationTime is { TotalSeconds: > 0 } time ? tokens / time.TotalSeconds : null;
+        OutputTokens is > 1 and var tokens && GenerationTime is { TotalSeconds: > 0 } time ? (tokens - 1) / time.TotalSeconds : null;
 
     /// <summary>A finished message as it was saved: its answer, its thoughts and its figures.</summary>
     public static ConversationMessage Restore(ChatRole role, string text, MessageStatus status, string? error = null,

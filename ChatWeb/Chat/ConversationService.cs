@@ -52,6 +52,9 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
     public IReadOnlyList<string> Prompts { get; private set; } = [];
     public string? Notice { get; private set; }
 
+    /// <summary>Why the last answer failed (the server was busy, the backend failed); the page shows it on that turn with Retry.</summary>
+    public TurnFailure? Failure { get; private set; }
+
     /// <summary>How many earlier messages the last request left out to fit the model's context.</summary>
     public int LeftOut { get; private set; }
 
@@ -89,7 +92,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         Interrupt();
         var wasStored = ConversationId is not null;
         _view++;
-        (ConversationId, PresetId, LeftOut, Notice) = (null, null, 0, null);
+        (ConversationId, PresetId, LeftOut, Notice, Failure) = (null, null, 0, null, null);
         Messages = [];
         Settings = GenerationSettings.Default;
         Announcement = "New chat started.";
@@ -108,10 +111,36 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
             return; // the prompt stays in the composer; the notice says why
         Messages.Add(user);
         Draft = "";
-        var succeeded = await GenerateAsync();
-        // The prompt is never lost: after a failure it goes back into the composer unless the user typed a new one.
-        if (!succeeded && string.IsNullOrEmpty(Draft))
+        if (await GenerateAsync())
+            return;
+        // The prompt is never lost, and kept once: it leaves the conversation and goes back into the
+        // composer (unless the user typed a new one); Retry sends it again.
+        history.RemoveFrom(user);
+        Messages.Remove(user);
+        if (string.IsNullOrEmpty(Draft))
             Draft = prompt;
+        Failure = Failure! with { Prompt = prompt };
+        if (Messages.Count == 0 && ConversationId is { } empty)
+        {
+            history.Delete(empty); // nothing was said: no empty conversation in the list
+            (ConversationId, Conversations) = (null, history.Conversations());
+            await ShowAddressAsync("");
+        }
+    }
+
+    /// <summary>Tries the failed turn again: sends its prompt (back in the composer) or answers the last message again.</summary>
+    public async Task RetryAsync()
+    {
+        if (Failure is not { } failure || IsStreaming)
+            return;
+        if (failure.Prompt is { } prompt)
+        {
+            if (string.IsNullOrWhiteSpace(Draft))
+                Draft = prompt;
+            await SendAsync();
+        }
+        else if (Messages.Count > 0 && Messages[^1].Role == ChatRole.User && !ModelStillLoading())
+            await GenerateAsync();
     }
 
     /// <summary>Answers the last user message again, replacing the last answer.</summary>
@@ -222,6 +251,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         Conversations = history.Conversations();
         Presets = history.Presets();
         Prompts = history.Prompts();
+        Failure = null;
         Notice = history.HasSession ? null
             : "ChatWeb could not recognise this browser's session (are cookies blocked?). Reload the page; until then nothing you write is kept.";
         (ConversationId, PresetId, Messages, Settings, LeftOut) = (null, null, [], GenerationSettings.Default, 0);
@@ -296,6 +326,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         if (ConversationId is not null)
             history.Add(ConversationId, answer);
         Messages.Add(answer);
+        Failure = null;
         _cancelledAs = MessageStatus.Stopped;
         var writer = new AnswerWriter(answer, time);
         var steps = new ChatStepStream(time);
@@ -332,13 +363,18 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         }
         catch (Exception ex)
         {
+            // Not kept as a fake answer: the page shows why on this turn, with Retry.
             writer.Finish(MessageStatus.Failed, steps, ex.Message);
-            Announcement = "The answer failed.";
+            history.RemoveFrom(answer);
+            Messages.Remove(answer);
+            Failure = new TurnFailure(ex.Message, Prompt: null);
+            Announcement = "The answer failed: " + ex.Message;
             return false;
         }
         finally
         {
-            history.Save(answer, final: true);
+            if (answer.Status != MessageStatus.Failed)
+                history.Save(answer, final: true);
             (Progress, _progressState) = (null, null);
             _generation?.Dispose();
             _generation = null;

@@ -16,7 +16,7 @@ internal sealed class CodeBlockWithCopyRenderer : HtmlObjectRenderer<CodeBlock>
         renderer.EnsureLine();
         renderer.Write("<div class=\"code-block\"><div class=\"code-bar\"><span class=\"code-language\">")
             .Write(language.Length > 0 ? language : "code")
-            .Write("</span><button type=\"button\" class=\"copy-code\">Copy</button></div><pre><code");
+            .Write("</span><button type=\"button\" class=\"copy-code\">Copy</button></div><pre tabindex=\"0\"><code"); // focusable: a long line scrolls by keyboard too
         if (language.Length > 0)
             renderer.Write(" class=\"language-").Write(language).Write('"');
         renderer.Write('>');

@@ -9,7 +9,7 @@ namespace ChatWeb.Markdown;
 /// <summary>
 /// Turns a model's markdown into HTML that is safe to put in the page: raw HTML is shown as text
 /// (never interpreted), links go only to http(s)/mailto, images are never fetched. Tables, task
-/// lists, strikethrough, bare URLs and fenced code are supported; nothing that lets the text set
+/// lists, strikethrough, bare URLs, fenced code and math ($…$, $$…$$, left as escaped text for KaTeX) are supported; nothing that lets the text set
 /// attributes (Markdig's generic attributes) is enabled.
 /// </summary>
 internal static class SafeMarkdown
@@ -19,6 +19,7 @@ internal static class SafeMarkdown
         .UseTaskLists()
         .UseEmphasisExtras()
         .UseAutoLinks()
+        .UseMathematics() // $…$ and $$…$$ stay escaped text in a .math element; the browser typesets it with KaTeX
         .DisableHtml()
         .Build();
 
@@ -34,6 +35,7 @@ internal static class SafeMarkdown
         renderer.ObjectRenderers.Replace<LinkInlineRenderer>(new SafeLinkRenderer());
         renderer.ObjectRenderers.Replace<AutolinkInlineRenderer>(new SafeAutolinkRenderer());
         renderer.ObjectRenderers.Replace<CodeBlockRenderer>(new CodeBlockWithCopyRenderer());
+        renderer.ObjectRenderers.Replace<Markdig.Extensions.TaskLists.HtmlTaskListRenderer>(new LabelledTaskListRenderer());
         renderer.Render(document);
         writer.Flush();
         return writer.ToString();

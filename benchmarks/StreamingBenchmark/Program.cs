@@ -64,6 +64,12 @@ static async Task<Result> RunAsync(string mode, string wordDelayMs)
 
     await page.GotoAsync("/");
     await Assertions.Expect(page.Locator("#prompt")).ToBeEnabledAsync();
+    // The ~4,000-token answer needs more than a new chat's 2,048 new tokens: raise the limit in Settings.
+    await page.Locator("button.settings-toggle").ClickAsync();
+    await page.Locator("#max-new-tokens").FillAsync("8192");
+    await page.Locator("#max-new-tokens").PressAsync("Tab");
+    await page.Locator("button.close").ClickAsync();
+    await Assertions.Expect(page.Locator("#max-new-tokens")).ToHaveCountAsync(0);
     await page.Locator("#prompt").FillAsync("Give me a long markdown answer");
 
     counting = true;

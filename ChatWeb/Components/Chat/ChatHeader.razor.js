@@ -1,15 +1,22 @@
-// Light or dark: follows the OS until the user picks one; the pick is kept in localStorage.
-// (App.razor applies a saved pick before the first paint, so the page never flashes.)
+// The theme: follow the system (nothing stored), light or dark; the button cycles through them and
+// its name says the current choice. App.razor applies a stored choice before the first paint.
 const key = "chatweb-theme";
-const osPrefersDark = () => matchMedia("(prefers-color-scheme: dark)").matches;
-const effectiveTheme = () => document.documentElement.dataset.theme ?? (osPrefersDark() ? "dark" : "light");
+const choices = ["system", "light", "dark"];
+const names = { system: "follow the system", light: "light", dark: "dark" };
+const icons = { system: "◐", light: "☀", dark: "☾" };
+const current = () => document.documentElement.dataset.theme ?? "system";
 
 export function init(button) {
-    const show = () => button.setAttribute("aria-pressed", effectiveTheme() === "dark" ? "true" : "false");
+    const show = () => {
+        const choice = current();
+        const label = `Theme: ${names[choice]}`;
+        button.setAttribute("aria-label", label);
+        button.title = label;
+        button.querySelector(".theme-icon").textContent = icons[choice];
+    };
     button.addEventListener("click", () => {
-        const next = effectiveTheme() === "dark" ? "light" : "dark";
-        // Picking what the OS already prefers means "follow the OS" again.
-        if (next === (osPrefersDark() ? "dark" : "light")) {
+        const next = choices[(choices.indexOf(current()) + 1) % choices.length];
+        if (next === "system") {
             delete document.documentElement.dataset.theme;
             localStorage.removeItem(key);
         } else {
@@ -18,6 +25,5 @@ export function init(button) {
         }
         show();
     });
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", show);
     show();
 }

@@ -3,6 +3,8 @@
 //   and offer "Jump to bottom" otherwise;
 // - highlight code blocks once they are finished (frozen blocks never re-render, so the
 //   highlighted DOM stays as it is);
+// - typeset math ($…$, $$…$$) with KaTeX once its block is finished, from the element's text only;
+// - show each message's time in the reader's own time zone;
 // - the Copy button of each code block.
 const nearBottom = 48;
 
@@ -46,6 +48,8 @@ export function init(list, jumpButton) {
     };
     const observer = new MutationObserver(() => {
         highlight(list);
+        typeset(list);
+        localTimes(list);
         follow();
     });
 
@@ -58,6 +62,8 @@ export function init(list, jumpButton) {
     observer.observe(list, { childList: true, subtree: true, characterData: true });
     resized.observe(list);
     highlight(list);
+    typeset(list);
+    localTimes(list);
 
     return {
         dispose() {
@@ -75,6 +81,34 @@ function highlight(root) {
     if (!hljs) return;
     for (const code of root.querySelectorAll(".md-frozen pre code:not([data-highlighted])")) {
         hljs.highlightElement(code);
+    }
+}
+
+// Markdig leaves math as text inside <span class="math"> / <div class="math"> (HTML-escaped, with \( \) or \[ \]
+// around it). KaTeX reads that text, never HTML, and with trust off it makes no links, classes or styles
+// from it; a formula it cannot read is shown as its source text.
+function typeset(root) {
+    const katex = globalThis.katex;
+    if (!katex) return;
+    for (const math of root.querySelectorAll(".md-frozen .math:not([data-typeset])")) {
+        math.dataset.typeset = "";
+        const source = math.textContent.trim().replace(/^\\[(\[]|\\[)\]]$/g, "");
+        try {
+            katex.render(source, math, { displayMode: math.tagName === "DIV", throwOnError: false, trust: false, maxSize: 50, maxExpand: 500 });
+        } catch {
+            math.textContent = source;
+        }
+    }
+}
+
+function localTimes(root) {
+    for (const time of root.querySelectorAll("time.message-time:not([data-local])")) {
+        time.dataset.local = "";
+        const at = new Date(time.dateTime);
+        if (!isNaN(at)) {
+            time.textContent = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+            time.title = at.toLocaleString();
+        }
     }
 }
 

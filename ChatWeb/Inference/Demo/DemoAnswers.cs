@@ -31,6 +31,8 @@ internal static class DemoAnswers
             return Hostile;
         if (p.Contains("long"))
             return LongMarkdown(sections: 27);
+        if (p.Contains("math"))
+            return MathAnswer;
         if (p.Contains("markdown"))
             return LongMarkdown(sections: 1);
         if (p.Contains("hello") || p.Contains("hi ") || p == "hi")
@@ -72,7 +74,16 @@ internal static class DemoAnswers
         "![tracking pixel](http://127.0.0.1:9/pixel.png)\n\n" +
         "Entities stay text: &lt;b onmouseover=alert('entity')&gt;bold?&lt;/b&gt; &amp; done.\n\n" +
         "<div style=\"position:fixed;inset:0\" onclick=\"alert('div')\">cover</div>\n\n" +
+        "Math cannot carry HTML or links either: $\\href{javascript:alert('math')}{click}$, " +
+        "$<img src=x onerror=\"window.__chatwebInjected='math'\">$ and\n\n" +
+        "$$\n\\htmlClass{x}{y} </div><script>window.__chatwebInjected='math block'</script>\n$$\n\n" +
         "A [safe link](https://example.org) is allowed.";
+
+    /// <summary>Inline and display math, typeset by KaTeX in the browser.</summary>
+    public const string MathAnswer =
+        "Euler's identity $e^{i\\pi} + 1 = 0$ ties five constants together, and\n\n" +
+        "$$\n\\int_0^1 x^2\\,dx = \\frac{1}{3}\n$$\n\n" +
+        "is the area under a parabola.";
 
     /// <summary>
     /// A long answer in markdown (headings, lists, a task list, a table, code blocks, emphasis),
