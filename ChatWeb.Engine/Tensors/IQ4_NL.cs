@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>GGUF type IQ4_NL: blocks of 32 weights, each d·table[q] with a 4-bit q indexing a fixed
 /// non-linear table of 16 levels (18 bytes per 32 weights, 4.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct IQ4_NL : IUnpackedBlock<IQ4_NL>
+internal unsafe struct IQ4_NL : IUnpackedBlock<IQ4_NL>, IByteBlock32<IQ4_NL>
 {
     public const int Weights = 32;
 
@@ -29,6 +30,18 @@ internal unsafe struct IQ4_NL : IUnpackedBlock<IQ4_NL>
 
     /// <summary>Levels[q_n] for 16 bytes of nibbles laid out as in IQ4_NL (and each 32 weights of IQ4_XS).</summary>
     public static int Level(byte* qs, int n) => Levels[n < 16 ? qs[n] & 0xF : qs[n - 16] >> 4];
+
+    public static bool SignedBytes => true;
+    public static int Offset => 0;
+    public static bool HasMin => false;
+    public static int ByteWeight(IQ4_NL* block, int n) => Level(block->Qs, n);
+    public static float AddedMin(IQ4_NL* block) => 0;
+
+    public static Vector256<byte> Bytes256(IQ4_NL* block)
+    {
+        var table = Vector128.Create(Levels).AsByte();
+        return Avx2.Shuffle(Vector256.Create(table, table), ByteBlock32Kernels.Nibbles(block->Qs));
+    }
 
     public static void Unpack256(IQ4_NL* block, short* weights)
     {

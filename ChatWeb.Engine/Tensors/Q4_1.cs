@@ -7,7 +7,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>GGUF type Q4_1: blocks of 32 weights, each d·q + m with a 4-bit q and half-precision d
 /// and m (20 bytes per 32 weights, 5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q4_1 : IUnpackedBlock<Q4_1>
+internal unsafe struct Q4_1 : IUnpackedBlock<Q4_1>, IByteBlock32<Q4_1>
 {
     public const int Weights = 32;
 
@@ -29,6 +29,13 @@ internal unsafe struct Q4_1 : IUnpackedBlock<Q4_1>
     public static int MinGroupSize => Weights;
     public static int Min(Q4_1* block, int g) => 1;
     public static int U(Q4_1* block, int n) => n < 16 ? block->Qs[n] & 0xF : block->Qs[n - 16] >> 4;
+
+    public static bool SignedBytes => false;
+    public static int Offset => 0;
+    public static bool HasMin => true;
+    public static int ByteWeight(Q4_1* block, int n) => U(block, n);
+    public static float AddedMin(Q4_1* block) => F16.ToSingle(block->M);
+    public static Vector256<byte> Bytes256(Q4_1* block) => ByteBlock32Kernels.Nibbles(block->Qs);
 
     public static void Unpack256(Q4_1* block, short* weights)
     {

@@ -8,7 +8,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>GGUF type Q5_0: blocks of 32 weights, each d·(q − 16) with a 5-bit q and a half-precision
 /// d (22 bytes per 32 weights, 5.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q5_0 : IUnpackedBlock<Q5_0>
+internal unsafe struct Q5_0 : IUnpackedBlock<Q5_0>, IByteBlock32<Q5_0>
 {
     public const int Weights = 32;
 
@@ -36,6 +36,18 @@ internal unsafe struct Q5_0 : IUnpackedBlock<Q5_0>
         var high = (int)(Unsafe.ReadUnaligned<uint>(qh) >> n) & 1;
         return low | high << 4;
     }
+
+    public static bool SignedBytes => false;
+    public static int Offset => 16;
+    public static bool HasMin => false;
+    public static int ByteWeight(Q5_0* block, int n) => Q5(block->Qs, block->Qh, n);
+    public static float AddedMin(Q5_0* block) => 0;
+    public static Vector256<byte> Bytes256(Q5_0* block) => Bytes256(block->Qs, block->Qh);
+
+    /// <summary>The 32 5-bit q of a Q5_0 or Q5_1 block as bytes in weight order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Bytes256(byte* qs, byte* qh) =>
+        ByteBlock32Kernels.Nibbles(qs) | (ByteBlock32Kernels.BitsToBytes(Unsafe.ReadUnaligned<uint>(qh)) & Vector256.Create((byte)0x10));
 
     public static void Unpack256(Q5_0* block, short* weights) => Unpack256(block->Qs, block->Qh, 16, weights);
 

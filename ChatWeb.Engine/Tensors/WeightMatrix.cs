@@ -107,10 +107,10 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q4_1: QuantizedMatMul.Run<Q4_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q5_0: QuantizedMatMul.Run<Q5_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q5_1: QuantizedMatMul.Run<Q5_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.IQ4_NL: QuantizedMatMul.Run<IQ4_NL>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
@@ -125,9 +125,20 @@ internal sealed unsafe class WeightMatrix
             ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
     }
 
+    private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
+        where T : unmanaged, IByteBlock32<T>
+    {
+        fixed (float* output = y)
+            ByteBlock32Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+    }
+
     /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>
     public static bool UsesByteBlock256(GgmlType type) =>
         type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.Q2_K or GgmlType.IQ4_XS;
+
+    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock32Kernels"/> (8-bit x per 32).</summary>
+    public static bool UsesByteBlock32(GgmlType type) =>
+        type is GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.IQ4_NL;
 
     /// <summary>Rows [start, start + count) as a matrix of their own over the same memory (a part of a fused tensor).</summary>
     public WeightMatrix RowRange(int start, int count)
