@@ -103,6 +103,19 @@ internal static unsafe class ByteBlock256Kernels
         return sum;
     }
 
+    /// <summary>Writes <paramref name="count"/> blocks as floats: d·WeightInteger − dmin·MinInteger.</summary>
+    public static void Dequantize<T>(T* blocks, int count, float* destination) where T : unmanaged, IByteBlock256<T>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var block = blocks + i;
+            var d = T.Scale(block);
+            var dmin = T.MinScale(block);
+            for (var n = 0; n < Weights; n++)
+                destination[(long)i * Weights + n] = d * T.WeightInteger(block, n) - dmin * T.MinInteger(block, n);
+        }
+    }
+
     private static UnpackedBytes* Scratch(int blocks)
     {
         if (t_unpacked == null || t_unpacked.Length < blocks + 1)

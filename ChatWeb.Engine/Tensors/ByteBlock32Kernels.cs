@@ -93,6 +93,19 @@ internal static unsafe class ByteBlock32Kernels
         return sum;
     }
 
+    /// <summary>Writes <paramref name="count"/> blocks as floats: d·(q_n − Offset) + m.</summary>
+    public static void Dequantize<T>(T* blocks, int count, float* destination) where T : unmanaged, IByteBlock32<T>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var block = blocks + i;
+            var d = T.Scale(block);
+            var m = T.AddedMin(block);
+            for (var n = 0; n < Weights; n++)
+                destination[(long)i * Weights + n] = d * (T.ByteWeight(block, n) - T.Offset) + m;
+        }
+    }
+
     /// <summary>32 bytes, byte j all ones where bit j of <paramref name="bits"/> is set, else 0
     /// (the fifth bits of Q5_0/Q5_1: each byte picks its dword byte, then tests its own bit).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
