@@ -32,6 +32,7 @@ internal static unsafe class ByteBlock32Kernels
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is
     /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the helpers it calls must inline
     public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
         SimdLevel level, bool vnni = true)
         where T : unmanaged, IByteBlock32<T>
@@ -158,6 +159,7 @@ internal static unsafe class ByteBlock32Kernels
             : TDot.Add(start, q, xv);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the helpers it calls must inline
     private static float Dot<T, TDot>(T* w, int count, ByteActivations x, int b)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
@@ -191,6 +193,7 @@ internal static unsafe class ByteBlock32Kernels
 
     // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}; each block is
     // decoded once for the four rows.
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the helpers it calls must inline
     private static void Dot4<T, TDot>(T* w, int count, ByteActivations x, int b, float* y, int yStride)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {

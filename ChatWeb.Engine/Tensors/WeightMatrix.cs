@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatWeb.Engine.Gguf;
 
 namespace ChatWeb.Engine.Tensors;
@@ -119,6 +120,7 @@ internal sealed unsafe class WeightMatrix
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
         where T : unmanaged, IByteBlock256<T>
     {
@@ -126,6 +128,7 @@ internal sealed unsafe class WeightMatrix
             ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
         where T : unmanaged, IByteBlock32<T>
     {
