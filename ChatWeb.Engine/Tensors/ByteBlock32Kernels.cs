@@ -32,7 +32,7 @@ internal static unsafe class ByteBlock32Kernels
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is
     /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the helpers it calls must inline
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
         SimdLevel level, bool vnni = true)
         where T : unmanaged, IByteBlock32<T>
@@ -159,7 +159,7 @@ internal static unsafe class ByteBlock32Kernels
             : TDot.Add(start, q, xv);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the helpers it calls must inline
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     private static float Dot<T, TDot>(T* w, int count, ByteActivations x, int b)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
@@ -193,7 +193,7 @@ internal static unsafe class ByteBlock32Kernels
 
     // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}; each block is
     // decoded once for the four rows.
-    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: the helpers it calls must inline
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     private static void Dot4<T, TDot>(T* w, int count, ByteActivations x, int b, float* y, int yStride)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {

@@ -24,7 +24,7 @@ internal static unsafe class QuantizedMatMul
     private const int RowChunk = 16;
     private const int BatchChunk = 8 * QuantizedActivations.Tile;
 
-    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget (dynamic PGO would inline it into WeightMatrix.MatMul)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     public static void Run<T>(byte* data, int rows, int cols, ReadOnlySpan<float> x, int batch, Span<float> y,
         int rowStart, int rowEnd, SimdLevel level, TiledByteActivations? quantizedX = null, bool vnni = true)
         where T : unmanaged, IBlock32<T>
