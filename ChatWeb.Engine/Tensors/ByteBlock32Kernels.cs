@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -17,10 +16,8 @@ namespace ChatWeb.Engine.Tensors;
 /// vpdpbusd (AVX-VNNI: unsigned q × signed x, groups of four added to int32) or, without AVX-VNNI,
 /// vpmaddubsw (pairs to int16: at most 2·31·127) and vpmaddwd by ones; the −Offset·Σx correction
 /// starts the integer sums. The eight int32 lanes are converted and added to a float accumulator
-/// times d·d_x, so the horizontal sum happens once per row. A row's half-precision d and m are
-/// converted to floats together before its dot products (vector code, not one scalar conversion per
-/// block), and the minimums' Σ m·d_x·Σx is one float dot product per row and x row, with d_x·Σx
-/// computed once per call. Signed q (IQ4_NL) use |q| and x with q's sign (vpsignb), as llama.cpp does.</para>
+/// times d·d_x, so the horizontal sum happens once per row; the minimum's m·d_x·Σx goes to a scalar
+/// accumulator. Signed q (IQ4_NL) use |q| and x with q's sign (vpsignb), as llama.cpp does.</para>
 /// <para>Batches: four x rows meet each decoded block together (the decoding and the block's scales
 /// are shared); <see cref="RowChunk"/> weight rows meet <see cref="BatchChunk"/> rows of x at a time,
 /// so both stay in L2 while the weights are read from memory once per call. Levels below Vector256
@@ -32,9 +29,6 @@ internal static unsafe class ByteBlock32Kernels
     private const int Weights = 32;
     private const int RowChunk = 16;
     private const int BatchChunk = 64;
-
-    [ThreadStatic] private static float[]? t_floats;
-    [ThreadStatic] private static ushort[]? t_halves;
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is
     /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
@@ -55,15 +49,6 @@ internal static unsafe class ByteBlock32Kernels
             return;
         }
         var useVnni = vnni && AvxVnni.IsSupported;
-        // Per call: d_x·Σx of every block and x row (the minimums' term); per weight row: d and m as floats.
-        var floats = Scratch(ref t_floats, 2 * count + (T.HasMin ? batch * count : 0));
-        var halves = Scratch(ref t_halves, 2 * count);
-        var d = floats;
-        var m = floats + count;
-        var xSums = floats + 2 * count;
-        if (T.HasMin)
-            for (var b = 0; b < batch; b++)
-                ScaledSums(activations, b, count, xSums + (long)b * count);
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
         {
             var r1 = Math.Min(r0 + RowChunk, rowEnd);
@@ -73,50 +58,19 @@ internal static unsafe class ByteBlock32Kernels
                 for (var r = r0; r < r1; r++)
                 {
                     var row = w + (long)r * count;
-                    RowScales(row, count, halves, d, level);
                     var b = b0;
                     for (; b + 4 <= b1; b += 4)
                     {
                         if (useVnni)
-                            Dot4<T, Vnni>(row, count, activations, b, d, m, xSums, y + (long)b * rows + r, rows);
+                            Dot4<T, Vnni>(row, count, activations, b, y + (long)b * rows + r, rows);
                         else
-                            Dot4<T, NoVnni>(row, count, activations, b, d, m, xSums, y + (long)b * rows + r, rows);
+                            Dot4<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r, rows);
                     }
                     for (; b < b1; b++)
-                        y[(long)b * rows + r] = useVnni
-                            ? Dot<T, Vnni>(row, count, activations, b, d, m, xSums)
-                            : Dot<T, NoVnni>(row, count, activations, b, d, m, xSums);
+                        y[(long)b * rows + r] = useVnni ? Dot<T, Vnni>(row, count, activations, b) : Dot<T, NoVnni>(row, count, activations, b);
                 }
             }
         }
-    }
-
-    private static TValue* Scratch<TValue>(ref TValue[]? array, int length) where TValue : unmanaged
-    {
-        if (array == null || array.Length < length)
-            array = GC.AllocateUninitializedArray<TValue>(Math.Max(length, 64), pinned: true);
-        return (TValue*)Unsafe.AsPointer(ref array[0]);
-    }
-
-    // d (and m) of a row's blocks as floats: the half bits gathered, then converted with vector code.
-    private static void RowScales<T>(T* w, int count, ushort* halves, float* d, SimdLevel level) where T : unmanaged, IByteBlock32<T>
-    {
-        for (var i = 0; i < count; i++)
-            halves[i] = T.ScaleBits(w + i);
-        if (T.HasMin)
-            for (var i = 0; i < count; i++)
-                halves[count + i] = T.MinBits(w + i);
-        var n = T.HasMin ? 2 * count : count;
-        F16.ToSingle(new ReadOnlySpan<ushort>(halves, n), new Span<float>(d, n), level);
-    }
-
-    // d_x·Σx per block of x row b.
-    private static void ScaledSums(ByteActivations x, int b, int count, float* destination)
-    {
-        var xd = x.Scales(b);
-        var xs = x.Sums(b);
-        for (var i = 0; i < count; i++)
-            destination[i] = xd[i] * xs[i];
     }
 
     /// <summary>The plain reference: Σ_blocks d_x·(d·(Σ q·x − Offset·Σx) + m·Σx) with exact integer
@@ -206,58 +160,70 @@ internal static unsafe class ByteBlock32Kernels
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static float Dot<T, TDot>(T* w, int count, ByteActivations x, int b, float* d, float* m, float* xSums)
+    private static float Dot<T, TDot>(T* w, int count, ByteActivations x, int b)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
         var xq = x.Values(b);
         var xd = x.Scales(b);
         var xs = x.Sums(b);
         Vector256<float> acc0 = default, acc1 = default;
+        float min0 = 0, min1 = 0;
         var i = 0;
         for (; i + 2 <= count; i += 2)
         {
             var s0 = BlockDot<T, TDot>(T.Bytes256(w + i), xq + i * Weights, xs[i]);
             var s1 = BlockDot<T, TDot>(T.Bytes256(w + i + 1), xq + (i + 1) * Weights, xs[i + 1]);
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Vector256.Create(d[i] * xd[i]), acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Vector256.Create(d[i + 1] * xd[i + 1]), acc1);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Vector256.Create(T.Scale(w + i) * xd[i]), acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Vector256.Create(T.Scale(w + i + 1) * xd[i + 1]), acc1);
+            if (T.HasMin)
+            {
+                min0 += T.AddedMin(w + i) * (xd[i] * xs[i]);
+                min1 += T.AddedMin(w + i + 1) * (xd[i + 1] * xs[i + 1]);
+            }
         }
         if (i < count)
         {
             var s = BlockDot<T, TDot>(T.Bytes256(w + i), xq + i * Weights, xs[i]);
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Vector256.Create(d[i] * xd[i]), acc0);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Vector256.Create(T.Scale(w + i) * xd[i]), acc0);
+            if (T.HasMin)
+                min0 += T.AddedMin(w + i) * (xd[i] * xs[i]);
         }
-        var sum = Vector256.Sum(acc0 + acc1);
-        return T.HasMin ? sum + MinTerm(m, xSums + (long)b * count, count) : sum;
+        return Vector256.Sum(acc0 + acc1) + (min0 + min1);
     }
-
-    // Σ_i m_i·d_x·Σx_i over a row.
-    private static float MinTerm(float* m, float* xSums, int count) =>
-        TensorPrimitives.Dot(new ReadOnlySpan<float>(m, count), new ReadOnlySpan<float>(xSums, count));
 
     // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}; each block is
     // decoded once for the four rows.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static void Dot4<T, TDot>(T* w, int count, ByteActivations x, int b, float* d, float* m, float* xSums, float* y, int yStride)
+    private static void Dot4<T, TDot>(T* w, int count, ByteActivations x, int b, float* y, int yStride)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
         sbyte* x0 = x.Values(b), x1 = x.Values(b + 1), x2 = x.Values(b + 2), x3 = x.Values(b + 3);
         int* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
         float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        float n0 = 0, n1 = 0, n2 = 0, n3 = 0;
         for (var i = 0; i < count; i++)
         {
-            var q = T.Bytes256(w + i);
-            var di = d[i];
+            var block = w + i;
+            var q = T.Bytes256(block);
+            var d = T.Scale(block);
             var o = i * Weights;
-            f0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x0 + o, m0[i])), Vector256.Create(di * d0[i]), f0);
-            f1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x1 + o, m1[i])), Vector256.Create(di * d1[i]), f1);
-            f2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x2 + o, m2[i])), Vector256.Create(di * d2[i]), f2);
-            f3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x3 + o, m3[i])), Vector256.Create(di * d3[i]), f3);
+            f0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x0 + o, m0[i])), Vector256.Create(d * d0[i]), f0);
+            f1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x1 + o, m1[i])), Vector256.Create(d * d1[i]), f1);
+            f2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x2 + o, m2[i])), Vector256.Create(d * d2[i]), f2);
+            f3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockDot<T, TDot>(q, x3 + o, m3[i])), Vector256.Create(d * d3[i]), f3);
+            if (T.HasMin)
+            {
+                var m = T.AddedMin(block);
+                n0 += m * (d0[i] * m0[i]);
+                n1 += m * (d1[i] * m1[i]);
+                n2 += m * (d2[i] * m2[i]);
+                n3 += m * (d3[i] * m3[i]);
+            }
         }
-        var sums = xSums + (long)b * count;
-        y[0] = Vector256.Sum(f0) + (T.HasMin ? MinTerm(m, sums, count) : 0);
-        y[yStride] = Vector256.Sum(f1) + (T.HasMin ? MinTerm(m, sums + count, count) : 0);
-        y[2 * yStride] = Vector256.Sum(f2) + (T.HasMin ? MinTerm(m, sums + 2 * count, count) : 0);
-        y[3 * yStride] = Vector256.Sum(f3) + (T.HasMin ? MinTerm(m, sums + 3 * count, count) : 0);
+        y[0] = Vector256.Sum(f0) + n0;
+        y[yStride] = Vector256.Sum(f1) + n1;
+        y[2 * yStride] = Vector256.Sum(f2) + n2;
+        y[3 * yStride] = Vector256.Sum(f3) + n3;
     }
 }

@@ -28,12 +28,6 @@ internal unsafe interface IByteBlock32<TSelf> : IQuantizedBlock<TSelf> where TSe
     /// <summary>m, the block's added minimum (0 for types without one).</summary>
     static abstract float AddedMin(TSelf* block);
 
-    /// <summary>d as half-precision bits (the kernels convert a row's scales at once).</summary>
-    static abstract ushort ScaleBits(TSelf* block);
-
-    /// <summary>m as half-precision bits (0 for types without one).</summary>
-    static abstract ushort MinBits(TSelf* block);
-
     /// <summary>The block's 32 q_n as bytes in weight order (AVX2; called at the 256- and 512-bit levels).</summary>
     static abstract Vector256<byte> Bytes256(TSelf* block);
 }

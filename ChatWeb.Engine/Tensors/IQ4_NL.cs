@@ -30,8 +30,6 @@ internal unsafe struct IQ4_NL : IByteBlock32<IQ4_NL>
     public static int Offset => 0;
     public static bool HasMin => false;
     public static int ByteWeight(IQ4_NL* block, int n) => Level(block->Qs, n);
-    public static ushort ScaleBits(IQ4_NL* block) => block->D;
-    public static ushort MinBits(IQ4_NL* block) => 0;
     public static float AddedMin(IQ4_NL* block) => 0;
 
     public static Vector256<byte> Bytes256(IQ4_NL* block)

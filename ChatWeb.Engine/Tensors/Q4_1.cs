@@ -27,8 +27,6 @@ internal unsafe struct Q4_1 : IByteBlock32<Q4_1>
     public static int Offset => 0;
     public static bool HasMin => true;
     public static int ByteWeight(Q4_1* block, int n) => n < 16 ? block->Qs[n] & 0xF : block->Qs[n - 16] >> 4;
-    public static ushort ScaleBits(Q4_1* block) => block->D;
-    public static ushort MinBits(Q4_1* block) => block->M;
     public static float AddedMin(Q4_1* block) => F16.ToSingle(block->M);
     public static Vector256<byte> Bytes256(Q4_1* block) => ByteBlock32Kernels.Nibbles(block->Qs);
 

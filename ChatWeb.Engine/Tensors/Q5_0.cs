@@ -36,8 +36,6 @@ internal unsafe struct Q5_0 : IByteBlock32<Q5_0>
     public static int Offset => 16;
     public static bool HasMin => false;
     public static int ByteWeight(Q5_0* block, int n) => Q5(block->Qs, block->Qh, n);
-    public static ushort ScaleBits(Q5_0* block) => block->D;
-    public static ushort MinBits(Q5_0* block) => 0;
     public static float AddedMin(Q5_0* block) => 0;
     public static Vector256<byte> Bytes256(Q5_0* block) => Bytes256(block->Qs, block->Qh);
 

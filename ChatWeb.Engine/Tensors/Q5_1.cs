@@ -29,8 +29,6 @@ internal unsafe struct Q5_1 : IByteBlock32<Q5_1>
     public static int Offset => 0;
     public static bool HasMin => true;
     public static int ByteWeight(Q5_1* block, int n) => Q5_0.Q5(block->Qs, block->Qh, n);
-    public static ushort ScaleBits(Q5_1* block) => block->D;
-    public static ushort MinBits(Q5_1* block) => block->M;
     public static float AddedMin(Q5_1* block) => F16.ToSingle(block->M);
     public static Vector256<byte> Bytes256(Q5_1* block) => Q5_0.Bytes256(block->Qs, block->Qh);
 
