@@ -67,6 +67,7 @@ internal static unsafe class Block32ByteBatch
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is [batch, rows].
     /// <paramref name="quantizedX"/>, when given, is x already quantized; otherwise this thread quantizes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
         TiledByteActivations? quantizedX = null)
         where T : unmanaged, IBlock32<T>
@@ -244,6 +245,7 @@ internal static unsafe class Block32ByteBatch
     // against one tile of eight x rows: results[j · 8 + k] = row j · x row k.
     // With a prefetch address, the same four rows RowChunk rows on are fetched into the cache as the
     // loop goes (four rows of blocks are contiguous: sizeof(T) · 4 bytes per block index).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4<T>(T* w, int count, float* s, sbyte* xq, float* xs, int* xsums, float* results, byte* prefetch) where T : unmanaged
     {
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
@@ -280,6 +282,7 @@ internal static unsafe class Block32ByteBatch
     }
 
     // One weight row against one tile (the rows of a range left over after its groups of four).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot1<T>(T* w, int count, float* s, sbyte* xq, float* xs, int* xsums, float* results) where T : unmanaged
     {
         var f = Vector256<float>.Zero;

@@ -32,6 +32,7 @@ internal static unsafe class Block32Kernels
     private const int Weights = 32;
     private const int Tile = QuantizedActivations.Tile;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRow<T>(T* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level)
         where T : unmanaged, IBlock32<T>
     {
@@ -78,6 +79,7 @@ internal static unsafe class Block32Kernels
     /// about 350 to 290 µs per call. The caller
     /// (QuantizedMatMul) passes 4 rows at a time when they are at most 32 blocks long, else 16:
     /// with 4 short rows per call Q8_0 4864×896 takes about 190 µs instead of 262 (see there).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(Q8_0* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level)
     {
         if (level < SimdLevel.Vector512)
@@ -134,6 +136,7 @@ internal static unsafe class Block32Kernels
     // per step into four accumulators, so no step waits for the previous one's multiply-add
     // (Q8_0 4864×896, one thread, median per call: about 165 → 158 µs with the weights in cache,
     // 273 → 262 µs from memory).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> Dot2x512(Q8_0* w, short* x, float* c, int count)
     {
         var acc0 = Vector512<float>.Zero;
@@ -176,6 +179,7 @@ internal static unsafe class Block32Kernels
     private static Vector256<float> Block256(Vector256<short> lo, Vector256<short> hi, short* x) =>
         Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(lo, Vector256.Load(x)) + Avx2.MultiplyAddAdjacent(hi, Vector256.Load(x + 16)));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot1x512(Q8_0* w, short* x, float* c, int count)
     {
         var acc0 = Vector512<float>.Zero;
@@ -203,6 +207,7 @@ internal static unsafe class Block32Kernels
     }
 
     // Σ_i c_i·Σ q'·x − Offset·Σ_i c_i·(Σ x over block i).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot1x256<T>(T* w, short* x, float* c, int* groupSums, int count) where T : unmanaged, IBlock32<T>
     {
         var acc0 = Vector256<float>.Zero;
@@ -232,6 +237,7 @@ internal static unsafe class Block32Kernels
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> Dot4x256<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
@@ -246,6 +252,7 @@ internal static unsafe class Block32Kernels
         return Vector128.Create(Vector256.Sum(acc0), Vector256.Sum(acc1), Vector256.Sum(acc2), Vector256.Sum(acc3));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot1x128<T>(T* w, short* x, float* c, int count) where T : unmanaged, IBlock32<T>
     {
         var acc = Vector128<float>.Zero;

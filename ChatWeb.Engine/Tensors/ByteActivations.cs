@@ -47,6 +47,7 @@ internal sealed unsafe class ByteActivations
     public float Dequantized(int r, int i) => Values(r)[i] * Scales(r)[i / BlockSize];
 
     /// <summary>Quantizes <paramref name="x"/> [rows, cols] (cols a positive multiple of 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Quantize(ReadOnlySpan<float> x, int rows, int cols, SimdLevel level)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);

@@ -46,6 +46,7 @@ internal sealed unsafe class ByteActivations256
     public float Dequantized(int r, int i) => Values(r)[i] * Scales(r)[i / BlockSize];
 
     /// <summary>Quantizes <paramref name="x"/> [rows, cols] (cols a positive multiple of 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Quantize(ReadOnlySpan<float> x, int rows, int cols, SimdLevel level)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);

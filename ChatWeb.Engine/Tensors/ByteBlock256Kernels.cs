@@ -37,6 +37,7 @@ internal static unsafe class ByteBlock256Kernels
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is
     /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
         SimdLevel level, bool vnni = true)
         where T : unmanaged, IByteBlock256<T>
@@ -101,6 +102,19 @@ internal static unsafe class ByteBlock256Kernels
             sum += xd[i] * (T.Scale(block) * isum - T.MinScale(block) * msum);
         }
         return sum;
+    }
+
+    /// <summary>Writes <paramref name="count"/> blocks as floats: d·WeightInteger − dmin·MinInteger.</summary>
+    public static void Dequantize<T>(T* blocks, int count, float* destination) where T : unmanaged, IByteBlock256<T>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var block = blocks + i;
+            var d = T.Scale(block);
+            var dmin = T.MinScale(block);
+            for (var n = 0; n < Weights; n++)
+                destination[(long)i * Weights + n] = d * T.WeightInteger(block, n) - dmin * T.MinInteger(block, n);
+        }
     }
 
     private static UnpackedBytes* Scratch(int blocks)
@@ -193,6 +207,7 @@ internal static unsafe class ByteBlock256Kernels
     }
 
     // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     private static void Dot4<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b, float* y, int yStride)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
@@ -220,6 +235,7 @@ internal static unsafe class ByteBlock256Kernels
         y[3 * yStride] = Vector256.Sum(f3);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     private static float Dot<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {

@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>GGUF type IQ4_NL: blocks of 32 weights, each d·table[q] with a 4-bit q indexing a fixed
 /// non-linear table of 16 levels (18 bytes per 32 weights, 4.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct IQ4_NL : IUnpackedBlock<IQ4_NL>
+internal unsafe struct IQ4_NL : IByteBlock32<IQ4_NL>
 {
     public const int Weights = 32;
 
@@ -20,34 +21,22 @@ internal unsafe struct IQ4_NL : IUnpackedBlock<IQ4_NL>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => false;
     public static float Scale(IQ4_NL* block) => F16.ToSingle(block->D);
-    public static float MinScale(IQ4_NL* block) => 0;
-    public static int MinGroupSize => 0;
-    public static int Min(IQ4_NL* block, int g) => 0;
-    public static int U(IQ4_NL* block, int n) => Level(block->Qs, n);
 
     /// <summary>Levels[q_n] for 16 bytes of nibbles laid out as in IQ4_NL (and each 32 weights of IQ4_XS).</summary>
     public static int Level(byte* qs, int n) => Levels[n < 16 ? qs[n] & 0xF : qs[n - 16] >> 4];
 
-    public static void Unpack256(IQ4_NL* block, short* weights)
+    public static bool SignedBytes => true;
+    public static int Offset => 0;
+    public static bool HasMin => false;
+    public static int ByteWeight(IQ4_NL* block, int n) => Level(block->Qs, n);
+    public static float AddedMin(IQ4_NL* block) => 0;
+
+    public static Vector256<byte> Bytes256(IQ4_NL* block)
     {
-        var (lo, hi) = Unpack256(block->Qs);
-        lo.Store(weights);
-        hi.Store(weights + 16);
+        var table = Vector128.Create(Levels).AsByte();
+        return Avx2.Shuffle(Vector256.Create(table, table), ByteBlock32Kernels.Nibbles(block->Qs));
     }
 
-    /// <summary>The 32 levels of 16 bytes of nibbles, as int16 (weights 0..15 and 16..31).</summary>
-    public static (Vector256<short> Lo, Vector256<short> Hi) Unpack256(byte* qs)
-    {
-        var table = Vector128.Create(Levels);
-        var q = Vector128.Load(qs);
-        var mask = Vector128.Create((byte)0xF);
-        return (UnpackedBlockKernels.Lookup(table, q & mask), UnpackedBlockKernels.Lookup(table, Vector128.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask));
-    }
-
-    public static void Dequantize(IQ4_NL* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
-    public static float DotScalar(IQ4_NL* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
-    public static void DotRow(IQ4_NL* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void Dequantize(IQ4_NL* blocks, int count, float* destination) => ByteBlock32Kernels.Dequantize(blocks, count, destination);
 }

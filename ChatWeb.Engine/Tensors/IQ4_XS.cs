@@ -8,7 +8,7 @@ namespace ChatWeb.Engine.Tensors;
 /// d·(scale_j − 32)·Levels[q] with <see cref="IQ4_NL"/>'s non-linear table, 4-bit q and 6-bit scale_j
 /// (136 bytes per 256 weights, 4.25 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct IQ4_XS : IUnpackedBlock<IQ4_XS>, IByteBlock256<IQ4_XS>
+internal unsafe struct IQ4_XS : IByteBlock256<IQ4_XS>
 {
     public const int Weights = 256;
 
@@ -25,20 +25,16 @@ internal unsafe struct IQ4_XS : IUnpackedBlock<IQ4_XS>, IByteBlock256<IQ4_XS>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => false;
     public static float Scale(IQ4_XS* block) => F16.ToSingle(block->D);
     public static float MinScale(IQ4_XS* block) => 0;
-    public static int MinGroupSize => 0;
-    public static int Min(IQ4_XS* block, int g) => 0;
 
     /// <summary>scale_j − 32 (−32..31).</summary>
     public static int SubScale(IQ4_XS* block, int j) =>
         (((block->ScalesL[j / 2] >> (4 * (j % 2))) & 0xF) | (((block->ScalesH >> (2 * j)) & 3) << 4)) - 32;
 
-    public static int U(IQ4_XS* block, int n) => SubScale(block, n / 32) * IQ4_NL.Level(block->Qs + 16 * (n / 32), n % 32);
+    public static int WeightInteger(IQ4_XS* block, int n) => SubScale(block, n / 32) * IQ4_NL.Level(block->Qs + 16 * (n / 32), n % 32);
 
     public static bool SignedBytes => true;
-    public static int WeightInteger(IQ4_XS* block, int n) => U(block, n);
     public static int MinInteger(IQ4_XS* block, int n) => 0;
 
     // q = the table level itself (signed bytes, vpshufb of the nibbles).
@@ -58,19 +54,5 @@ internal unsafe struct IQ4_XS : IUnpackedBlock<IQ4_XS>, IByteBlock256<IQ4_XS>
         u->DMin = 0;
     }
 
-    public static void Unpack256(IQ4_XS* block, short* weights)
-    {
-        for (var j = 0; j < 8; j++)
-        {
-            var (lo, hi) = IQ4_NL.Unpack256(block->Qs + 16 * j);
-            var scale = Vector256.Create((short)SubScale(block, j));
-            (lo * scale).Store(weights + 32 * j);
-            (hi * scale).Store(weights + 32 * j + 16);
-        }
-    }
-
-    public static void Dequantize(IQ4_XS* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
-    public static float DotScalar(IQ4_XS* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
-    public static void DotRow(IQ4_XS* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void Dequantize(IQ4_XS* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

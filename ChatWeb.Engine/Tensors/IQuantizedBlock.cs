@@ -3,20 +3,28 @@ using System.Runtime.Intrinsics;
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
-/// What a quantized block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>, <see cref="Q4_K"/>,
-/// <see cref="Q6_K"/>) provides to <see cref="QuantizedMatMul"/>. Every dot product is between one
-/// row of weight blocks and rows of <see cref="QuantizedActivations"/>.
+/// What every quantized block type provides: its size and the plain dequantization (the reference
+/// the kernels are tested against, and the embedding lookup). The kernels see the types through
+/// <see cref="IBlock32{TSelf}"/> (Q8_0, Q4_0), <see cref="IByteBlock32{TSelf}"/> (Q4_1, Q5_0, Q5_1,
+/// IQ4_NL) and <see cref="IByteBlock256{TSelf}"/> (the K-quants and IQ4_XS).
 /// </summary>
 internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuantizedBlock<TSelf>
 {
     /// <summary>Weights per block (32 or 256).</summary>
     static abstract int BlockSize { get; }
 
-    /// <summary>Whether the kernels read <see cref="QuantizedActivations.GroupSums"/>.</summary>
-    static abstract bool NeedsGroupSums { get; }
-
     /// <summary>Writes <paramref name="count"/> blocks as floats (the plain reference).</summary>
     static abstract void Dequantize(TSelf* blocks, int count, float* destination);
+}
+
+/// <summary>The 32-weight types with their own kernels (<see cref="Q8_0"/>, <see cref="Q4_0"/>), as
+/// <see cref="QuantizedMatMul"/> sees them: every dot product is between one row of weight blocks and
+/// rows of <see cref="QuantizedActivations"/> (14-bit x) or, for Q4_0 decoding, <see cref="ByteActivations"/>;
+/// <see cref="Block32Kernels"/> holds the loops they share.</summary>
+internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf : unmanaged, IBlock32<TSelf>
+{
+    /// <summary>Whether the kernels read <see cref="QuantizedActivations.GroupSums"/>.</summary>
+    static abstract bool NeedsGroupSums { get; }
 
     /// <summary>Σ W·x over <paramref name="count"/> blocks and batch row <paramref name="b"/> of
     /// <paramref name="x"/>, with plain scalar loops: the reference for the vector paths.</summary>
@@ -43,12 +51,7 @@ internal unsafe interface IQuantizedBlock<TSelf> where TSelf : unmanaged, IQuant
     /// <summary>As <see cref="DotRows"/>, with x quantized to 8 bits (<see cref="ByteActivations"/>).</summary>
     static virtual void DotRowsBytes(TSelf* w, int count, int rows, ByteActivations x, float* y, SimdLevel level) =>
         throw new NotSupportedException($"{typeof(TSelf).Name} has no 8-bit activation kernels.");
-}
 
-/// <summary>The parts of a 32-weight block type (<see cref="Q8_0"/>, <see cref="Q4_0"/>) that
-/// differ; <see cref="Block32Kernels"/> holds the loops they share.</summary>
-internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf : unmanaged, IBlock32<TSelf>
-{
     /// <summary>The block's scale as half-precision bits.</summary>
     static abstract ushort ScaleBits(TSelf* block);
 
@@ -64,26 +67,4 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
 
     /// <summary>Σ q·x over the block as four int32 partial sums (portable 128-bit operations).</summary>
     static abstract Vector128<int> Dot128(TSelf* block, short* x);
-
-}
-
-/// <summary>The parts of a 256-weight K-quant type (<see cref="Q4_K"/>, <see cref="Q6_K"/>) that
-/// differ; <see cref="Block256Kernels"/> holds the loops they share.</summary>
-internal unsafe interface IBlock256<TSelf> : IQuantizedBlock<TSelf> where TSelf : unmanaged, IBlock256<TSelf>
-{
-    /// <summary>Whether the type has per-sub-block minimums (weight = d·u − dmin·min_j).</summary>
-    static abstract bool HasMins { get; }
-
-    /// <summary>d, the super-block scale: weight n = d·u_n (− dmin·min_j).</summary>
-    static abstract float Scale(TSelf* block);
-
-    /// <summary>dmin, the scale of the minimums (0 without them).</summary>
-    static abstract float MinScale(TSelf* block);
-
-    /// <summary>Writes u_n, the 256 integer weights with their sub-block scales multiplied in, as
-    /// int16 (level Vector256 or wider), and, with minimums, the 8 minimums of the groups of 32.</summary>
-    static abstract void Unpack(TSelf* block, short* weights, int* mins, SimdLevel level);
-
-    /// <summary>Σ W·x over the blocks for one batch row with portable 128-bit operations.</summary>
-    static abstract float Dot128(TSelf* w, QuantizedActivations x, int b, int count);
 }

@@ -10,7 +10,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <remarks>Weight n = 128h + 32j + r (h &lt; 2, j &lt; 4, r &lt; 32) is bits 2j, 2j+1 of
 /// Qs[32h + r]; its sub-block is n / 16.</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q2_K : IUnpackedBlock<Q2_K>, IByteBlock256<Q2_K>
+internal unsafe struct Q2_K : IByteBlock256<Q2_K>
 {
     public const int Weights = 256;
 
@@ -27,20 +27,17 @@ internal unsafe struct Q2_K : IUnpackedBlock<Q2_K>, IByteBlock256<Q2_K>
     public ushort DMin;
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => false; // minimums per 16 weights: the kernel sums x itself
     public static float Scale(Q2_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q2_K* block) => F16.ToSingle(block->DMin);
-    public static int MinGroupSize => 16;
     public static int Min(Q2_K* block, int g) => block->Scales[g] >> 4;
 
-    public static int U(Q2_K* block, int n)
+    public static int WeightInteger(Q2_K* block, int n)
     {
         int h = n / 128, j = n % 128 / 32, r = n % 32;
         return (block->Scales[n / 16] & 0xF) * ((block->Qs[32 * h + r] >> (2 * j)) & 3);
     }
 
     public static bool SignedBytes => false;
-    public static int WeightInteger(Q2_K* block, int n) => U(block, n);
     public static int MinInteger(Q2_K* block, int n) => Min(block, n / 16);
 
     public static void UnpackBytes(Q2_K* block, UnpackedBytes* u)
@@ -59,23 +56,5 @@ internal unsafe struct Q2_K : IUnpackedBlock<Q2_K>, IByteBlock256<Q2_K>
         u->DMin = F16.ToSingle(block->DMin);
     }
 
-    public static void Unpack256(Q2_K* block, short* weights)
-    {
-        var three = Vector256.Create((short)3);
-        for (var h = 0; h < 2; h++)
-            for (var k = 0; k < 2; k++)
-            {
-                var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * h + 16 * k));
-                for (var j = 0; j < 4; j++)
-                {
-                    var s = 8 * h + 2 * j + k;
-                    ((Vector256.ShiftRightLogical(q, 2 * j) & three) * Vector256.Create((short)(block->Scales[s] & 0xF))).Store(weights + 16 * s);
-                }
-            }
-    }
-
-    public static void Dequantize(Q2_K* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
-    public static float DotScalar(Q2_K* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
-    public static void DotRow(Q2_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void Dequantize(Q2_K* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

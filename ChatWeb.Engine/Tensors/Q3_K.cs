@@ -10,7 +10,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <remarks>Weight n = 128h + 32j + r (h &lt; 2, j &lt; 4, r &lt; 32): its low 2 bits are bits 2j, 2j+1
 /// of Qs[32h + r]; q = low − 4 unless bit 4h + j of HMask[r] is set (then q = low); its sub-block is n / 16.</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>, IByteBlock256<Q3_K>
+internal unsafe struct Q3_K : IByteBlock256<Q3_K>
 {
     public const int Weights = 256;
 
@@ -28,11 +28,8 @@ internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>, IByteBlock256<Q3_K>
     public ushort D;
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => false;
     public static float Scale(Q3_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q3_K* block) => 0;
-    public static int MinGroupSize => 0;
-    public static int Min(Q3_K* block, int g) => 0;
 
     /// <summary>scale_s − 32 (−32..31).</summary>
     public static int SubScale(byte* scales, int s)
@@ -42,7 +39,7 @@ internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>, IByteBlock256<Q3_K>
         return (low | high << 4) - 32;
     }
 
-    public static int U(Q3_K* block, int n)
+    public static int WeightInteger(Q3_K* block, int n)
     {
         int h = n / 128, j = n % 128 / 32, r = n % 32;
         var low = (block->Qs[32 * h + r] >> (2 * j)) & 3;
@@ -51,7 +48,6 @@ internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>, IByteBlock256<Q3_K>
     }
 
     public static bool SignedBytes => false;
-    public static int WeightInteger(Q3_K* block, int n) => U(block, n);
     public static int MinInteger(Q3_K* block, int n) => 0;
 
     // q stored as low + 4·high (0..7); the −4 becomes minimums 4·scale_s with dmin = d.
@@ -79,30 +75,5 @@ internal unsafe struct Q3_K : IUnpackedBlock<Q3_K>, IByteBlock256<Q3_K>
         u->D = u->DMin = F16.ToSingle(block->D);
     }
 
-    public static void Unpack256(Q3_K* block, short* weights)
-    {
-        var three = Vector256.Create((short)3);
-        var one = Vector256.Create((short)1);
-        var four = Vector256.Create((short)4);
-        for (var k = 0; k < 2; k++)
-        {
-            var hm = Avx2.ConvertToVector256Int16(Vector128.Load(block->HMask + 16 * k));
-            for (var h = 0; h < 2; h++)
-            {
-                var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * h + 16 * k));
-                for (var j = 0; j < 4; j++)
-                {
-                    var s = 8 * h + 2 * j + k;
-                    // low − 4 + 4·high
-                    var value = (Vector256.ShiftRightLogical(q, 2 * j) & three) - four + ((Vector256.ShiftRightLogical(hm, 4 * h + j) & one) << 2);
-                    (value * Vector256.Create((short)SubScale(block->Scales, s))).Store(weights + 16 * s);
-                }
-            }
-        }
-    }
-
-    public static void Dequantize(Q3_K* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
-    public static float DotScalar(Q3_K* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
-    public static void DotRow(Q3_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void Dequantize(Q3_K* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

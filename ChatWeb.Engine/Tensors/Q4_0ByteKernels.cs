@@ -68,6 +68,7 @@ internal static unsafe class Q4_0ByteKernels
         DotRows(w, count, rows, x, y, level, AvxVnni.IsSupported);
 
     /// <summary>As above, choosing whether the Vector256 level uses AVX-VNNI (tests run both).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void DotRows(Q4_0* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni)
     {
         Debug.Assert(x.Cols == count * Weights && (!vnni || AvxVnni.IsSupported));
@@ -193,6 +194,7 @@ internal static unsafe class Q4_0ByteKernels
     // half-precision scale into the top of its four lanes, where shifts and masks make it a float
     // (bits (h & 0x7FFF) << 13 are h · 2^−112; sign kept; infinities and NaN are not handled, which
     // quantized files do not hold) that is multiplied by 2^112 and by x's scale.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot512(Q4_0* w, Groups x, ByteActivations activations, int count)
     {
         var nibbles = NibbleIndex;
@@ -297,6 +299,7 @@ internal static unsafe class Q4_0ByteKernels
         return Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot256(Q4_0* w, sbyte* x, short* p, float* c, int count)
     {
         var acc0 = Vector256<float>.Zero;
@@ -313,6 +316,7 @@ internal static unsafe class Q4_0ByteKernels
     }
 
     // vpdpbusd: Σ (q + 8)·x per group of four, added to −8·Σx of the same four.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot256Vnni(Q4_0* w, sbyte* x, int* s, float* c, int count)
     {
         var acc0 = Vector256<float>.Zero;
@@ -334,6 +338,7 @@ internal static unsafe class Q4_0ByteKernels
     }
 
     // Portable: nibbles and x widened to int16, products to int32.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot128(Q4_0* w, sbyte* x, float* c, int count)
     {
         var mask = Vector128.Create((byte)0xF);

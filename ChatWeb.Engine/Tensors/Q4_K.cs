@@ -9,7 +9,7 @@ namespace ChatWeb.Engine.Tensors;
 /// d·scale_j·q − dmin·min_j with 4-bit q and 6-bit scale_j, min_j (144 bytes per 256 weights,
 /// 4.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q4_K : IBlock256<Q4_K>, IByteBlock256<Q4_K>
+internal unsafe struct Q4_K : IByteBlock256<Q4_K>
 {
     public const int Weights = 256;
     private const int SubBlocks = 8;
@@ -30,7 +30,6 @@ internal unsafe struct Q4_K : IBlock256<Q4_K>, IByteBlock256<Q4_K>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => true;
 
     /// <summary>Unpacks the 6-bit scale and minimum of sub-block j.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -60,35 +59,6 @@ internal unsafe struct Q4_K : IBlock256<Q4_K>, IByteBlock256<Q4_K>
         }
     }
 
-    public static float DotScalar(Q4_K* w, QuantizedActivations x, int b, int count)
-    {
-        var xq = x.Values(b);
-        var xd = x.Scales(b);
-        var sums = x.GroupSums(b);
-        var sum = 0f;
-        for (var i = 0; i < count; i++)
-        {
-            var block = w + i;
-            var xb = xq + i * Weights;
-            var isum = 0L; // a super-block's total can exceed int32
-            var msum = 0;
-            for (var c = 0; c < 4; c++)
-            {
-                var (sc0, m0) = ScaleMin(block->Scales, 2 * c);
-                var (sc1, m1) = ScaleMin(block->Scales, 2 * c + 1);
-                for (var l = 0; l < 32; l++)
-                {
-                    var q = block->Qs[32 * c + l];
-                    isum += sc0 * (q & 0xF) * xb[64 * c + l] + sc1 * (q >> 4) * xb[64 * c + 32 + l];
-                }
-                msum += m0 * sums[i * SubBlocks + 2 * c] + m1 * sums[i * SubBlocks + 2 * c + 1];
-            }
-            sum += xd[i] * (F16.ToSingle(block->D) * isum - F16.ToSingle(block->DMin) * msum);
-        }
-        return sum;
-    }
-
-    public static bool HasMins => true;
     public static bool SignedBytes => false;
 
     public static int WeightInteger(Q4_K* block, int n)
@@ -135,88 +105,4 @@ internal unsafe struct Q4_K : IBlock256<Q4_K>, IByteBlock256<Q4_K>
     }
     public static float Scale(Q4_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q4_K* block) => F16.ToSingle(block->DMin);
-
-    public static void DotRow(Q4_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        Block256Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
-
-    // u = scale_j·q (≤ 15·63) for the 256 weights, in order: chunk c's low nibbles are weights
-    // 64c..64c+31 and its high nibbles 64c+32..64c+63.
-    public static void Unpack(Q4_K* block, short* weights, int* mins, SimdLevel level)
-    {
-        var scales = stackalloc short[SubBlocks];
-        for (var j = 0; j < SubBlocks; j++)
-        {
-            var (sc, m) = ScaleMin(block->Scales, j);
-            scales[j] = (short)sc;
-            mins[j] = m;
-        }
-        if (level >= SimdLevel.Vector512)
-        {
-            var mask = Vector512.Create((short)0xF);
-            for (var c = 0; c < 4; c++)
-            {
-                var q = Avx512BW.ConvertToVector512Int16(Vector256.Load(block->Qs + 32 * c));
-                ((q & mask) * Vector512.Create(scales[2 * c])).Store(weights + 64 * c);
-                (Vector512.ShiftRightLogical(q, 4) * Vector512.Create(scales[2 * c + 1])).Store(weights + 64 * c + 32);
-            }
-        }
-        else
-        {
-            var mask = Vector256.Create((short)0xF);
-            for (var c = 0; c < 4; c++)
-                for (var h = 0; h < 32; h += 16)
-                {
-                    var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * c + h));
-                    ((q & mask) * Vector256.Create(scales[2 * c])).Store(weights + 64 * c + h);
-                    (Vector256.ShiftRightLogical(q, 4) * Vector256.Create(scales[2 * c + 1])).Store(weights + 64 * c + 32 + h);
-                }
-        }
-    }
-
-    public static float Dot128(Q4_K* w, QuantizedActivations x, int b, int count)
-    {
-        var xq = x.Values(b);
-        var xd = x.Scales(b);
-        var sums = x.GroupSums(b);
-        var acc = 0f;
-        var scales = stackalloc short[SubBlocks];
-        for (var i = 0; i < count; i++)
-        {
-            var block = w + i;
-            var msum = 0;
-            for (var j = 0; j < SubBlocks; j++)
-            {
-                var (sc, m) = ScaleMin(block->Scales, j);
-                scales[j] = (short)sc;
-                msum += m * sums[i * SubBlocks + j];
-            }
-            var isum = Block128(block, scales, xq + i * Weights);
-            acc += xd[i] * (F16.ToSingle(block->D) * isum - F16.ToSingle(block->DMin) * msum);
-        }
-        return acc;
-    }
-
-    private static float Block128(Q4_K* block, short* scales, short* x)
-    {
-        var acc = Vector128<int>.Zero;
-        var mask = Vector128.Create((short)0xF);
-        for (var c = 0; c < 4; c++)
-        {
-            var s0 = Vector128.Create(scales[2 * c]);
-            var s1 = Vector128.Create(scales[2 * c + 1]);
-            for (var h = 0; h < 32; h += 16)
-            {
-                var (a, b) = Vector128.Widen(Vector128.Load(block->Qs + 32 * c + h));
-                var qa = a.AsInt16();
-                var qb = b.AsInt16();
-                var xl = x + 64 * c + h;
-                acc += QuantizedDot128.MultiplyAdd((qa & mask) * s0, Vector128.Load(xl))
-                     + QuantizedDot128.MultiplyAdd((qb & mask) * s0, Vector128.Load(xl + 8))
-                     + QuantizedDot128.MultiplyAdd(Vector128.ShiftRightLogical(qa, 4) * s1, Vector128.Load(xl + 32))
-                     + QuantizedDot128.MultiplyAdd(Vector128.ShiftRightLogical(qb, 4) * s1, Vector128.Load(xl + 40));
-            }
-        }
-        return Vector128.Sum(Vector128.ConvertToSingle(acc));
-    }
-
 }

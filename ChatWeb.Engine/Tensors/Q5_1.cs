@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>GGUF type Q5_1: blocks of 32 weights, each d·q + m with a 5-bit q and half-precision d
 /// and m (24 bytes per 32 weights, 6 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q5_1 : IUnpackedBlock<Q5_1>
+internal unsafe struct Q5_1 : IByteBlock32<Q5_1>
 {
     public const int Weights = 32;
 
@@ -22,18 +23,14 @@ internal unsafe struct Q5_1 : IUnpackedBlock<Q5_1>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => true;
     public static float Scale(Q5_1* block) => F16.ToSingle(block->D);
 
-    /// <summary>−m: the kernels subtract dmin·min_g, and min_g is 1 for the one group.</summary>
-    public static float MinScale(Q5_1* block) => -F16.ToSingle(block->M);
-    public static int MinGroupSize => Weights;
-    public static int Min(Q5_1* block, int g) => 1;
-    public static int U(Q5_1* block, int n) => Q5_0.Q5(block->Qs, block->Qh, n);
-    public static void Unpack256(Q5_1* block, short* weights) => Q5_0.Unpack256(block->Qs, block->Qh, 0, weights);
+    public static bool SignedBytes => false;
+    public static int Offset => 0;
+    public static bool HasMin => true;
+    public static int ByteWeight(Q5_1* block, int n) => Q5_0.Q5(block->Qs, block->Qh, n);
+    public static float AddedMin(Q5_1* block) => F16.ToSingle(block->M);
+    public static Vector256<byte> Bytes256(Q5_1* block) => Q5_0.Bytes256(block->Qs, block->Qh);
 
-    public static void Dequantize(Q5_1* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
-    public static float DotScalar(Q5_1* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
-    public static void DotRow(Q5_1* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void Dequantize(Q5_1* blocks, int count, float* destination) => ByteBlock32Kernels.Dequantize(blocks, count, destination);
 }

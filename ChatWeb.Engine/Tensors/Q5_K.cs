@@ -10,7 +10,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <remarks>Weight n in sub-block j = n / 32 (r = n mod 32): its low 4 bits are the low (j even) or
 /// high (j odd) nibble of Qs[32⌊j/2⌋ + r], its fifth bit is bit j of Qh[r].</remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>, IByteBlock256<Q5_K>
+internal unsafe struct Q5_K : IByteBlock256<Q5_K>
 {
     public const int Weights = 256;
 
@@ -30,13 +30,11 @@ internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>, IByteBlock256<Q5_K>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static bool NeedsGroupSums => true;
     public static float Scale(Q5_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q5_K* block) => F16.ToSingle(block->DMin);
-    public static int MinGroupSize => 32;
     public static int Min(Q5_K* block, int g) => Q4_K.ScaleMin(block->Scales, g).Min;
 
-    public static int U(Q5_K* block, int n)
+    public static int WeightInteger(Q5_K* block, int n)
     {
         int j = n / 32, r = n % 32;
         var packed = block->Qs[32 * (j / 2) + r];
@@ -46,7 +44,6 @@ internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>, IByteBlock256<Q5_K>
     }
 
     public static bool SignedBytes => false;
-    public static int WeightInteger(Q5_K* block, int n) => U(block, n);
     public static int MinInteger(Q5_K* block, int n) => Min(block, n / 32);
 
     public static void UnpackBytes(Q5_K* block, UnpackedBytes* u)
@@ -71,26 +68,5 @@ internal unsafe struct Q5_K : IUnpackedBlock<Q5_K>, IByteBlock256<Q5_K>
         return Vector256.Equals(qh & bit, bit) & Vector256.Create((byte)16);
     }
 
-    public static void Unpack256(Q5_K* block, short* weights)
-    {
-        var mask = Vector256.Create((short)0xF);
-        var one = Vector256.Create((short)1);
-        for (var h = 0; h < 32; h += 16)
-        {
-            var qh = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qh + h));
-            for (var c = 0; c < 4; c++)
-            {
-                var q = Avx2.ConvertToVector256Int16(Vector128.Load(block->Qs + 32 * c + h));
-                var low = (q & mask) | ((Vector256.ShiftRightLogical(qh, 2 * c) & one) << 4);
-                var high = Vector256.ShiftRightLogical(q, 4) | ((Vector256.ShiftRightLogical(qh, 2 * c + 1) & one) << 4);
-                (low * Vector256.Create((short)Q4_K.ScaleMin(block->Scales, 2 * c).Scale)).Store(weights + 64 * c + h);
-                (high * Vector256.Create((short)Q4_K.ScaleMin(block->Scales, 2 * c + 1).Scale)).Store(weights + 64 * c + 32 + h);
-            }
-        }
-    }
-
-    public static void Dequantize(Q5_K* blocks, int count, float* destination) => UnpackedBlockKernels.Dequantize(blocks, count, destination);
-    public static float DotScalar(Q5_K* w, QuantizedActivations x, int b, int count) => UnpackedBlockKernels.DotScalar(w, x, b, count);
-    public static void DotRow(Q5_K* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
-        UnpackedBlockKernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
+    public static void Dequantize(Q5_K* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

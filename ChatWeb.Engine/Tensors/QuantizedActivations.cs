@@ -77,6 +77,7 @@ internal sealed unsafe class QuantizedActivations
     /// <summary>Value i of batch row b as the float it stands for (for tests).</summary>
     public float Dequantized(int b, int i) => Values(b)[i] * Scales(b)[i / BlockSize];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Quantize(ReadOnlySpan<float> x, int batch, int cols, int blockSize, bool withGroupSums, SimdLevel level)
     {
         Debug.Assert(cols > 0 && cols % blockSize == 0 && blockSize % GroupSize == 0 && x.Length >= batch * cols);

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace ChatWeb.Engine.Tensors;
 
-/// <summary>The matrix product for quantized weight types: x is quantized once per call (per
-/// thread), then each weight row is read once and dotted with every batch row.</summary>
+/// <summary>The matrix product for Q8_0 and Q4_0 (the other quantized types take
+/// <see cref="ByteBlock32Kernels"/> or <see cref="ByteBlock256Kernels"/>): x is quantized once per
+/// call (per thread), then each weight row is read once and dotted with every batch row.</summary>
 /// <remarks>
 /// Which kernels: Q8_0/Q4_0 at batch ≥ 2 on an AVX-512 CPU with AVX-VNNI go to
 /// <see cref="Block32ByteBatch"/> (8-bit x, vpdpbusd); without AVX-VNNI, batch ≥ 4 at the 512-bit level
@@ -13,18 +15,19 @@ namespace ChatWeb.Engine.Tensors;
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
 /// still read from memory once per call. At batch 1 (decoding) the rows go to the type's
-/// many-row kernel <see cref="IQuantizedBlock{TSelf}.DotRows"/> a few rows at a time (see <see cref="DecodeRowChunk"/>),
+/// many-row kernel <see cref="IBlock32{TSelf}.DotRows"/> a few rows at a time (see <see cref="DecodeRowChunk"/>),
 /// or, for types that decode with 8-bit activations (Q4_0, <see cref="ByteActivations"/>), all of
-/// them to <see cref="IQuantizedBlock{TSelf}.DotRowsBytes"/> at once (it lays x out once per call).
+/// them to <see cref="IBlock32{TSelf}.DotRowsBytes"/> at once (it lays x out once per call).
 /// </remarks>
 internal static unsafe class QuantizedMatMul
 {
     private const int RowChunk = 16;
     private const int BatchChunk = 8 * QuantizedActivations.Tile;
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     public static void Run<T>(byte* data, int rows, int cols, ReadOnlySpan<float> x, int batch, Span<float> y,
         int rowStart, int rowEnd, SimdLevel level, TiledByteActivations? quantizedX = null, bool vnni = true)
-        where T : unmanaged, IQuantizedBlock<T>
+        where T : unmanaged, IBlock32<T>
     {
         Debug.Assert(cols % T.BlockSize == 0 && y.Length >= batch * rows);
         if (Block32ByteBatch.Applies<T>(batch, level, vnni))
@@ -86,7 +89,7 @@ internal static unsafe class QuantizedMatMul
         }
     }
 
-    /// <summary>Rows per <see cref="IQuantizedBlock{TSelf}.DotRows"/> call at batch 1: 4 for rows of at
+    /// <summary>Rows per <see cref="IBlock32{TSelf}.DotRows"/> call at batch 1: 4 for rows of at
     /// most 32 blocks, else <see cref="RowChunk"/>. Measured on this project's 2-core AMD EPYC (Q8_0,
     /// one thread, weights from memory, median of 2000 calls, load under 2): 4864×896 (28 blocks a
     /// row) took about 262 µs per call in chunks of 16 rows, 250 µs in chunks of 8, 187–195 µs in

@@ -1,6 +1,6 @@
 namespace ChatWeb.Engine.Tensors;
 
-// The writers of the types that UnpackedBlockKernels runs (Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K,
+// The writers of Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K,
 // Q5_K, IQ4_XS): ggml's layouts, simple scale choices (see the class remarks in Quantizer.cs).
 internal static unsafe partial class Quantizer
 {

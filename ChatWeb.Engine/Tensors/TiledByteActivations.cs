@@ -58,6 +58,7 @@ internal sealed unsafe class TiledByteActivations
     /// <summary>Value i of batch row b as the float it stands for (for tests).</summary>
     public float Dequantized(int b, int i) => Quantized(b, i) * Scale(b, i / BlockSize);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Quantize(ReadOnlySpan<float> x, int batch, int cols, SimdLevel level)
     {
         Debug.Assert(cols > 0 && cols % BlockSize == 0 && x.Length >= batch * cols);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatWeb.Engine.Gguf;
 
 namespace ChatWeb.Engine.Tensors;
@@ -13,20 +14,21 @@ namespace ChatWeb.Engine.Tensors;
 /// y[b, r] = Σ_c W[r, c]·x[b, c] for b in [0, batch) and r in [rowStart, rowEnd); x is
 /// [batch, cols] and y is [batch, rows], both row-major. Callers split rows across threads by
 /// calling it with disjoint row ranges at once. Scratch is per thread and reused, so steady-state
-/// calls allocate nothing. Quantized types quantize x per block (to 14 bits, see
-/// <see cref="QuantizedActivations"/>; Q4_0 at batch 1 to 8 bits as llama.cpp, see
-/// <see cref="ByteActivations"/>) and use integer dot products. Q8_0/Q4_0 batches take other paths:
-/// at batch ≥ <see cref="Block32ByteBatch.MinBatch"/> on CPUs with AVX-VNNI, x rounded to 8 bits as
-/// llama.cpp does (<see cref="Block32ByteBatch"/>); without AVX-VNNI, at batch ≥
+/// calls allocate nothing. Quantized types quantize x per block and use integer dot products: Q8_0
+/// and Q4_0 to 14 bits (<see cref="QuantizedActivations"/>; Q4_0 at batch 1 to 8 bits as llama.cpp,
+/// see <see cref="ByteActivations"/>); their batches take other paths: at batch ≥
+/// <see cref="Block32ByteBatch.MinBatch"/> on CPUs with AVX-VNNI, x rounded to 8 bits as llama.cpp
+/// does (<see cref="Block32ByteBatch"/>); without AVX-VNNI, at batch ≥
 /// <see cref="Block32FloatBatch.MinBatch"/> with AVX-512, the float x against dequantized weights
-/// (<see cref="Block32FloatBatch"/>). So a quantized model's outputs differ between a sequence
+/// (<see cref="Block32FloatBatch"/>). So a Q8_0/Q4_0 model's outputs differ between a sequence
 /// computed alone and in a batch: about 1e-3 relative on the float path, and up to a few percent of
 /// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
-/// <item><see cref="DequantizeRow"/> writes row <paramref name="row"/> as floats (embedding lookup).</item>
+/// <item><see cref="DequantizeRow"/> writes one row as floats (embedding lookup).</item>
 /// </list>
 /// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/> at every
 /// batch size: x rounded to 8 bits per 256 values as llama.cpp's Q8_K, the same for a sequence alone
-/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL share the 14-bit kernel <see cref="UnpackedBlockKernels"/>.
+/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL take <see cref="ByteBlock32Kernels"/> at every batch
+/// size: x rounded to 8 bits per 32 values as llama.cpp does, also the same alone and in a batch.
 /// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
 /// (32 for Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, IQ4_NL; 256 for the K-quants and IQ4_XS).
 /// </remarks>
@@ -107,10 +109,10 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q4_1: QuantizedMatMul.Run<Q4_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q5_0: QuantizedMatMul.Run<Q5_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.Q5_1: QuantizedMatMul.Run<Q5_1>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
-            case GgmlType.IQ4_NL: QuantizedMatMul.Run<IQ4_NL>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
+            case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
@@ -118,6 +120,7 @@ internal sealed unsafe class WeightMatrix
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
         where T : unmanaged, IByteBlock256<T>
     {
@@ -125,9 +128,21 @@ internal sealed unsafe class WeightMatrix
             ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
+        where T : unmanaged, IByteBlock32<T>
+    {
+        fixed (float* output = y)
+            ByteBlock32Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+    }
+
     /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>
     public static bool UsesByteBlock256(GgmlType type) =>
         type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.Q2_K or GgmlType.IQ4_XS;
+
+    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock32Kernels"/> (8-bit x per 32).</summary>
+    public static bool UsesByteBlock32(GgmlType type) =>
+        type is GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.IQ4_NL;
 
     /// <summary>Rows [start, start + count) as a matrix of their own over the same memory (a part of a fused tensor).</summary>
     public WeightMatrix RowRange(int start, int count)

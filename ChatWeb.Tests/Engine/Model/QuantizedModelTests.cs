@@ -39,6 +39,10 @@ public sealed class QuantizedModelTests
         { GgmlType.Q4_0, Block32ByteBatch.Applies<Q4_0>(4, Simd.Best) ? ByteBatchTolerance : 5e-2 },
         { GgmlType.Q4_K, ByteBlock256Tolerance },
         { GgmlType.Q6_K, ByteBlock256Tolerance },
+        { GgmlType.Q4_1, ByteBatchTolerance },
+        { GgmlType.Q5_0, ByteBatchTolerance },
+        { GgmlType.Q5_1, ByteBatchTolerance },
+        { GgmlType.IQ4_NL, ByteBatchTolerance },
     };
 
     [Theory]

@@ -13,7 +13,8 @@ public sealed unsafe class WeightMatrixTests
     private const double QuantizedActivationTolerance = 2e-4;
 
     /// <summary>8-bit x (step max|x|/127, as llama.cpp): per block of 32 for Q4_0 at batch 1 (decoding)
-    /// and Q8_0/Q4_0 batches on the AVX-VNNI path (Block32ByteBatch), per 256 for the K-quants and
+    /// and Q8_0/Q4_0 batches on the AVX-VNNI path (Block32ByteBatch), per 32 for Q4_1, Q5_0, Q5_1 and
+    /// IQ4_NL (ByteBlock32Kernels), per 256 for the K-quants and
     /// IQ4_XS (ByteBlock256Kernels); the 14-bit bound scaled by the ratio of the steps, 8191/127.</summary>
     private const double ByteActivationTolerance = QuantizedActivationTolerance * 8191 / 127;
 
@@ -22,7 +23,7 @@ public sealed unsafe class WeightMatrixTests
         GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 => FloatTolerance,
         GgmlType.Q4_0 when batch == 1 => ByteActivationTolerance,
         _ when Block32ByteBatch.Applies(type, batch, level) => ByteActivationTolerance,
-        _ when WeightMatrix.UsesByteBlock256(type) => ByteActivationTolerance,
+        _ when WeightMatrix.UsesByteBlock256(type) || WeightMatrix.UsesByteBlock32(type) => ByteActivationTolerance,
         _ => QuantizedActivationTolerance,
     };
 
