@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
 
 namespace ChatWeb.Chat;
 
@@ -9,6 +10,7 @@ internal static class ChatSurfaceServiceCollectionExtensions
     {
         builder.AddValidatedOptions<ChatSurfaceOptions>(ChatSurfaceOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMudServices();
         return builder;
     }
 }

@@ -94,5 +94,21 @@ internal static class Migrations
             absolute_expires_at  INTEGER NULL
         );
         """,
+
+        // 2: branches (a message's parent; the selected one among its siblings) and pinned conversations.
+        // Existing messages become one line: each one's parent is the message before it.
+        """
+        ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN parent_id TEXT NULL;
+        ALTER TABLE messages ADD COLUMN selected INTEGER NOT NULL DEFAULT 1;
+        UPDATE messages SET parent_id = (
+            SELECT p.id FROM messages p
+            WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq
+            ORDER BY p.seq DESC LIMIT 1);
+        CREATE INDEX ix_messages_parent ON messages (conversation_id, parent_id);
+        """,
+
+        // 3: full-text search over titles and messages (SQLite FTS5; see ConversationSearchSql).
+        ConversationSearchSql.Schema,
     ];
 }

@@ -34,9 +34,13 @@ internal static class SqliteCommands
         return value is DBNull ? null : value;
     }
 
-    public static List<T> Query<T>(this SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
+    public static List<T> Query<T>(this SqliteConnection connection, string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters) =>
+        connection.Query(sql, null, read, parameters);
+
+    public static List<T> Query<T>(this SqliteConnection connection, string sql, SqliteTransaction? transaction, Func<SqliteDataReader, T> read,
+        params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.Command(sql, null, parameters);
+        using var command = connection.Command(sql, transaction, parameters);
         using var reader = command.ExecuteReader();
         var rows = new List<T>();
         while (reader.Read())
