@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatWeb.Tests.Components;
 
 /// <summary>A bUnit context with what <see cref="ChatPage"/> needs, answering through <paramref name="client"/>.</summary>
-public abstract class ChatPageTestContext : BunitContext
+public abstract class ChatPageTestContext : MudTestContext
 {
     /// <summary>The backend's state the page shows: demo mode unless a test sets another.</summary>
     protected FakeInferenceStatus Backend { get; } = new(InferenceStatus.Demo("no model in this test"));

@@ -1,15 +1,17 @@
 using ChatWeb.Chat;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
 
 namespace ChatWeb.Tests.Components;
 
 internal static class TestServices
 {
-    /// <summary>What the chat's components need besides an IChatClient: a clock and the surface's options.</summary>
+    /// <summary>What the chat's components need besides an IChatClient: a clock, the surface's options and MudBlazor's services.</summary>
     public static IServiceCollection AddChatSurfaceForTests(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<ChatSurfaceOptions>();
+        services.AddMudServices();
         return services;
     }
 }

@@ -139,8 +139,8 @@ public sealed class ConversationStore(ChatDatabase database, TimeProvider time)
     }
 
     /// <summary>
-    /// The owner's conversations whose title or message text contains every word of <paramref name="text"/>
-    /// (the last one as a prefix), pinned first, then most recently active; each with a snippet of the
+    /// The owner's conversations whose title, or one of whose messages, contains every word of
+    /// <paramref name="text"/> (the last one as a prefix; accents ignored), pinned first, then most recently active; each with a snippet of the
     /// best-matching message (words found between <see cref="ConversationSearchSql.MatchStart"/> and
     /// <see cref="ConversationSearchSql.MatchEnd"/>), or null when only the title matched.
     /// </summary>

@@ -111,7 +111,7 @@ public static class ConversationArchive
                 m.CreatedAt ?? now, m.UpdatedAt ?? m.CreatedAt ?? now,
                 new MessageStats(Ms(m.ThinkingMs), m.OutputTokens, Ms(m.GenerationMs)), m.ParentId, m.Selected ?? true));
         }
-        var conversation = new StoredConversation("", "", c.Title.Trim(), c.PresetId, c.Settings?.GetRawText() ?? "{}",
+        var conversation = new StoredConversation("", "", c.Title.Trim(), c.PresetId, c.Settings is { } settings ? JsonSerializer.Serialize(settings) : "{}",
             c.CreatedAt ?? now, c.UpdatedAt ?? c.CreatedAt ?? now, c.Pinned ?? false);
         return (conversation, stored);
     }
