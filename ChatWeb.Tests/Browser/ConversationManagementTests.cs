@@ -101,12 +101,12 @@ public sealed class ConversationManagementTests(SessionBrowserFixture fixture)
 
         // A second person imports the file: it becomes their conversation, and it opens.
         var other = await NewPersonAsync();
-        await other.Locator(".conversation-list input[type=file]").SetInputFilesAsync(file);
+        await other.Locator(".conversation-list input[type=file]").Last.SetInputFilesAsync(file);
         await Expect(Sidebar(other).Locator("li button.open")).ToHaveTextAsync(["hello, export me"]);
         await Expect(other.Locator(".message .message-text")).ToHaveTextAsync(messages.ToArray());
         await Expect(other).ToHaveURLAsync(new Regex("/c/"));
 
-        await other.Locator(".conversation-list input[type=file]").SetInputFilesAsync(new FilePayload
+        await other.Locator(".conversation-list input[type=file]").Last.SetInputFilesAsync(new FilePayload
         {
             Name = "notes.json", MimeType = "application/json", Buffer = "{\"hello\": 1}"u8.ToArray(),
         });
