@@ -54,13 +54,19 @@ public sealed class ConversationManagementTests(SessionBrowserFixture fixture)
         var page = await NewPersonAsync();
         await SendAndWaitAsync(page, "hello, pin me");
         await NewChatAsync(page);
-        await SendAndWaitAsync(page, "hello, newer");
+        await SendAndWaitAsync(page, "hello, keep this title whole");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Pin hello, pin me" }).ClickAsync();
         await page.ReloadAsync();
 
         await Expect(Sidebar(page).Locator(".group-name")).ToHaveTextAsync(["Pinned", "Today"]);
-        await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync(["hello, pin me", "hello, newer"]);
+        await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync(["hello, pin me", "hello, keep this title whole"]);
+        // The row's actions appear on hover only, so they never cut the title short.
+        var title = Sidebar(page).Locator("li .title").Last;
+        await Expect(Sidebar(page).Locator("li .actions").Last).ToHaveCSSAsync("opacity", "0");
+        Assert.True(await title.EvaluateAsync<bool>("t => t.scrollWidth <= t.clientWidth"), "the title is cut short");
+        await title.HoverAsync();
+        await Expect(Sidebar(page).Locator("li .actions").Last).ToHaveCSSAsync("opacity", "1");
     }
 
     [Fact]
