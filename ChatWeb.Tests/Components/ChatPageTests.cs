@@ -152,6 +152,29 @@ public sealed class ChatPageTests : ChatPageTestContext
     }
 
     [Fact]
+    public void ARegenerateThatFails_ShowsTheEarlierAnswerAgain_AndRetryMakesTheSecondVersion()
+    {
+        var page = Render<ChatPage>();
+        Send(page, "question");
+        Answer(page, _client, "first answer");
+
+        _client.FailWith = new InvalidOperationException("backend exploded");
+        page.Find("button.regenerate").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("backend exploded", page.Find(".turn-failure").TextContent));
+        Assert.Equal(["question", "first answer"], page.FindAll(".message .message-text").Select(m => m.TextContent.Trim()));
+        Assert.Empty(page.FindAll(".branch-position")); // the failed version was not kept
+
+        _client.FailWith = null;
+        page.Find(".turn-failure button.retry").Click();
+        Answer(page, _client, "second answer");
+
+        page.WaitForAssertion(() => Assert.Equal("2/2", page.Find(".message.assistant .branch-position").TextContent));
+        Assert.Equal("second answer", page.Find(".message.assistant .message-text").TextContent.Trim());
+        Assert.Empty(page.FindAll(".turn-failure"));
+    }
+
+    [Fact]
     public void NewChat_EmptiesTheConversation()
     {
         var page = Render<ChatPage>();
