@@ -21,9 +21,6 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     private ChatPageHistoryTests(ScriptedChatClient client) : base(client, Owner)
     {
         _client = client;
-        // Streams end on thread-pool threads; with test classes running in parallel on two cores
-        // those can wait more than bUnit's default second.
-        DefaultWaitTimeout = TimeSpan.FromSeconds(5);
     }
 
     private ConversationStore Store => Services.GetRequiredService<ConversationStore>();

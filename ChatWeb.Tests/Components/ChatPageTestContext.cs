@@ -27,6 +27,7 @@ public abstract class ChatPageTestContext : ComponentTestContext
     /// <summary>Types the prompt and presses Enter, as a person does.</summary>
     protected static void Send(IRenderedComponent<ChatPage> page, string prompt)
     {
+        page.WaitForAssertion(() => Assert.False(page.Find("#prompt").HasAttribute("disabled"))); // the composer is ready
         page.Find("#prompt").Input(prompt);
         page.Find("#prompt").KeyDown(new KeyboardEventArgs { Key = "Enter" });
     }

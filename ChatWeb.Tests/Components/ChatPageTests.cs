@@ -194,7 +194,7 @@ public sealed class ChatPageTests : ChatPageTestContext
         page.Find("button.settings-toggle").Click();
         page.Find("#temperature").Change("0.2");
         page.Find("#max-new-tokens").Change("0");
-        Assert.Contains("between 1 and", page.Find("#max-new-tokens-help").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("between 1 and", page.Find("#max-new-tokens-help").TextContent));
         Assert.Equal("0", page.Find("#max-new-tokens").GetAttribute("value"));
         page.Find("input[role=switch]").Change(true);
 

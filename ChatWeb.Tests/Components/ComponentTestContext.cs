@@ -11,6 +11,7 @@ public abstract class ComponentTestContext : BunitContext
 {
     protected ComponentTestContext()
     {
+        DefaultWaitTimeout = TimeSpan.FromSeconds(30); // a busy 2-core CI machine can take seconds per render; waits end at their state
         Services.AddChatSurfaceForTests();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }

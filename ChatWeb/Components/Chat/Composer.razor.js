@@ -36,6 +36,12 @@ export function init(textareaId, composer, maxLength) {
     textarea.addEventListener("keydown", onKeyDown);
     document.addEventListener("keydown", onEscape);
     return {
+        show(value) {
+            if (textarea.value !== value) {
+                textarea.value = value;
+                textarea.dispatchEvent(new Event("input")); // grows or shrinks the box to its text
+            }
+        },
         dispose() {
             textarea.removeEventListener("input", onInput);
             textarea.removeEventListener("keydown", onKeyDown);
