@@ -120,8 +120,10 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
         await SendAndWaitAsync(page, "hello, rename me");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Rename hello, rename me" }).ClickAsync();
-        await page.Locator(".conversation-list input").FillAsync("Greetings");
-        await page.Locator(".conversation-list input").PressAsync("Enter");
+        var title = page.Locator("#rename-title");
+        await Expect(title).ToBeFocusedAsync();
+        await title.FillAsync("Greetings");
+        await title.PressAsync("Enter");
         await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync("Greetings");
 
         await page.ReloadAsync();
@@ -129,7 +131,7 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
 
         await Expect(page.Locator("#prompt")).ToBeEnabledAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete Greetings" }).ClickAsync();
-        await Sidebar(page).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Expect(Sidebar(page).Locator("li")).ToHaveCountAsync(0);
         await Expect(page.Locator(".message")).ToHaveCountAsync(0);
     }

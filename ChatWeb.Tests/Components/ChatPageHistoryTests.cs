@@ -72,7 +72,7 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     }
 
     [Fact]
-    public void TheDefaultPreset_IsTheSystemPrompt_AndAnEditedDefaultReachesTheNextChat()
+    public async Task TheDefaultPreset_IsTheSystemPrompt_AndAnEditedDefaultReachesTheNextChat()
     {
         var page = Render<ChatPage>();
         Send(page, "first");
@@ -152,16 +152,27 @@ public sealed class ChatPageHistoryTests : ChatPageTestContext
     }
 
     [Fact]
-    public void Regenerate_ReplacesTheStoredAnswer()
+    public void ARegeneratedAnswer_IsStoredBesideTheFirst_TheChoiceIsStored_AndTheModelSeesOnlyIt()
     {
         var page = Render<ChatPage>();
         Send(page, "question");
         Answer(page, _client, "first try");
-
         page.Find("button.regenerate").Click();
         Answer(page, _client, "second try");
-
         var chat = Assert.Single(Store.List(Owner));
         Assert.Equal(["question", "second try"], Store.Messages(Owner, chat.Id).Select(m => m.Text));
+        Assert.Equal(3, Store.AllMessages(Owner, chat.Id).Count);
+
+        page.Find(".message.assistant button.branch-previous").Click();
+        page.WaitForAssertion(() => Assert.Equal("1/2", page.Find(".message.assistant .branch-position").TextContent));
+
+        // The choice is stored: what a reload reads.
+        var stored = Store.Messages(Owner, chat.Id);
+        Assert.Equal(["question", "first try"], stored.Select(m => m.Text));
+        Assert.Equal(new BranchPosition(1, 2), stored[1].Branch);
+
+        Send(page, "and then?");
+        Answer(page, _client, "more");
+        Assert.Equal(["question", "first try", "and then?"], _client.Requests[^1].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
     }
 }

@@ -106,7 +106,7 @@ public sealed class ChatPageTests : ChatPageTestContext
     }
 
     [Fact]
-    public void Regenerate_ReplacesTheLastAnswer_WithANewOne()
+    public void Regenerate_ShowsTheNewAnswer_AndKeepsTheEarlierOneAsAnotherVersion()
     {
         var page = Render<ChatPage>();
         Send(page, "question");
@@ -117,11 +117,17 @@ public sealed class ChatPageTests : ChatPageTestContext
 
         page.WaitForAssertion(() => Assert.Equal("second try", page.Find(".message.assistant .message-text").TextContent.Trim()));
         Assert.Single(page.FindAll(".message.assistant"));
+        Assert.Equal("2/2", page.Find(".message.assistant .branch-position").TextContent);
         Assert.Equal(["question"], _client.Requests[1].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
+
+        page.Find(".message.assistant button.branch-previous").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("first try", page.Find(".message.assistant .message-text").TextContent.Trim()));
+        Assert.Equal("1/2", page.Find(".message.assistant .branch-position").TextContent);
     }
 
     [Fact]
-    public void EditingAUserMessage_DropsWhatFollowed_AndAsksAgain()
+    public void EditingAUserMessage_AsksAgain_AndKeepsTheEarlierTurnAsAnotherVersion()
     {
         var page = Render<ChatPage>();
         Send(page, "one");
@@ -137,6 +143,35 @@ public sealed class ChatPageTests : ChatPageTestContext
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll(".message").Count));
         Assert.Equal(["one, edited"], _client.Requests[2].Where(m => m.Role != ChatRole.System).Select(m => m.Text));
         Assert.Equal("answer to the edit", page.Find(".message.assistant .message-text").TextContent.Trim());
+        Assert.Equal("2/2", page.Find(".message.user .branch-position").TextContent);
+
+        page.Find(".message.user button.branch-previous").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["one", "answer one", "two", "answer two"],
+            page.FindAll(".message .message-text").Select(m => m.TextContent.Trim())));
+    }
+
+    [Fact]
+    public void ARegenerateThatFails_ShowsTheEarlierAnswerAgain_AndRetryMakesTheSecondVersion()
+    {
+        var page = Render<ChatPage>();
+        Send(page, "question");
+        Answer(page, _client, "first answer");
+
+        _client.FailWith = new InvalidOperationException("backend exploded");
+        page.Find("button.regenerate").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("backend exploded", page.Find(".turn-failure").TextContent));
+        Assert.Equal(["question", "first answer"], page.FindAll(".message .message-text").Select(m => m.TextContent.Trim()));
+        Assert.Empty(page.FindAll(".branch-position")); // the failed version was not kept
+
+        _client.FailWith = null;
+        page.Find(".turn-failure button.retry").Click();
+        Answer(page, _client, "second answer");
+
+        page.WaitForAssertion(() => Assert.Equal("2/2", page.Find(".message.assistant .branch-position").TextContent));
+        Assert.Equal("second answer", page.Find(".message.assistant .message-text").TextContent.Trim());
+        Assert.Empty(page.FindAll(".turn-failure"));
     }
 
     [Fact]

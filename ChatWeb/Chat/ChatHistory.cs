@@ -69,6 +69,7 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
             var message = ConversationMessage.Restore(m.Role, m.Text, status, m.Error, m.Thoughts,
                 m.Stats?.Thinking, m.Stats?.OutputTokens, m.Stats?.Generation);
             message.At = m.CreatedAt;
+            message.Branch = m.Branch;
             _saved[message] = new Saved(m.Id) { Version = message.Version };
             messages.Add(message);
         }
@@ -106,14 +107,65 @@ public sealed class ChatHistory(ConversationStore conversations, PromptHistorySt
             active.End(saved.Id);
     }
 
-    /// <summary>Removes a message and all after it from the stored conversation (regenerate, edit).</summary>
+    /// <summary>
+    /// Stores <paramref name="message"/> as an alternative to <paramref name="existing"/> (a regenerated
+    /// answer, an edited prompt): the earlier one is kept, the new one becomes the selected branch.
+    /// </summary>
+    public void AddAlternative(ConversationMessage existing, ConversationMessage message)
+    {
+        if (!_saved.TryGetValue(existing, out var sibling))
+            throw new InvalidOperationException("The message to answer again is not stored; reload the page.");
+        var id = conversations.AddAlternative(Owner, sibling.Id, message.Role, message.Text, message.Status, NullIfEmpty(message.Thinking), message.Error)
+                 ?? throw new InvalidOperationException("This conversation no longer exists (it was deleted in another tab).");
+        _saved[message] = new Saved(id) { At = time.GetUtcNow(), Version = message.Version };
+        var count = Math.Max(existing.Branch.Count, 1) + 1;
+        message.Branch = new BranchPosition(count, count);
+        if (message.Status == MessageStatus.Streaming)
+            active.Begin(id);
+    }
+
+    /// <summary>Selects the alternative <paramref name="step"/> places from <paramref name="message"/> (−1: the previous); false when there is none.</summary>
+    public bool SelectAlternative(ConversationMessage message, int step)
+    {
+        if (!_saved.TryGetValue(message, out var saved))
+            return false;
+        var ids = conversations.Alternatives(Owner, saved.Id);
+        var index = ids.ToList().IndexOf(saved.Id) + step;
+        return index >= 0 && index < ids.Count && conversations.SelectAlternative(Owner, ids[index]);
+    }
+
+    /// <summary>Removes a stored message and what follows it (a turn that failed; no answer is kept for it).</summary>
     public void RemoveFrom(ConversationMessage message)
     {
         if (!_saved.Remove(message, out var saved))
             return;
         active.End(saved.Id);
-        conversations.DeleteMessagesFrom(Owner, saved.Id);
+        conversations.DeleteMessage(Owner, saved.Id);
     }
+
+    /// <summary>Makes <paramref name="message"/> the selected version again (after the alternative that replaced it on screen failed).</summary>
+    public void Reselect(ConversationMessage message)
+    {
+        if (_saved.TryGetValue(message, out var saved))
+            conversations.SelectAlternative(Owner, saved.Id);
+    }
+
+    public IReadOnlyList<SearchHit> Search(string text) => HasSession ? conversations.Search(Owner, text) : [];
+
+    /// <summary>One of the session's conversations (<paramref name="id"/>), or all of them, with every message and branch.</summary>
+    public IReadOnlyList<(StoredConversation Conversation, IReadOnlyList<StoredMessage> Messages)> Export(string? id)
+    {
+        if (!HasSession)
+            return [];
+        var chosen = id is null ? conversations.List(Owner) : conversations.Find(Owner, id) is { } one ? [one] : [];
+        return chosen.Select(c => (c, conversations.AllMessages(Owner, c.Id))).ToList();
+    }
+
+    /// <summary>Stores checked conversations as this session's own (new ids); returns their ids.</summary>
+    public IReadOnlyList<string> Import(IReadOnlyList<(StoredConversation Conversation, IReadOnlyList<StoredMessage> Messages)> imported) =>
+        conversations.Import(Owner, imported);
+
+    public bool SetPinned(string id, bool pinned) => conversations.SetPinned(Owner, id, pinned);
 
     /// <summary>The conversation's generation settings as stored; the defaults when none or unreadable.</summary>
     public static GenerationSettings SettingsOf(StoredConversation conversation)

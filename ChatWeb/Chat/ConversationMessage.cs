@@ -54,6 +54,9 @@ public sealed class ConversationMessage(ChatRole role, string text = "", Message
     public double? TokensPerSecond =>
         OutputTokens is > 1 and var tokens && GenerationTime is { TotalSeconds: > 0 } time ? (tokens - 1) / time.TotalSeconds : null;
 
+    /// <summary>Its place among its alternatives (regenerated answers, edited prompts); only one unless it has some.</summary>
+    public BranchPosition Branch { get; set; } = BranchPosition.Only;
+
     /// <summary>A finished message as it was saved: its answer, its thoughts and its figures.</summary>
     public static ConversationMessage Restore(ChatRole role, string text, MessageStatus status, string? error = null,
         string? thinking = null, TimeSpan? thinkingDuration = null, int? outputTokens = null, TimeSpan? generationTime = null)

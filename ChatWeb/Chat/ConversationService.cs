@@ -1,3 +1,4 @@
+using ChatWeb.Chat.Transfer;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Hosting;
 using ChatWeb.Engine.Scheduling;
@@ -6,6 +7,7 @@ using ChatWeb.ScaleOut;
 using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.AI;
 using Microsoft.JSInterop;
 
@@ -48,6 +50,12 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
 
     public string? PresetId { get; private set; }
     public IReadOnlyList<StoredConversation> Conversations { get; private set; } = [];
+
+    /// <summary>What the sidebar's search box holds; empty when not searching.</summary>
+    public string SearchText { get; private set; } = "";
+
+    /// <summary>The conversations the search found (null when not searching).</summary>
+    public IReadOnlyList<SearchHit>? SearchResults { get; private set; }
     public IReadOnlyList<Preset> Presets { get; private set; } = [];
     public IReadOnlyList<string> Prompts { get; private set; } = [];
     public string? Notice { get; private set; }
@@ -139,33 +147,130 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
                 Draft = prompt;
             await SendAsync();
         }
-        else if (Messages.Count > 0 && Messages[^1].Role == ChatRole.User && !ModelStillLoading())
+        else if (Messages.Count > 0 && Messages[^1].Role == ChatRole.Assistant)
+            await RegenerateAsync(); // a regenerated answer failed: the earlier one shows; try again
+        else if (Messages.Count > 0 && !ModelStillLoading())
             await GenerateAsync();
     }
 
-    /// <summary>Answers the last user message again, replacing the last answer.</summary>
+    /// <summary>Answers the last user message again; the earlier answer stays as another version ("‹ 1/2 ›").</summary>
     public async Task RegenerateAsync()
     {
         if (IsStreaming || Messages.Count == 0 || Messages[^1].Role != ChatRole.Assistant || ModelStillLoading())
             return;
-        history.RemoveFrom(Messages[^1]);
+        var earlier = Messages[^1];
         Messages.RemoveAt(Messages.Count - 1);
-        await GenerateAsync();
+        if (await GenerateAsync(earlier))
+            return;
+        // No failed version is kept: the earlier answer shows again, with the failure and Retry under it.
+        history.Reselect(earlier);
+        Messages.Add(earlier);
     }
 
-    /// <summary>Replaces a user message with its edited text and answers again from there.</summary>
+    /// <summary>Sends an edited version of a user message and answers it; the earlier turn stays as another version.</summary>
     public async Task EditAsync(MessageEdit edit)
     {
         var index = Messages.IndexOf(edit.Message);
         if (IsStreaming || index < 0 || string.IsNullOrWhiteSpace(edit.NewText))
             return;
-        history.RemoveFrom(Messages[index]);
-        Messages.RemoveRange(index, Messages.Count - index);
         var user = new ConversationMessage(ChatRole.User, edit.NewText);
-        if (!StoreUserMessage(user))
+        if (!StoreUserMessage(user, alternativeTo: edit.Message))
             return;
+        Messages.RemoveRange(index, Messages.Count - index);
         Messages.Add(user);
         await GenerateAsync();
+    }
+
+    /// <summary>Shows another version of a message (and what followed it); the choice is stored and is what the model sees next.</summary>
+    public async Task SwitchBranchAsync(BranchSwitch change)
+    {
+        if (IsStreaming || ConversationId is not { } id || !history.SelectAlternative(change.Message, change.Step))
+            return;
+        var loading = ++_view;
+        var found = await history.LoadAsync(id);
+        if (loading != _view || found is null)
+            return;
+        Messages = found.Value.Messages;
+        LeftOut = 0;
+        var shown = Messages.FirstOrDefault(m => m.Role == change.Message.Role && m.Branch.Count == change.Message.Branch.Count
+                                                 && m.Branch.Index == change.Message.Branch.Index + change.Step);
+        Announcement = shown is null ? "Another version is shown." : $"Version {shown.Branch.Index} of {shown.Branch.Count} is shown.";
+    }
+
+    /// <summary>Searches the session's conversations (titles and messages); blank text ends the search.</summary>
+    public void Search(string text)
+    {
+        SearchText = text ?? "";
+        SearchResults = string.IsNullOrWhiteSpace(SearchText) ? null : history.Search(SearchText);
+    }
+
+    public void SetPinned(string id, bool pinned)
+    {
+        history.SetPinned(id, pinned);
+        RefreshList();
+    }
+
+    /// <summary>Downloads one conversation or all of them as Markdown or JSON.</summary>
+    public async Task ExportAsync(ExportRequest request)
+    {
+        var conversations = history.Export(request.ConversationId);
+        if (conversations.Count == 0)
+            return;
+        var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd");
+        var name = request.ConversationId is null ? $"chatweb-conversations-{stamp}" : $"chatweb-{FileNames.Slug(conversations[0].Conversation.Title)}";
+        var (content, extension, type) = request.Format == ExportFormat.Json
+            ? (ConversationArchive.Write(conversations, time.GetUtcNow()), "json", "application/json")
+            : (System.Text.Encoding.UTF8.GetBytes(ConversationMarkdown.Write(conversations)), "md", "text/markdown");
+        try
+        {
+            await using var module = await js.InvokeAsync<IJSObjectReference>("import", "./Components/Chat/ConversationList.razor.js");
+            using var stream = new MemoryStream(content);
+            using var reference = new DotNetStreamReference(stream);
+            await module.InvokeVoidAsync("download", $"{name}.{extension}", type, reference);
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or OperationCanceledException)
+        {
+            Notice = "The export could not be handed to the browser; try again.";
+        }
+    }
+
+    /// <summary>
+    /// Imports a JSON export as this session's own conversations (nothing is replaced) and opens the
+    /// first; a file that is too large or not a valid export is refused with a notice saying why.
+    /// </summary>
+    public async Task ImportAsync(IBrowserFile file)
+    {
+        if (!history.HasSession)
+            return;
+        if (file.Size > ConversationArchive.MaxBytes)
+        {
+            Notice = $"“{file.Name}” is {file.Size / (1024 * 1024.0):0.#} MB; an import can be at most {ConversationArchive.MaxBytes / (1024 * 1024)} MB. Nothing was imported.";
+            return;
+        }
+        byte[] content;
+        try
+        {
+            await using var stream = file.OpenReadStream(ConversationArchive.MaxBytes);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer);
+            content = buffer.ToArray();
+        }
+        catch (IOException ex)
+        {
+            Notice = $"“{file.Name}” could not be read ({ex.Message}). Nothing was imported.";
+            return;
+        }
+        var read = ConversationArchive.Read(content, time.GetUtcNow());
+        if (read.Problem is { } problem)
+        {
+            Notice = problem;
+            return;
+        }
+        var ids = history.Import(read.Conversations);
+        Notice = null;
+        RefreshList();
+        await OpenAsync(ids[0]);
+        Announcement = ids.Count == 1 ? "1 conversation was imported." : $"{ids.Count} conversations were imported.";
     }
 
     public void Stop() => _generation?.Cancel();
@@ -202,7 +307,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         {
             Notice = ex.Message.Split(" (Parameter")[0];
         }
-        Conversations = history.Conversations();
+        RefreshList();
     }
 
     public async Task DeleteAsync(string id)
@@ -210,7 +315,15 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         history.Delete(id);
         if (id == ConversationId)
             await NewChatAsync();
+        RefreshList();
+    }
+
+    /// <summary>Reads the sidebar's list (and the search's results) again after a change.</summary>
+    private void RefreshList()
+    {
         Conversations = history.Conversations();
+        if (SearchResults is not null)
+            Search(SearchText);
     }
 
     public void Dispose()
@@ -271,7 +384,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
     }
 
     /// <summary>Stores a user message, starting the stored conversation with the first; false (with a notice) when that fails.</summary>
-    private bool StoreUserMessage(ConversationMessage message)
+    private bool StoreUserMessage(ConversationMessage message, ConversationMessage? alternativeTo = null)
     {
         try
         {
@@ -284,9 +397,12 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
                 history.SaveSettings(ConversationId, Settings);
                 _ = ShowAddressAsync($"c/{ConversationId}"); // not awaited: the message shows without a round trip
             }
-            history.Add(ConversationId, message);
+            if (alternativeTo is null)
+                history.Add(ConversationId, message);
+            else
+                history.AddAlternative(alternativeTo, message);
             history.RememberPrompt(message.Text);
-            Conversations = history.Conversations();
+            RefreshList();
             Prompts = history.Prompts();
             Notice = null;
             return true;
@@ -310,8 +426,11 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         }
     }
 
-    /// <summary>Streams an answer to the conversation so far; false when the backend failed.</summary>
-    private async Task<bool> GenerateAsync()
+    /// <summary>
+    /// Streams an answer to the conversation so far (the selected branch); false when the backend failed.
+    /// With <paramref name="alternativeTo"/> the answer is stored as another version of that earlier answer.
+    /// </summary>
+    private async Task<bool> GenerateAsync(ConversationMessage? alternativeTo = null)
     {
         // The model sees answers, never their thinking, and nothing from failed turns' answers;
         // the turn builder puts the preset's system prompt first, then the newest turns that fit its context.
@@ -323,7 +442,9 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         LeftOut = turn.LeftOut;
 
         var answer = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);
-        if (ConversationId is not null)
+        if (ConversationId is not null && alternativeTo is not null)
+            history.AddAlternative(alternativeTo, answer);
+        else if (ConversationId is not null)
             history.Add(ConversationId, answer);
         Messages.Add(answer);
         Failure = null;

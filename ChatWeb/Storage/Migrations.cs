@@ -184,8 +184,29 @@ internal static class Migrations
                 absolute_expires_at  BIGINT NULL
             );
             """),
+
+        // 2: branches (a message's parent; the selected one among its siblings) and pinned conversations.
+        // Existing messages become one line: each one's parent is the message before it. The same SQL on both.
+        MigrationStep.Portable(
+            """
+            ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE messages ADD COLUMN parent_id TEXT NULL;
+            ALTER TABLE messages ADD COLUMN selected INTEGER NOT NULL DEFAULT 1;
+            UPDATE messages SET parent_id = (
+                SELECT p.id FROM messages p
+                WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq
+                ORDER BY p.seq DESC LIMIT 1);
+            CREATE INDEX ix_messages_parent ON messages (conversation_id, parent_id);
+            """),
+
+        // 3: full-text search over titles and messages (SQLite FTS5; PostgreSQL tsvector; see ConversationSearchSql).
+        new(Sqlite: ConversationSearchSql.SqliteSchema, Postgres: ConversationSearchSql.PostgresSchema),
     ];
 }
 
 /// <summary>One schema step, as SQLite and as PostgreSQL write it.</summary>
-internal sealed record MigrationStep(string Sqlite, string Postgres);
+internal sealed record MigrationStep(string Sqlite, string Postgres)
+{
+    /// <summary>A step whose SQL both databases read alike.</summary>
+    public static MigrationStep Portable(string sql) => new(sql, sql);
+}

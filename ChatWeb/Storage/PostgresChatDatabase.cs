@@ -68,6 +68,12 @@ public sealed class PostgresChatDatabase : ChatDatabase, IDisposable
                 $"ChatWeb's PostgreSQL user may not create or change tables in the {Location}: grant it CREATE on the " +
                 $"schema (or make it the database's owner). Nothing was changed. ({ex.MessageText})", ex);
         }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedFile && ex.MessageText.Contains("unaccent"))
+        {
+            throw new DatabaseStartupException(
+                $"The PostgreSQL server of the {Location} lacks the unaccent extension, which conversation search uses: install " +
+                $"PostgreSQL's contrib modules on it (Debian: postgresql-contrib). Nothing was changed. ({ex.MessageText})", ex);
+        }
         catch (NpgsqlException ex) when (ex is not PostgresException)
         {
             var reason = ex.InnerException is SocketException socket ? socket.Message : ex.Message;

@@ -51,9 +51,13 @@ internal static partial class SqlCommands
         return value is DBNull ? null : value;
     }
 
-    public static List<T> Query<T>(this DbConnection connection, string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters)
+    public static List<T> Query<T>(this DbConnection connection, string sql, Func<DbDataReader, T> read, params (string Name, object? Value)[] parameters) =>
+        connection.Query(sql, null, read, parameters);
+
+    public static List<T> Query<T>(this DbConnection connection, string sql, DbTransaction? transaction, Func<DbDataReader, T> read,
+        params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.Command(sql, null, parameters);
+        using var command = connection.Command(sql, transaction, parameters);
         using var reader = command.ExecuteReader();
         var rows = new List<T>();
         while (reader.Read())
