@@ -184,6 +184,8 @@ internal static class Migrations
                 absolute_expires_at  BIGINT NULL
             );
             """),
+        // 2: API conversations (kept in a separate file; renumber freely when merging other steps).
+        ApiConversationsMigration.Step,
     ];
 }
 
