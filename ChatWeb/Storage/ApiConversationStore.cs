@@ -90,7 +90,7 @@ internal sealed class ApiConversationStore(ChatDatabase database, TimeProvider t
         return forgotten;
     }
 
-    /// <summary>The conversations of <paramref name="owner"/>, for tests and the admin's counts.</summary>
+    /// <summary>How many conversations <paramref name="owner"/> keeps.</summary>
     public int Count(string owner)
     {
         using var db = database.Open();
