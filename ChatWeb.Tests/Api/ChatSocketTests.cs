@@ -94,6 +94,21 @@ public sealed class ChatSocketTests(ChatWebFactory factory) : IClassFixture<Chat
     }
 
     [Fact]
+    public async Task AChat_NamingAnUnknownModel_GetsAnErrorListingTheModels_AndTheSocketStaysUsable()
+    {
+        using var socket = await ConnectAsync(new RecordingChatClient());
+
+        await SendAsync(socket, new { type = "chat", id = "a", message = "Hi", model = "no-such-model" });
+        var error = (await ReadUntilAsync(socket, m => m.GetProperty("type").GetString() == "error"))[^1];
+        await SendAsync(socket, new { type = "chat", id = "b", message = "Hi" });
+        await ReadUntilAsync(socket, m => Is(m, "event", "b") && m.GetProperty("event").GetString() == "done");
+
+        Assert.Equal("a", error.GetProperty("id").GetString());
+        Assert.StartsWith("The model 'no-such-model' does not exist; this server offers",
+            error.GetProperty("errors").GetProperty("model")[0].GetString());
+    }
+
+    [Fact]
     public async Task OneSocket_StreamsAtMostEightRepliesAtOnce()
     {
         using var socket = await ConnectAsync(new RecordingChatClient { Hang = true });

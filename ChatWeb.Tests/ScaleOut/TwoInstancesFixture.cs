@@ -8,8 +8,8 @@ namespace ChatWeb.Tests.ScaleOut;
 
 /// <summary>
 /// Two ChatWeb processes (A and B) sharing one PostgreSQL database and one Redis, each with a data folder of its
-/// own (nothing is shared through files), nginx in front (A, and B as the instance that takes over when A is down),
-/// and one headless Chromium.
+/// own (nothing is shared through files), nginx in front configured as docs/deploy.md shows (sticky by the session
+/// cookie; the other instance takes over when one is down), and one headless Chromium.
 /// </summary>
 public sealed class TwoInstancesFixture : IAsyncLifetime
 {
@@ -50,16 +50,27 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         Redis = await RedisServer.StartAsync();
         A = await AppServer.StartAsync(Settings());
         B = await AppServer.StartAsync(Settings());
-        Nginx = await NginxServer.StartAsync([Authority(A), Authority(B) + " backup"], balancing: "");
+        Nginx = await NginxServer.StartAsync([Authority(A), Authority(B)]);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
     }
 
     private static string Authority(AppServer app) => app.BaseUri.Authority;
 
-    /// <summary>A new person (own cookies) whose pages open at <paramref name="app"/>'s address.</summary>
-    public Task<IBrowserContext> NewPersonAsync(Uri at) =>
-        Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = at.ToString() });
+    /// <summary>
+    /// A new person (own cookies) whose pages open at <paramref name="at"/>; their browser's user agent is
+    /// <paramref name="name"/>, so nginx's log tells their requests apart.
+    /// </summary>
+    public Task<IBrowserContext> NewPersonAsync(Uri at, string? name = null) =>
+        Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = at.ToString(), UserAgent = name });
+
+    /// <summary>The instance that nginx sent <paramref name="person"/>'s latest circuit to (its <c>/_blazor/negotiate</c>).</summary>
+    public AppServer CircuitInstance(string person)
+    {
+        var negotiate = Nginx.Requests().Last(r => r.UserAgent == person && r.Path == "/_blazor/negotiate");
+        return negotiate.Upstream == Authority(A) ? A : negotiate.Upstream == Authority(B) ? B
+            : throw new InvalidOperationException($"nginx sent {person}'s circuit to {negotiate.Upstream}, neither A nor B.");
+    }
 
     /// <summary>A page at the chat, once its circuit is interactive.</summary>
     public static async Task<IPage> OpenChatAsync(IBrowserContext context, string address = "/")
@@ -87,13 +98,13 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         throw new TimeoutException($"No stored message contains \"{text}\" after 30 s.");
     }
 
-    private bool _aKilled;
+    private AppServer? _killed;
 
-    /// <summary>Kills A (no shutdown: as a crash or a lost machine would).</summary>
-    public async Task KillAAsync()
+    /// <summary>Kills an instance (no shutdown: as a crash or a lost machine would).</summary>
+    public async Task KillAsync(AppServer instance)
     {
-        _aKilled = true;
-        await A.DisposeAsync();
+        _killed = instance;
+        await instance.DisposeAsync();
     }
 
     public async Task DisposeAsync()
@@ -101,8 +112,8 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (Nginx is not null) await Nginx.DisposeAsync();
-        if (A is not null && !_aKilled) await A.DisposeAsync();
-        if (B is not null) await B.DisposeAsync();
+        if (A is not null && _killed != A) await A.DisposeAsync();
+        if (B is not null && _killed != B) await B.DisposeAsync();
         if (Redis is not null) await Redis.DisposeAsync();
         _database.Dispose();
         foreach (var folder in _folders)

@@ -66,9 +66,9 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
 public sealed class InstanceFailoverTests(TwoInstancesFixture fixture) : IClassFixture<TwoInstancesFixture>
 {
     [Fact]
-    public async Task AKilledDuringAnAnswer_ThePersonLandsOnB_WithTheHistory_AndTheCutAnswerMarkedInterrupted()
+    public async Task TheInstanceKilledDuringAnAnswer_ThePersonLandsOnTheOther_WithTheHistory_AndTheCutAnswerMarkedInterrupted()
     {
-        var page = await TwoInstancesFixture.OpenChatAsync(await fixture.NewPersonAsync(fixture.Nginx.BaseUri));
+        var page = await TwoInstancesFixture.OpenChatAsync(await fixture.NewPersonAsync(fixture.Nginx.BaseUri, "failover-person"));
         await page.Locator("#prompt").FillAsync("write me something long");
         await page.Locator("#prompt").PressAsync("Enter");
         var answer = page.Locator(".message.assistant").Last;
@@ -79,9 +79,10 @@ public sealed class InstanceFailoverTests(TwoInstancesFixture fixture) : IClassF
         await Expect(page).ToHaveURLAsync(new Regex("/c/[A-Za-z0-9_-]{22}$"));
         var conversation = new Uri(page.Url).AbsolutePath;
 
-        await fixture.KillAAsync();
+        var serving = fixture.CircuitInstance("failover-person");
+        await fixture.KillAsync(serving);
         // The person opens the conversation again (the dead page would reload itself, racing a navigation of ours):
-        // nginx now sends them to B.
+        // nginx now sends them to the other instance.
         await page.CloseAsync();
         page = await TwoInstancesFixture.OpenChatAsync(answer.Page.Context, conversation);
 

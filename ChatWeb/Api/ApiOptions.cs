@@ -36,7 +36,7 @@ public sealed class ApiOptions
     [Range(1, 10_000_000)]
     public int MaxConversations { get; set; } = 10_000;
 
-    /// <summary>The most characters all API conversations together keep (about 2 bytes each in memory); past it the least recently used are forgotten.</summary>
+    /// <summary>The most characters all API conversations together keep in the database; past it the least recently used idle ones are forgotten.</summary>
     [Range(100_000, 2_000_000_000)]
     public int MaxStoredCharacters { get; set; } = 50_000_000;
 

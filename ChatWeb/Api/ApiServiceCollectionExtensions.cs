@@ -25,7 +25,7 @@ internal static class ApiServiceCollectionExtensions
 
         builder.Services.AddSingleton<ApiKeyRing>();
         builder.Services.AddSingleton<ISystemPresets, StoredSystemPresets>();
-        builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        builder.Services.AddSingleton<IConversationStore, DatabaseConversationStore>();
         builder.Services.AddSingleton<ChatTurns>();
         builder.Services.AddSingleton<ChainRunner>();
         builder.Services.AddProblemDetails();

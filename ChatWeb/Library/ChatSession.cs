@@ -73,6 +73,16 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         LeftOut = 0;
     }
 
+    /// <summary>Puts back a history kept elsewhere (a server's stored API conversation) and its count of forgotten messages.</summary>
+    internal void Restore(IEnumerable<ChatMessage> history, int forgotten)
+    {
+        _history.Clear();
+        Volatile.Write(ref _historyCharacters, 0);
+        foreach (var message in history)
+            Remember(message);
+        Forgotten = forgotten;
+    }
+
     /// <summary>
     /// Sends a prompt and streams the reply. The prompt and the answer join the history when the reply
     /// ends, also when it is cancelled (then with the part streamed so far); a prompt refused before its

@@ -201,6 +201,9 @@ internal static class Migrations
 
         // 3: full-text search over titles and messages (SQLite FTS5; PostgreSQL tsvector; see ConversationSearchSql).
         new(Sqlite: ConversationSearchSql.SqliteSchema, Postgres: ConversationSearchSql.PostgresSchema),
+
+        // 4: API conversations (rows of their own; see ApiConversationsMigration).
+        ApiConversationsMigration.Step,
     ];
 }
 

@@ -25,6 +25,7 @@ internal static class StorageServiceCollectionExtensions
         builder.Services.AddSingleton<PresetStore>();
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<SessionActivityStore>();
+        builder.Services.AddSingleton<ApiConversationStore>();
         builder.Services.TryAddSingleton<IDistributedCache, DatabaseDistributedCache>();
         builder.Services.AddHostedService<DatabaseStartup>();
         return builder;

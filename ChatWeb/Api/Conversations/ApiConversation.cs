@@ -4,29 +4,37 @@ namespace ChatWeb.Api.Conversations;
 
 /// <summary>
 /// A conversation held for API clients: an id, the caller it belongs to (<see cref="Access.ApiCaller.Owner"/>),
-/// and the chat session with its history (and its one-reply-at-a-time guard).
+/// and the chat session with its history (and its one-reply-at-a-time guard). A kept conversation lives in the
+/// database (<see cref="DatabaseConversationStore"/>): claiming a turn loads it, ending the turn stores it, so any
+/// instance may serve the next turn. A one-off conversation has no store and is never kept.
 /// </summary>
-internal sealed class ApiConversation(string id, string owner, ChatSession session, Action<ApiConversation>? turnEnded = null)
+internal sealed class ApiConversation(string id, string owner, ChatSession session, DatabaseConversationStore? store = null)
 {
-    private long _lastUsed;
-
     public string Id { get; } = id;
     public string Owner { get; } = owner;
     public ChatSession Session { get; } = session;
 
-    /// <summary>When it was last claimed, as a store's counter (the least recently used is forgotten first).</summary>
-    public long LastUsed
+    /// <summary>Claims the conversation for one reply (and loads what it holds); false when a reply is already streaming, on any instance.</summary>
+    public bool TryBeginTurn()
     {
-        get => Interlocked.Read(ref _lastUsed);
-        set => Interlocked.Exchange(ref _lastUsed, value);
+        if (!Session.TryBeginTurn())
+            return false;
+        if (store is null || store.TryClaim(this))
+            return true;
+        Session.EndTurn();
+        return false;
     }
 
-    /// <summary>Claims the conversation for one reply; false when a reply is already streaming.</summary>
-    public bool TryBeginTurn() => Session.TryBeginTurn();
-
+    /// <summary>Ends the reply: the conversation is stored (with the turn) and free for the next one.</summary>
     public void EndTurn()
     {
-        Session.EndTurn();
-        turnEnded?.Invoke(this);
+        try
+        {
+            store?.Save(this);
+        }
+        finally
+        {
+            Session.EndTurn();
+        }
     }
 }

@@ -1,8 +1,8 @@
 namespace ChatWeb.Api.Conversations;
 
 /// <summary>
-/// Where API conversations live between requests, each tied to its owner. Today in memory
-/// (<see cref="InMemoryConversationStore"/>); the persistent conversation store can replace this registration.
+/// Where API conversations live between requests, each tied to its owner: the database
+/// (<see cref="DatabaseConversationStore"/>), so every instance sharing it can continue one.
 /// </summary>
 internal interface IConversationStore
 {

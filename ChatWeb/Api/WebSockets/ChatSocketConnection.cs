@@ -198,10 +198,12 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
     private async Task RunReplyAsync(string id, ChatTurns.Turn turn, bool earlierForm, IReadOnlyList<string> forgottenIds, CancellationTokenSource cancel)
     {
         var token = cancel.Token;
+        var ended = false;
         try
         {
             await SendAsync(new EventMessage(id, "started", turn.Conversation.Id) { ForgottenIds = forgottenIds }, token);
             var thinking = false;
+            ChatCompleted? done = null;
             await foreach (var step in turn.Conversation.Session.SendInTurnAsync(turn.Message, turn.Options, token))
             {
                 switch (step)
@@ -219,12 +221,16 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
                     case AnswerToken a:
                         await SendAsync(new TokenMessage(id, a.Text, "answer"), token);
                         break;
-                    case ChatCompleted done:
-                        await SendAsync(new EventMessage(id, "done", turn.Conversation.Id, done.FinishReason, done.Usage, done.Timings)
-                            { ForgottenMessages = turn.Conversation.Session.Forgotten }, token);
+                    case ChatCompleted completed:
+                        done = completed;
                         break;
                 }
             }
+            // "done" goes out once the turn has ended (its conversation stored), so the client's next message finds it free.
+            EndTurn();
+            if (done is not null)
+                await SendAsync(new EventMessage(id, "done", turn.Conversation.Id, done.FinishReason, done.Usage, done.Timings)
+                    { ForgottenMessages = turn.Conversation.Session.Forgotten }, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -249,9 +255,17 @@ internal sealed class ChatSocketConnection(WebSocket socket, ChatTurns turns, Ap
         }
         finally
         {
+            EndTurn();
+            cancel.Dispose();
+        }
+
+        void EndTurn()
+        {
+            if (ended)
+                return;
+            ended = true;
             turn.Conversation.EndTurn();
             _running.TryRemove(id, out _);
-            cancel.Dispose();
         }
     }
 

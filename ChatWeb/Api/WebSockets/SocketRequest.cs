@@ -22,6 +22,9 @@ internal sealed class SocketRequest
     public string? System { get; init; }
     public GenerationSettings? Settings { get; init; }
 
+    /// <summary>The model to answer with, as in <c>POST /api/chat</c> (a name from <c>/v1/models</c>; omitted = the local model).</summary>
+    public string? Model { get; init; }
+
     /// <summary>A message in the earlier form: no type, a prompt; its replies use that form too.</summary>
     public bool IsEarlierForm => Type is null && Prompt is not null;
 
@@ -32,5 +35,6 @@ internal sealed class SocketRequest
         Preset = Preset,
         System = System,
         Settings = Settings,
+        Model = Model,
     };
 }
