@@ -39,6 +39,9 @@ public sealed class RemoteChatClient : IChatClient
     /// <summary>The model's name here.</summary>
     public string Name { get; }
 
+    /// <summary>The remote model's context window in tokens (its <c>Limits.ContextLength</c>): what a conversation is trimmed to.</summary>
+    public int ContextTokens => _scheduler.ContextLength;
+
     /// <summary>True when a request sent now would be refused as busy.</summary>
     public bool IsQueueFull(out TimeSpan retryAfter) => _scheduler.IsFull(out retryAfter);
 

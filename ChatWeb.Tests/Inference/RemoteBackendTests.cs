@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ChatWeb.Engine.Remote;
 using ChatWeb.Inference;
+using ChatWeb.Engine.Hosting;
+using ChatWeb.Engine.Local;
 using ChatWeb.Tests.Api;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatWeb.Tests.Inference;
@@ -140,6 +143,59 @@ public sealed class RemoteBackendTests : IDisposable
         });
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
         Assert.Contains("ChatWeb:Backends:0: 'gpu1:8000' is not an http(s) URL", error.ToString());
+    }
+
+    [Fact]
+    public async Task ARemoteModel_AnswersWhileTheLocalModelLoads_AndTheLocalOneSays503()
+    {
+        var (_, v1) = RemoteServers.StartChatWeb(_remoteFactory);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var settings = RemoteServers.Backend(0, "big", [v1]);
+        settings["ChatWeb:Model:Path"] = TestPaths.Model("stories260K", "stories260K.gguf");
+        await using var app = _localFactory.With(settings: settings).WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.AddSingleton<ModelLoad>((options, report, cancel) =>
+            {
+                report(new ModelLoadProgress(ModelLoadProgress.ReadingWeights, 45, 100));
+                reached.TrySetResult();
+                release.Wait(cancel); // the local model stays loading for the whole test
+                return LocalModel.Load(options, report, cancel);
+            })));
+        using var client = ChatWebFactory.Keyed(app.CreateClient());
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var local = await client.PostAsJsonAsync("/api/chat/sync", new { message = "hello" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, local.StatusCode);
+
+        var remote = await Json(await client.PostAsJsonAsync("/api/chat/sync", new { message = "hello", model = "big" }));
+        Assert.StartsWith("Hello! I am ChatWeb's demo assistant.", remote.GetProperty("response").GetString());
+        using var streamed = await client.PostAsJsonAsync("/api/chat", new { message = "hello", model = "big" });
+        Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+        var v1Reply = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "big", messages = new[] { new { role = "user", content = "hello" } } });
+        Assert.Equal(HttpStatusCode.OK, v1Reply.StatusCode);
+        release.Set();
+    }
+
+    [Fact]
+    public async Task ARemoteModelsHistory_IsTrimmedToItsOwnContextWindow()
+    {
+        var remoteModel = new RecordingChatClient();
+        var (_, v1) = RemoteServers.StartChatWeb(_remoteFactory, remoteModel);
+        var settings = RemoteServers.Backend(0, "small", [v1]);
+        settings["ChatWeb:Backends:0:ContextTokens"] = "600"; // less the 512 kept for the answer: room for the last turns only
+        using var client = Local(settings);
+
+        var long_ = new string('A', 2_000);
+        var reply = await client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "small",
+            messages = new[] { new { role = "user", content = long_ }, new { role = "assistant", content = "ok" }, new { role = "user", content = "hello" } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        var seen = Assert.Single(remoteModel.Requests).Messages;
+        Assert.Equal("hello", seen[^1].Text);
+        Assert.DoesNotContain(seen, m => m.Text.Contains(long_)); // the local model's 4,096-token window would have kept it
     }
 
     public void Dispose()

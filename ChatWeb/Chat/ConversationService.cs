@@ -21,7 +21,8 @@ namespace ChatWeb.Chat;
 /// <see cref="Changed"/>'s re-render; it holds no logic of its own.
 /// </summary>
 public sealed class ConversationService(IChatClient client, IInferenceStatus backend, TimeProvider time, ChatHistory history,
-    TurnBuilder turns, SessionOwner session, IJSRuntime js, NavigationManager navigation, ChangeNotices? notices = null) : IDisposable
+    TurnBuilder turns, SessionOwner session, IJSRuntime js, NavigationManager navigation, ChangeNotices? notices = null,
+    IModelCatalog? models = null) : IDisposable
 {
     private CancellationTokenSource? _generation;
     private GenerationState? _progressState;
@@ -353,7 +354,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
     /// <summary>True (with a notice saying how far it has come) while the model loads: nothing is sent, the prompt stays in the composer.</summary>
     private bool ModelStillLoading()
     {
-        if (backend.Current.Loading is not { } loading)
+        if (backend.Current.Loading is not { } loading || models?.IsRemote(Settings.Model) == true)
             return false;
         Notice = _loadingNotice = ModelLoadingException.MessageFor(loading);
         return true;
@@ -438,7 +439,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         var turn = turns.Build([preset.Text, preset.Extra], Messages
             .Where(m => m.Status is MessageStatus.Complete or MessageStatus.Stopped or MessageStatus.Interrupted)
             .Select(m => new ChatMessage(m.Role, m.Text))
-            .ToList());
+            .ToList(), Settings.Model);
         LeftOut = turn.LeftOut;
 
         var answer = new ConversationMessage(ChatRole.Assistant, status: MessageStatus.Streaming);

@@ -12,7 +12,8 @@ internal static class ConversationServiceCollectionExtensions
             .Validate(o => o.AnswerTokens < o.ContextTokens,
                 "ChatWeb:Conversations:AnswerTokens must be smaller than ChatWeb:Conversations:ContextTokens.");
         builder.Services.AddSingleton(sp =>
-            new TurnBuilder(sp.GetRequiredService<IOptions<ConversationOptions>>(), sp.GetRequiredService<ITokenCounter>()));
+            new TurnBuilder(sp.GetRequiredService<IOptions<ConversationOptions>>(), sp.GetRequiredService<ITokenCounter>(),
+                sp.GetService<IModelCatalog>()));
         return builder;
     }
 

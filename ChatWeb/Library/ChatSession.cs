@@ -113,9 +113,9 @@ public sealed class ChatSession(IChatClient client, TurnBuilder? turns = null)
         var began = false;
         try
         {
-            var turn = _turns.Build(SystemPrompts, [.. _history, new ChatMessage(ChatRole.User, prompt)]);
-            LeftOut = turn.LeftOut;
             var chosen = options ?? Options;
+            var turn = _turns.Build(SystemPrompts, [.. _history, new ChatMessage(ChatRole.User, prompt)], chosen?.ModelId);
+            LeftOut = turn.LeftOut;
             if (chosen.GetOwner() is null)
                 chosen = (chosen?.Clone() ?? new ChatOptions()).WithOwner(_owner);
             await foreach (var step in ChatStepStream.StreamAsync(client, turn.Messages, chosen, Time, cancellationToken))

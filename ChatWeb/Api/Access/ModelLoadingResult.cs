@@ -1,14 +1,18 @@
 using System.Globalization;
 using ChatWeb.Engine.Hosting;
+using ChatWeb.Inference;
 
 namespace ChatWeb.Api.Access;
 
 /// <summary>The model is still loading: HTTP 503 with Retry-After, in the interface's error shape.</summary>
 internal static class ModelLoadingResult
 {
-    /// <summary>A 503 while the model loads; null once it is ready (or in demo mode). Checked before a request starts.</summary>
-    public static IResult? IfLoading(HttpContext context, ApiErrorShape shape) =>
-        context.RequestServices.GetService<IInferenceStatus>()?.Current.Loading is { } progress
+    /// <summary>
+    /// A 503 while the local model loads and the request is for it (any <paramref name="model"/> but a remote model's
+    /// name); null once it is ready, in demo mode, or for a remote model. Checked before a request starts.
+    /// </summary>
+    public static IResult? IfLoading(HttpContext context, ApiErrorShape shape, string? model = null) =>
+        context.RequestServices.GetRequiredService<ModelCatalog>().LoadingOf(model) is { } progress
             ? For(context, new ModelLoadingException(progress), shape)
             : null;
 

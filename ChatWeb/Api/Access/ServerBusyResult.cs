@@ -1,5 +1,5 @@
 using System.Globalization;
-using ChatWeb.Engine.Hosting;
+using ChatWeb.Inference;
 using ChatWeb.Engine.Scheduling;
 
 namespace ChatWeb.Api.Access;
@@ -7,9 +7,12 @@ namespace ChatWeb.Api.Access;
 /// <summary>The inference queue is full: HTTP 429 with Retry-After, in the interface's error shape.</summary>
 internal static class ServerBusyResult
 {
-    /// <summary>A 429 when a request submitted now would be refused; null when it would queue. For streams, which must answer before they start.</summary>
-    public static IResult? IfQueueFull(HttpContext context, ApiErrorShape shape) =>
-        context.RequestServices.GetRequiredService<IInferenceStatus>().IsQueueFull(out var retryAfter)
+    /// <summary>
+    /// A 429 when a request for <paramref name="model"/> (null: the local model) submitted now would be refused by
+    /// that model's queue; null when it would queue. For streams, which must answer before they start.
+    /// </summary>
+    public static IResult? IfQueueFull(HttpContext context, ApiErrorShape shape, string? model = null) =>
+        context.RequestServices.GetRequiredService<ModelCatalog>().IsQueueFull(model, out var retryAfter)
             ? For(context, new ServerBusyException(retryAfter), shape)
             : null;
 

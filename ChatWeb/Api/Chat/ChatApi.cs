@@ -20,8 +20,8 @@ internal static class ChatApi
 
     public static RouteGroupBuilder MapChatApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/chat", StreamChat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
-        api.MapPost("/chat/sync", Chat).RefuseWhileLoading(ApiErrorShape.ProblemDetails);
+        api.MapPost("/chat", StreamChat);
+        api.MapPost("/chat/sync", Chat);
         api.MapGet("/presets", (ISystemPresets presets) =>
             TypedResults.Ok(new { presets = presets.List().Select(p => new { p.Name, p.IsDefault }) }));
         return api;
@@ -29,8 +29,6 @@ internal static class ChatApi
 
     private static async Task<IResult> StreamChat(HttpContext context, ChatTurns turns, ILoggerFactory logs)
     {
-        if (ServerBusyResult.IfQueueFull(context, ApiErrorShape.ProblemDetails) is { } busy)
-            return busy;
         var (turn, problem) = await PrepareAsync(context, turns);
         if (turn is null)
             return problem!;
@@ -105,10 +103,17 @@ internal static class ChatApi
             ? TypedResults.Empty
             : ReplyRefusal.For(context, e, ApiErrorShape.ProblemDetails, promptField);
 
-    /// <summary>Reads and checks the request; returns the claimed turn, or the 400/404/409 problem to answer.</summary>
+    /// <summary>
+    /// Reads and checks the request; returns the claimed turn, or the problem to answer: 503 while the chosen model
+    /// loads, 429 when its queue is full, 400/404/409 for the request itself.
+    /// </summary>
     private static async Task<(ChatTurns.Turn? Turn, IResult? Problem)> PrepareAsync(HttpContext context, ChatTurns turns)
     {
         var read = await StrictJsonReader.ReadAsync<ChatRequest>(context.Request, StrictJsonReader.Options, rejectUnknownFields: true);
+        var model = read.Value?.Model ?? read.Value?.Settings?.Model;
+        if ((ModelLoadingResult.IfLoading(context, ApiErrorShape.ProblemDetails, model)
+             ?? ServerBusyResult.IfQueueFull(context, ApiErrorShape.ProblemDetails, model)) is { } refused)
+            return (null, refused);
         if (read.Errors is not null)
             return (null, Invalid(read.Errors));
 

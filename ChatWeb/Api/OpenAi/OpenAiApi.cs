@@ -67,11 +67,11 @@ internal static class OpenAiApi
     /// <summary>Refuses a request the server cannot take now: the model still loading, an unknown model asked for, a full queue.</summary>
     private static IResult? Refusal(HttpContext context, string model, ModelCatalog models)
     {
-        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.OpenAi) is { } loading)
-            return loading; // before the model check: the model's name is known for sure only once it is loaded
+        if (ModelLoadingResult.IfLoading(context, ApiErrorShape.OpenAi, model) is { } loading)
+            return loading; // before the model check: the local model's name is known for sure only once it is loaded
         if (!models.Knows(model))
             return Error(404, models.Unknown(model), "invalid_request_error", "model", "model_not_found");
-        return ServerBusyResult.IfQueueFull(context, ApiErrorShape.OpenAi);
+        return ServerBusyResult.IfQueueFull(context, ApiErrorShape.OpenAi, model);
     }
 
     private static async Task<IResult> Complete(HttpContext context, IChatClient client, ModelCatalog models, IInferenceStatus backend, TurnBuilder turns,
@@ -91,7 +91,7 @@ internal static class OpenAiApi
 
         var id = "chatcmpl-" + Guid.NewGuid().ToString("n");
         var answer = new Answer(id, time.GetUtcNow().ToUnixTimeSeconds(), request.Model!, Fingerprint(backend.Current, request.Model!));
-        var messages = turns.Fit(CompletionTranslator.Messages(request)).Messages;
+        var messages = turns.Fit(CompletionTranslator.Messages(request), request.Model).Messages;
         var options = CompletionTranslator.Options(request).WithOwner(ApiCaller.Of(context).Owner);
         var steps = ChatStepStream.StreamAsync(client, messages, options, time, context.RequestAborted);
         return await RunAsync(context, "/v1/chat/completions", id, logs, async () => request.Stream

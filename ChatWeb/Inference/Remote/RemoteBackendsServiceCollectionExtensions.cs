@@ -12,6 +12,7 @@ internal static class RemoteBackendsServiceCollectionExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackendsOptions>, BackendsValidator>());
         builder.Services.AddSingleton<RemoteBackends>();
         builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<Chat.IModelCatalog>(sp => sp.GetRequiredService<ModelCatalog>());
         return builder;
     }
 }
