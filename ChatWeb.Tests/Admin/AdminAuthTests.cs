@@ -60,6 +60,19 @@ public sealed class AdminAuthTests(ChatWebFactory factory) : IClassFixture<ChatW
     }
 
     [Fact]
+    public async Task Overview_RefusesAShortPasswordForAHash_WithAMessageAtTheField()
+    {
+        using var client = factory.NewBrowser();
+        await FormPost.SignInAsync(client, ChatWebFactory.AdminName, ChatWebFactory.AdminPassword);
+
+        var response = await FormPost.SubmitAsync(client, "/admin", "hash", ("Password", "short"));
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Matches("id=\"hash-password-error\">Use a password of at least 8 characters.", html);
+        Assert.DoesNotContain("class=\"hash\"", html);
+    }
+
+    [Fact]
     public async Task LoginWithoutAntiforgeryToken_IsRejected()
     {
         using var client = factory.NewBrowser();

@@ -3,10 +3,11 @@ using ChatWeb.Chat;
 using ChatWeb.Engine.Chat;
 using ChatWeb.Components.Admin;
 using ChatWeb.Storage;
+using ChatWeb.Tests.Components;
 
 namespace ChatWeb.Tests.Admin;
 
-public sealed class AdminComponentTests : BunitContext
+public sealed class AdminComponentTests : ComponentTestContext
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
@@ -25,7 +26,7 @@ public sealed class AdminComponentTests : BunitContext
         var table = Render<PresetTable>(p => p.Add(c => c.Presets, [Preset("a", "Alpha", isDefault: true), Preset("b", "Beta")]));
 
         var rows = table.FindAll("tbody tr");
-        Assert.Equal(["Alpha", "Beta"], rows.Select(r => r.GetAttribute("data-preset")));
+        Assert.Equal(["Alpha", "Beta"], rows.Select(r => r.QuerySelector("[data-preset]")!.GetAttribute("data-preset")));
         Assert.NotNull(rows[0].QuerySelector(".default-badge"));
         Assert.Null(rows[1].QuerySelector(".default-badge"));
         Assert.Null(rows[0].QuerySelector("button[value='default:a']"));
@@ -35,6 +36,24 @@ public sealed class AdminComponentTests : BunitContext
         Assert.False(rows[0].QuerySelector("button[value='down:a']")!.HasAttribute("disabled"));
         Assert.Contains("ann", rows[0].TextContent);
         Assert.Equal("admin/presets/b", rows[1].QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void PresetFields_ShowTheStoresRefusal_UnderTheRefusedField_AndKeepWhatWasTyped()
+    {
+        var typed = new string('n', PresetStore.MaxNameLength + 1);
+        var refusal = new PresetRejectedException($"The name has {typed.Length} characters; at most {PresetStore.MaxNameLength} are allowed.", PresetField.Name);
+
+        var fields = Render<PresetFields>(p => p.Add(c => c.Name, typed).Add(c => c.Text, "kept text").Add(c => c.Refused, refusal));
+
+        var name = fields.Find("input[name='Input.Name']");
+        Assert.Equal(typed, name.GetAttribute("value")); // refused, not cut to the limit
+        Assert.Equal("true", name.GetAttribute("aria-invalid"));
+        Assert.Equal(refusal.Message, fields.Find($"#{name.GetAttribute("aria-describedby")}").TextContent.Trim());
+        var text = fields.Find("textarea[name='Input.Text']");
+        Assert.Equal("false", text.GetAttribute("aria-invalid"));
+        Assert.Equal("At most 16,000 characters.", fields.Find($"#{text.GetAttribute("aria-describedby")}").TextContent.Trim());
+        Assert.Equal("Name", fields.Find($"label[for='{name.Id}']").TextContent.Trim());
     }
 
     [Fact]

@@ -49,6 +49,13 @@ public sealed class AdminPresetsTests(ChatWebFactory factory) : IClassFixture<Ch
         var html = WebUtility.HtmlDecode(await tooLong.Content.ReadAsStringAsync());
         Assert.Contains($"at most {PresetStore.MaxNameLength} are allowed", html);
         Assert.Contains("kept text", html);
+        // The message sits under the name field, which is marked invalid and keeps the whole typed name (refused, not cut).
+        var nameInput = System.Text.RegularExpressions.Regex.Match(html, "<input[^>]*name=\"Input.Name\"[^>]*>").Value;
+        Assert.Contains("aria-invalid=\"true\"", nameInput);
+        Assert.Contains("aria-describedby=\"preset-name-error\"", nameInput);
+        Assert.Contains($"value=\"{longName}\"", nameInput);
+        Assert.Matches($"id=\"preset-name-error\">The name has {longName.Length} characters", html);
+        Assert.DoesNotContain(Presets.List(), p => p.Text == "kept text");
 
         var duplicate = await FormPost.SubmitAsync(client, "/admin/presets", "new-preset", ("Input.Name", "default"), ("Input.Text", "x"));
         Assert.Contains("already exists", WebUtility.HtmlDecode(await duplicate.Content.ReadAsStringAsync()));

@@ -56,7 +56,7 @@ public sealed partial class ApiKeysPageTests(ChatWebFactory factory) : IClassFix
         var response = await FormPost.SubmitAsync(admin, "/admin/api-keys", "new-key", ("KeyName", name));
 
         var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
-        Assert.Contains(reason, html);
+        Assert.Matches($"id=\"key-name-error\">[^<]*{reason}", html); // under the name field
         Assert.DoesNotMatch(NewKey(), html);
     }
 

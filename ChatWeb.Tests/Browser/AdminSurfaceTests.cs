@@ -42,6 +42,15 @@ public sealed class AdminSurfaceTests(SessionBrowserFixture fixture, ITestOutput
         await Expect(page.Locator(".prompt-preview")).ToBeVisibleAsync();
         await CheckAsync(page, $"admin-preset-edit-{size}", phone);
 
+        // A name over the limit is refused with the store's message under the field; the typed name stays whole.
+        var tooLong = new string('n', ChatWeb.Storage.PresetStore.MaxNameLength + 1);
+        await page.GetByLabel("Name").FillAsync(tooLong);
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Save as version") }).ClickAsync();
+        await Expect(page.Locator("#preset-name-error")).ToContainTextAsync($"at most {ChatWeb.Storage.PresetStore.MaxNameLength} are allowed");
+        await Expect(page.GetByLabel("Name")).ToHaveValueAsync(tooLong);
+        await Expect(page.GetByLabel("Name")).ToHaveAttributeAsync("aria-invalid", "true");
+        await CheckAsync(page, $"admin-preset-refused-{size}", phone);
+
         await page.GotoAsync("/admin/api-keys");
         await Expect(page.Locator("h1")).ToContainTextAsync("API keys");
         await CheckAsync(page, $"admin-api-keys-{size}", phone);

@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ChatWeb.Tests.Browser;
 
 [Collection(SessionBrowserCollection.Name)]
-public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
+public sealed class SessionHistoryTests(SessionBrowserFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static ILocator Answer(IPage page) => page.Locator(".message.assistant").Last;
     private static ILocator Sidebar(IPage page) => page.Locator("nav.conversation-list");
@@ -68,6 +68,8 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture)
         await Expect(lost).ToBeVisibleAsync();
         await Expect(lost).ToContainTextAsync("Connection lost");
         await Expect(lost.GetByRole(AriaRole.Button, new() { Name = "Reload" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Axe.ScreenshotFolder(), "reconnect.png") });
+        await Axe.AssertNoSeriousViolationsAsync(page, "reconnect", output);
 
         var after = await context.NewPageAsync();
         await after.GotoAsync(new Uri(fixture.App.BaseUri, address).ToString());

@@ -194,8 +194,10 @@ public sealed class ChatPageTests : ChatPageTestContext
         page.Find("button.settings-toggle").Click();
         page.Find("#temperature").Change("0.2");
         page.Find("#max-new-tokens").Change("0");
-        page.WaitForAssertion(() => Assert.Contains("between 1 and", page.Find("#max-new-tokens-help").TextContent));
-        Assert.Equal("0", page.Find("#max-new-tokens").GetAttribute("value"));
+        page.WaitForAssertion(() => Assert.Contains("between 1 and", page.Find("#max-new-tokens-error").TextContent)); // under the field
+        Assert.Equal("max-new-tokens-error", page.Find("#max-new-tokens").GetAttribute("aria-describedby"));
+        Assert.Equal("true", page.Find("#max-new-tokens").GetAttribute("aria-invalid"));
+        Assert.Equal("0", page.Find("#max-new-tokens").GetAttribute("value")); // kept as typed, not clamped
         page.Find("input[role=switch]").Change(true);
 
         Send(page, "question");

@@ -173,10 +173,14 @@ public sealed class ConversationListTests : ComponentTestContext
         list.Find("#conversation-search").Input("boil");
         Assert.Empty(_searched); // not on every key: once typing pauses
 
-        _time.Advance(TimeSpan.FromMilliseconds(300));
-
-        // The debounce timer (on this test's clock) hands the text to the renderer's dispatcher; no render follows.
-        SpinWait.SpinUntil(() => _searched.Count > 0, TimeSpan.FromSeconds(30));
+        // The debounce timer runs on this test's clock once MudBlazor has started it (on a busy machine that can come
+        // after the input events return), then hands the text to the renderer's dispatcher; no render follows.
+        SpinWait.SpinUntil(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(300));
+            Thread.Sleep(10);
+            return _searched.Count > 0;
+        }, TimeSpan.FromSeconds(30));
         Assert.Equal(["boil"], _searched);
     }
 

@@ -12,6 +12,7 @@ internal static class TestServices
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<ChatSurfaceOptions>();
         services.AddMudServices();
+        services.AddScoped<CircuitConnection>();
         return services;
     }
 }

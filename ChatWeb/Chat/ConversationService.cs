@@ -27,6 +27,7 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
     private CancellationTokenSource? _generation;
     private GenerationState? _progressState;
     private MessageStatus _cancelledAs = MessageStatus.Stopped;
+    private string? _settingsNotice; // the notice a refused settings change put up; the next accepted change removes it
     private string? _loadingNotice; // the notice Send put up while loading; it goes once the model is ready
     private bool _loaded;
     private bool _watching;
@@ -283,8 +284,20 @@ public sealed class ConversationService(IChatClient client, IInferenceStatus bac
         _generation?.Cancel();
     }
 
+    /// <summary>Takes the conversation's new settings; out-of-range values are refused whole (nothing saved, never clamped), with a notice.</summary>
     public void ChangeSettings(GenerationSettings changed)
     {
+        var errors = new Dictionary<string, string[]>();
+        changed.Validate("", errors);
+        if (errors.Count > 0)
+        {
+            var (field, messages) = errors.First();
+            Notice = _settingsNotice = $"Settings not saved: {field} {char.ToLowerInvariant(messages[0][0])}{messages[0][1..]}";
+            Changed?.Invoke();
+            return;
+        }
+        if (Notice is not null && Notice == _settingsNotice)
+            Notice = null;
         Settings = changed;
         if (ConversationId is not null)
             history.SaveSettings(ConversationId, Settings);

@@ -174,15 +174,15 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time, Change
         text = (text ?? "").Trim();
         extra = (extra ?? "").Trim();
         if (name.Length == 0)
-            throw new PresetRejectedException("A preset needs a name.");
+            throw new PresetRejectedException("A preset needs a name.", PresetField.Name);
         if (name.Length > MaxNameLength)
-            throw new PresetRejectedException($"The name has {name.Length} characters; at most {MaxNameLength} are allowed.");
+            throw new PresetRejectedException($"The name has {name.Length} characters; at most {MaxNameLength} are allowed.", PresetField.Name);
         if (text.Length == 0)
-            throw new PresetRejectedException("A preset needs a system prompt.");
+            throw new PresetRejectedException("A preset needs a system prompt.", PresetField.Text);
         if (text.Length > MaxTextLength)
-            throw new PresetRejectedException($"The system prompt has {text.Length:N0} characters; at most {MaxTextLength:N0} are allowed.");
+            throw new PresetRejectedException($"The system prompt has {text.Length:N0} characters; at most {MaxTextLength:N0} are allowed.", PresetField.Text);
         if (extra.Length > MaxExtraLength)
-            throw new PresetRejectedException($"The extra instructions have {extra.Length:N0} characters; at most {MaxExtraLength:N0} are allowed.");
+            throw new PresetRejectedException($"The extra instructions have {extra.Length:N0} characters; at most {MaxExtraLength:N0} are allowed.", PresetField.Extra);
         return (name, text, extra);
     }
 
@@ -191,7 +191,7 @@ public sealed class PresetStore(ChatDatabase database, TimeProvider time, Change
         var taken = db.Scalar("SELECT id FROM presets WHERE lower(name) = lower($name) AND id <> $except LIMIT 1", transaction,
             ("$name", name), ("$except", exceptId ?? ""));
         if (taken is not null)
-            throw new PresetRejectedException($"A preset named \"{name}\" already exists; choose another name.");
+            throw new PresetRejectedException($"A preset named \"{name}\" already exists; choose another name.", PresetField.Name);
     }
 
     private static void AddVersion(DbConnection db, DbTransaction transaction, string id, int version, string name,
