@@ -50,7 +50,7 @@ internal sealed class RemoteScheduler : IGenerationScheduler
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _circuits = endpoints.Select(e => new EndpointCircuit(e, settings, _time)).ToArray();
-        _metrics = new SchedulerMetrics(meterFactory, _time, Snapshot);
+        _metrics = new SchedulerMetrics(meterFactory, _time, Snapshot, settings.Name);
         _front = new SchedulerFront(settings.Limits, _time, _metrics, vocabularySize: 1, settings.Limits.ContextLength);
         _thread = new Thread(Loop) { IsBackground = true, Name = $"ChatWeb remote scheduler ({settings.Name})" };
         _thread.Start();

@@ -5,7 +5,8 @@ namespace ChatWeb.Engine.Scheduling;
 /// <summary>
 /// The scheduler's measurements: System.Diagnostics.Metrics instruments on the meter
 /// <c>ChatWeb.Inference</c> (watch with <c>dotnet-counters monitor -n ChatWeb --counters ChatWeb.Inference</c>)
-/// and a recent-window summary for the admin page (<see cref="SchedulerSnapshot"/>).
+/// and a recent-window summary for the admin page (<see cref="SchedulerSnapshot"/>). A remote model's scheduler
+/// tags every measurement with <c>model</c> (its name), so several remote models and the local one can be told apart.
 /// </summary>
 internal sealed class SchedulerMetrics : IDisposable
 {
@@ -22,6 +23,7 @@ internal sealed class SchedulerMetrics : IDisposable
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _finished;
     private readonly Counter<long> _promptReused;
+    private readonly KeyValuePair<string, object?>[] _tags; // the model's, or none
 
     private readonly object _gate = new();
     private readonly Queue<double> _ttft = new();
@@ -29,14 +31,15 @@ internal sealed class SchedulerMetrics : IDisposable
     private readonly Queue<(long At, int Tokens)> _recentTokens = new();
     private long _totalTokens, _totalRejected, _totalFinished, _totalFailed;
 
-    public SchedulerMetrics(IMeterFactory? meterFactory, TimeProvider time, Func<SchedulerSnapshot> current)
+    public SchedulerMetrics(IMeterFactory? meterFactory, TimeProvider time, Func<SchedulerSnapshot> current, string? model = null)
     {
         _time = time;
+        _tags = model is null ? [] : [new("model", model)];
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _meter.CreateObservableGauge("chatweb.inference.queue.length", () => current().QueueLength, "{request}", "Requests waiting for a slot");
-        _meter.CreateObservableGauge("chatweb.inference.sequences.active", () => current().ActiveSequences, "{sequence}", "Generations advanced by each engine step");
-        _meter.CreateObservableGauge("chatweb.inference.kv_cache.size", () => current().KvCacheAllocatedBytes, "By", "Key/value cache memory allocated (in use and idle)");
-        _meter.CreateObservableGauge("chatweb.inference.tokens_per_second", () => current().TokensPerSecond, "{token}/s", "Tokens generated per second over the last 10 s, all requests together");
+        _meter.CreateObservableGauge("chatweb.inference.queue.length", () => new Measurement<int>(current().QueueLength, _tags), "{request}", "Requests waiting for a slot");
+        _meter.CreateObservableGauge("chatweb.inference.sequences.active", () => new Measurement<int>(current().ActiveSequences, _tags), "{sequence}", "Generations advanced by each engine step");
+        _meter.CreateObservableGauge("chatweb.inference.kv_cache.size", () => new Measurement<long>(current().KvCacheAllocatedBytes, _tags), "By", "Key/value cache memory allocated (in use and idle)");
+        _meter.CreateObservableGauge("chatweb.inference.tokens_per_second", () => new Measurement<double>(current().TokensPerSecond, _tags), "{token}/s", "Tokens generated per second over the last 10 s, all requests together");
         _timeToFirstToken = _meter.CreateHistogram<double>("chatweb.inference.time_to_first_token", "s", "From submission to the first generated token");
         _interTokenLatency = _meter.CreateHistogram<double>("chatweb.inference.inter_token_latency", "s", "Between two tokens of one generation");
         _sequenceTokensPerSecond = _meter.CreateHistogram<double>("chatweb.inference.sequence.tokens_per_second", "{token}/s", "One finished generation's speed after its first token");
@@ -49,14 +52,14 @@ internal sealed class SchedulerMetrics : IDisposable
 
     public void TimeToFirstToken(TimeSpan value)
     {
-        _timeToFirstToken.Record(value.TotalSeconds);
+        _timeToFirstToken.Record(value.TotalSeconds, _tags);
         lock (_gate)
             Keep(_ttft, value.TotalSeconds);
     }
 
     public void InterToken(TimeSpan value)
     {
-        _interTokenLatency.Record(value.TotalSeconds);
+        _interTokenLatency.Record(value.TotalSeconds, _tags);
         lock (_gate)
             Keep(_interToken, value.TotalSeconds);
     }
@@ -66,7 +69,7 @@ internal sealed class SchedulerMetrics : IDisposable
     {
         if (tokens == 0)
             return;
-        _tokens.Add(tokens);
+        _tokens.Add(tokens, _tags);
         lock (_gate)
         {
             _totalTokens += tokens;
@@ -80,21 +83,21 @@ internal sealed class SchedulerMetrics : IDisposable
     public void PromptTokensReused(int tokens)
     {
         if (tokens > 0)
-            _promptReused.Add(tokens);
+            _promptReused.Add(tokens, _tags);
     }
 
     public void Rejected(string reason)
     {
-        _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _rejected.Add(1, [.. _tags, new("reason", reason)]);
         lock (_gate)
             _totalRejected++;
     }
 
     public void Finished(FinishReason reason, int tokens, TimeSpan sinceFirstToken)
     {
-        _finished.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString().ToLowerInvariant()));
+        _finished.Add(1, [.. _tags, new("reason", reason.ToString().ToLowerInvariant())]);
         if (tokens > 1 && sinceFirstToken > TimeSpan.Zero)
-            _sequenceTokensPerSecond.Record((tokens - 1) / sinceFirstToken.TotalSeconds);
+            _sequenceTokensPerSecond.Record((tokens - 1) / sinceFirstToken.TotalSeconds, _tags);
         lock (_gate)
         {
             _totalFinished++;

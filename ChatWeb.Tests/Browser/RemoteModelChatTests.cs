@@ -105,7 +105,7 @@ public sealed class RemoteModelChatTests(RemoteModelBrowserFixture fixture)
         var page = await fixture.OpenChatAsync();
         await SendAsync(page, "gone", "are you there?");
 
-        await Expect(Answer(page).Locator(".message-error")).ToContainTextAsync("The model 'gone' cannot be reached right now");
+        await Expect(page.Locator(".turn-failure")).ToContainTextAsync("The model 'gone' cannot be reached right now");
         await Expect(page.Locator("#prompt")).ToHaveValueAsync("are you there?");
     }
 }

@@ -1,6 +1,8 @@
 using ChatWeb.Engine.Chat;
 using ChatWeb.Engine.Remote;
 using ChatWeb.Engine.Scheduling;
+using System.Diagnostics.Metrics;
+using ChatWeb.Tests.Engine.Scheduling;
 using Microsoft.Extensions.AI;
 
 namespace ChatWeb.Tests.Engine.Remote;
@@ -12,6 +14,9 @@ public sealed class RemoteChatClientTests
     private static RemoteChatClient Model(TimeProvider? time, params FakeEndpoint[] endpoints) => Model(time, 4, 8, endpoints);
 
     private static RemoteChatClient Model(TimeProvider? time, int concurrent, int queue, params FakeEndpoint[] endpoints) =>
+        Model(time, concurrent, queue, null, endpoints);
+
+    private static RemoteChatClient Model(TimeProvider? time, int concurrent, int queue, IMeterFactory? meters, params FakeEndpoint[] endpoints) =>
         new(new RemoteModelSettings
         {
             Name = "big",
@@ -20,7 +25,7 @@ public sealed class RemoteChatClientTests
             FailuresToOpen = 1,
             BreakDuration = TimeSpan.FromSeconds(30),
             HealthCheckInterval = TimeSpan.Zero,
-        }, [.. endpoints.Select(e => e.Endpoint)], time);
+        }, [.. endpoints.Select(e => e.Endpoint)], time, meters);
 
     private static async Task<(string Thinking, string Answer)> CollectAsync(IChatClient client, ChatOptions? options = null, CancellationToken token = default)
     {
@@ -50,6 +55,32 @@ public sealed class RemoteChatClientTests
         Assert.Null(a.LastOptions.AdditionalProperties);
         Assert.Equal(0.5f, a.LastOptions.Temperature);
         Assert.Equal(EndpointHealth.Up, model.Status().Endpoints[0].Health);
+    }
+
+    [Fact]
+    public async Task Metrics_NameTheRemoteModel()
+    {
+        using var meters = new ScopedMeterFactory();
+        var tags = new List<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "chatweb.inference.tokens.generated" && instrument.Meter.Scope == meters)
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, measured, _) =>
+        {
+            foreach (var tag in measured)
+                if (tag.Key == "model")
+                    lock (tags) tags.Add(tag.Value as string);
+        });
+        listener.Start();
+        using var model = Model(null, 4, 8, meters, new FakeEndpoint("http://a/v1"));
+
+        await CollectAsync(model, new ChatOptions().WithOwner("alice"));
+
+        lock (tags)
+            Assert.Contains("big", tags);
     }
 
     [Fact]
