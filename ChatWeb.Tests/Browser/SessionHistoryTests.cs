@@ -101,7 +101,7 @@ public sealed class SessionHistoryTests(SessionBrowserFixture fixture, Xunit.Abs
     {
         var page = await fixture.OpenChatAsync(await NewPersonAsync());
         await SendAndWaitAsync(page, "hello, first chat");
-        await page.Locator("button.start-chat").ClickAsync();
+        await page.Locator("button.new-chat").ClickAsync(); // the app bar's one New chat button
         await Expect(page.Locator(".message")).ToHaveCountAsync(0);
         await SendAndWaitAsync(page, "tell me about streaming");
         await Expect(Sidebar(page).Locator("li button.open")).ToHaveTextAsync(["tell me about streaming", "hello, first chat"]);

@@ -22,7 +22,6 @@ public sealed class ConversationListTests : ComponentTestContext
     private readonly IRenderedComponent<MudPopoverProvider> _popovers;
     private readonly IRenderedComponent<MudDialogProvider> _dialogs;
     private readonly ManualTimeProvider _time = new(Now);
-    private int _newChats;
 
     public ConversationListTests()
     {
@@ -45,7 +44,6 @@ public sealed class ConversationListTests : ComponentTestContext
             .Add(c => c.OnDelete, id => _deleted.Add(id))
             .Add(c => c.OnPin, p => _pinned.Add(p))
             .Add(c => c.OnOpen, id => _opened.Add(id))
-            .Add(c => c.OnNewChat, () => _newChats++)
             .Add(c => c.OnExport, r => _exported.Add(r))
             .Add(c => c.OnImport, (IBrowserFile _) => { }));
 
@@ -80,15 +78,13 @@ public sealed class ConversationListTests : ComponentTestContext
     }
 
     [Fact]
-    public void Clicks_OpenAConversation_OrStartANewChat_InPlace()
+    public void Clicks_OpenAConversation_InPlace()
     {
         var list = RenderList(Chat("a", "Alpha"));
 
         list.Find("li button.open").Click();
-        list.Find(".start-chat").Click();
 
         Assert.Equal(["a"], _opened);
-        Assert.Equal(1, _newChats);
     }
 
     [Fact]
