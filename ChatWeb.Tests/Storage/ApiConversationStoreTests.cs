@@ -73,6 +73,20 @@ public class ApiConversationStoreTests : IDisposable
     }
 
     [Fact]
+    public void ANewConversationClaimedForItsFirstReply_IsNotForgottenBeforeThatReplyBegins()
+    {
+        var store = new ApiConversationStore(_database.Database(), _time);
+        var until = _time.GetUtcNow().AddMinutes(10);
+        store.Create("first", "alice", maxPerOwner: 1, maxInAll: 100, claimedUntil: until);
+
+        var forgotten = store.Create("second", "alice", maxPerOwner: 1, maxInAll: 100, claimedUntil: until);
+
+        Assert.Empty(forgotten); // a created-but-idle "first" would have been forgotten here, and its reply refused
+        Assert.True(store.Exists("first", "alice"));
+        Assert.Null(store.TryClaim("first", "alice", until)); // claimed by the request that created it
+    }
+
+    [Fact]
     public void PastTheCharactersInAll_TheLeastRecentlyUsedIdleConversationsAreForgotten()
     {
         var store = new ApiConversationStore(_database.Database(), _time);

@@ -12,23 +12,31 @@ namespace ChatWeb.Storage;
 internal sealed class ApiConversationStore(ChatDatabase database, TimeProvider time)
 {
     /// <summary>
-    /// Creates an idle conversation of <paramref name="owner"/>; past <paramref name="maxPerOwner"/> it forgets the
+    /// Creates a conversation of <paramref name="owner"/>, claimed for its first reply until <paramref name="claimedUntil"/>
+    /// when given (so no other request forgets it before that reply begins); past <paramref name="maxPerOwner"/> it forgets the
     /// owner's least recently used idle ones (their ids returned), past <paramref name="maxInAll"/> anyone's.
     /// </summary>
-    public IReadOnlyList<string> Create(string id, string owner, int maxPerOwner, int maxInAll)
+    public IReadOnlyList<string> Create(string id, string owner, int maxPerOwner, int maxInAll, DateTimeOffset? claimedUntil = null)
     {
         var now = time.GetUtcNow().Ms();
         using var db = database.Open();
-        using var transaction = db.BeginTransaction();
-        // The write comes first, so the transaction holds SQLite's write lock before it reads.
-        db.Execute($"INSERT INTO api_conversations (id, owner, last_used, created_at) VALUES ($id, $owner, {NextUse}, $now)", transaction,
-            ("$id", id), ("$owner", owner), ("$now", now));
-        var mine = Convert.ToInt32(db.Scalar("SELECT COUNT(*) FROM api_conversations WHERE owner = $owner", transaction, ("$owner", owner)));
-        var forgotten = ForgetLeastRecentlyUsed(db, transaction, "owner = $owner AND id <> $id", mine - maxPerOwner, now, ("$owner", owner), ("$id", id));
-        var all = Convert.ToInt32(db.Scalar("SELECT COUNT(*) FROM api_conversations", transaction));
-        ForgetLeastRecentlyUsed(db, transaction, "id <> $id", all - maxInAll, now, ("$id", id));
-        transaction.Commit();
-        return forgotten;
+        db.Execute($"INSERT INTO api_conversations (id, owner, last_used, created_at, busy_until) VALUES ($id, $owner, {NextUse}, $now, $until)",
+            ("$id", id), ("$owner", owner), ("$now", now), ("$until", claimedUntil?.Ms()));
+        // Each forgetting is one statement, not a transaction around the insert: concurrent creates of one owner
+        // then wait on each other for a statement at most (a transaction each deadlocked under load on PostgreSQL),
+        // at the price of sometimes forgetting one conversation more than the limit asks.
+        try
+        {
+            var mine = Convert.ToInt32(db.Scalar("SELECT COUNT(*) FROM api_conversations WHERE owner = $owner", ("$owner", owner)));
+            var forgotten = ForgetLeastRecentlyUsed(db, "owner = $owner AND id <> $id", mine - maxPerOwner, now, ("$owner", owner), ("$id", id));
+            var all = Convert.ToInt32(db.Scalar("SELECT COUNT(*) FROM api_conversations"));
+            ForgetLeastRecentlyUsed(db, "id <> $id", all - maxInAll, now, ("$id", id));
+            return forgotten;
+        }
+        catch (DbException e) when (e.IsTransient)
+        {
+            return []; // two creates' forgetting deadlocked and the database undid this one: the next create forgets
+        }
     }
 
     /// <summary>True when <paramref name="owner"/> has a conversation with this id (streaming a reply or not).</summary>
@@ -103,20 +111,16 @@ internal sealed class ApiConversationStore(ChatDatabase database, TimeProvider t
     /// <summary>The use counter's next value: the least recently used row has the smallest.</summary>
     private const string NextUse = "(SELECT COALESCE(MAX(last_used), 0) + 1 FROM api_conversations)";
 
-    private static List<string> ForgetLeastRecentlyUsed(DbConnection db, DbTransaction transaction, string among, int count, long now,
+    private static List<string> ForgetLeastRecentlyUsed(DbConnection db, string among, int count, long now,
         params (string Name, object? Value)[] parameters)
     {
         if (count <= 0)
             return [];
-        (string, object?)[] all = [.. parameters, ("$now", now), ("$count", count)];
-        using var select = db.Command($"SELECT id FROM api_conversations WHERE {among} AND {Idle} ORDER BY last_used LIMIT $count", transaction, all);
-        var ids = new List<string>();
-        using (var reader = select.ExecuteReader())
-            while (reader.Read())
-                ids.Add(reader.GetString(0));
-        foreach (var id in ids)
-            db.Execute("DELETE FROM api_conversations WHERE id = $id", transaction, ("$id", id));
-        return ids;
+        return db.Query($"""
+            DELETE FROM api_conversations WHERE id IN (
+                SELECT id FROM api_conversations WHERE {among} AND {Idle} ORDER BY last_used LIMIT $count)
+            RETURNING id
+            """, r => r.GetString(0), [.. parameters, ("$now", now), ("$count", count)]);
     }
 }
 

@@ -5,7 +5,7 @@ using ChatWeb.Tests.ScaleOut;
 
 // Sustained chats per second and time to first token for N concurrent SSE clients of POST /api/chat, with the
 // demo backend, in three set-ups: one instance alone (the SQLite default, no proxy); one instance on PostgreSQL and
-// Redis behind nginx; two instances on one PostgreSQL and one Redis behind nginx (ip_hash, as docs/deploy.md).
+// Redis behind nginx; two instances on one PostgreSQL and one Redis behind nginx.
 // Each client sends a chat, reads the stream to its end, and sends the next. Numbers, not assertions: every process
 // (the clients, nginx, PostgreSQL, Redis and the instances) shares the machine's cores.
 //   dotnet run -c Release --project benchmarks/ScaleOutBenchmark [seconds per run] [pause per demo word, ms] [clients,clients]
@@ -48,13 +48,17 @@ try
         await MeasureAsync("one instance, PostgreSQL + Redis, direct", a.BaseUri);
         await using var nginx = await NginxServer.StartAsync([a.BaseUri.Authority]);
         await MeasureAsync("one instance, PostgreSQL + Redis, nginx", nginx.BaseUri);
+        ShowFailures(a);
     }
 
     await using (var a = await AppServer.StartAsync(With(shared)))
     await using (var b = await AppServer.StartAsync(With(shared)))
-    // Round robin: every benchmark client comes from 127.0.0.1, so ip_hash would send them all to one instance.
+    // Round robin: API clients keep no cookie, so docs/deploy.md's sticky route would spread them at random anyway.
     await using (var nginx = await NginxServer.StartAsync([a.BaseUri.Authority, b.BaseUri.Authority], balancing: ""))
+    {
         await MeasureAsync("two instances, PostgreSQL + Redis, nginx", nginx.BaseUri);
+        ShowFailures(a, b);
+    }
 }
 finally
 {
@@ -88,7 +92,9 @@ async Task MeasureAsync(string setup, Uri baseUri)
         }));
         var elapsed = stop.Elapsed.TotalSeconds;
         ttfts.Sort();
-        Console.WriteLine($"{setup,-44} {clients,8} {done / elapsed,9:N1} {Percentile(ttfts, 0.50),12:N0} {Percentile(ttfts, 0.95),12:N0} {errors,7}");
+        Console.WriteLine($"{setup,-44} {clients,8} {done / elapsed,9:N1} {Percentile(ttfts, 0.50),12:N0} {Percentile(ttfts, 0.95),12:N0} {errors,7}" +
+            (Failures.IsEmpty ? "" : "  (" + string.Join(", ", Failures.OrderBy(f => f.Key).Select(f => $"{f.Key}: {f.Value}")) + ")"));
+        Failures.Clear();
     }
 }
 
@@ -102,7 +108,10 @@ static async Task<double?> ChatAsync(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat") { Content = JsonContent.Create(new { message = "hello" }) };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
+        {
+            Failures.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
             return null;
+        }
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         while (await reader.ReadLineAsync() is { } line)
         {
@@ -113,10 +122,24 @@ static async Task<double?> ChatAsync(HttpClient http)
         }
         return null;
     }
-    catch (HttpRequestException)
+    catch (HttpRequestException e)
     {
+        Failures.AddOrUpdate(e.HttpRequestError.ToString(), 1, (_, n) => n + 1);
         return null;
     }
 }
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
+
+// The first lines of the servers' logs that say why a request failed (errors only), so a 500 is explained.
+static void ShowFailures(params AppServer[] servers)
+{
+    foreach (var line in servers.SelectMany(s => s.Log.Split('\n')).Where(l => l.Contains("fail:") || l.Contains("Exception")).Distinct().Take(6))
+        Console.Error.WriteLine("  server: " + line.Trim());
+}
+
+// Why chats failed in the current run: an HTTP status, or the kind of connection error.
+static partial class Program
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Failures = new();
+}

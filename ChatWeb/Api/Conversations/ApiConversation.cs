@@ -8,8 +8,10 @@ namespace ChatWeb.Api.Conversations;
 /// database (<see cref="DatabaseConversationStore"/>): claiming a turn loads it, ending the turn stores it, so any
 /// instance may serve the next turn. A one-off conversation has no store and is never kept.
 /// </summary>
-internal sealed class ApiConversation(string id, string owner, ChatSession session, DatabaseConversationStore? store = null)
+internal sealed class ApiConversation(string id, string owner, ChatSession session, DatabaseConversationStore? store = null,
+    bool claimedAtCreation = false)
 {
+    private bool _claimed = claimedAtCreation; // a new row is created claimed for its first reply: there is nothing to load
     public string Id { get; } = id;
     public string Owner { get; } = owner;
     public ChatSession Session { get; } = session;
@@ -19,8 +21,11 @@ internal sealed class ApiConversation(string id, string owner, ChatSession sessi
     {
         if (!Session.TryBeginTurn())
             return false;
-        if (store is null || store.TryClaim(this))
+        if (store is null || _claimed || store.TryClaim(this))
+        {
+            _claimed = false;
             return true;
+        }
         Session.EndTurn();
         return false;
     }

@@ -26,8 +26,8 @@ internal sealed class DatabaseConversationStore(IChatClient client, TimeProvider
     public (ApiConversation Conversation, IReadOnlyList<string> Forgotten) Create(string owner)
     {
         var limits = options.Value;
-        var conversation = Kept(Guid.NewGuid().ToString("n"), owner);
-        var forgotten = rows.Create(conversation.Id, owner, limits.MaxConversationsPerOwner, limits.MaxConversations);
+        var conversation = Kept(Guid.NewGuid().ToString("n"), owner, claimed: true);
+        var forgotten = rows.Create(conversation.Id, owner, limits.MaxConversationsPerOwner, limits.MaxConversations, time.GetUtcNow() + TurnLease);
         return (conversation, forgotten);
     }
 
@@ -65,6 +65,6 @@ internal sealed class DatabaseConversationStore(IChatClient client, TimeProvider
         }
     }
 
-    private ApiConversation Kept(string id, string owner) => new(id, owner,
-        new ChatSession(client, turns) { Time = time, MaxHistoryCharacters = options.Value.MaxConversationCharacters }, this);
+    private ApiConversation Kept(string id, string owner, bool claimed = false) => new(id, owner,
+        new ChatSession(client, turns) { Time = time, MaxHistoryCharacters = options.Value.MaxConversationCharacters }, this, claimed);
 }
