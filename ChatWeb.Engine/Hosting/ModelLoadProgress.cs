@@ -8,11 +8,11 @@ public sealed record ModelLoadProgress(string Stage, long BytesRead, long BytesT
 {
     /// <summary>Stage: opening the file and reading its header.</summary>
     public const string Opening = "Opening the file";
-    /// <summary>Stage: checking the tensors against the architecture.</summary>
     /// <summary>Stage (ONNX models): reading genai_config.json.</summary>
     public const string ReadingConfig = "Reading the model's configuration";
     /// <summary>Stage (ONNX models): creating the ONNX Runtime session.</summary>
     public const string CreatingSession = "Creating the ONNX Runtime session";
+    /// <summary>Stage: checking the tensors against the architecture.</summary>
     public const string Checking = "Checking the model's shape";
     /// <summary>Stage: building the tokenizer and the chat template.</summary>
     public const string BuildingTokenizer = "Building the tokenizer";

@@ -26,15 +26,21 @@ public sealed record OnnxModelFolder
     /// <summary>model.type ("llama", "qwen2", ...).</summary>
     public required string ModelType { get; init; }
 
+    /// <summary>Transformer layers (model.decoder.num_hidden_layers).</summary>
     public required int Layers { get; init; }
+    /// <summary>Attention heads (model.decoder.num_attention_heads).</summary>
     public required int Heads { get; init; }
+    /// <summary>Key/value heads (model.decoder.num_key_value_heads).</summary>
     public required int KvHeads { get; init; }
+    /// <summary>Size of one head (model.decoder.head_size).</summary>
     public required int HeadSize { get; init; }
+    /// <summary>Width of the hidden state (model.decoder.hidden_size).</summary>
     public required int HiddenSize { get; init; }
 
     /// <summary>The context the model was built for (model.context_length).</summary>
     public required int ContextLength { get; init; }
 
+    /// <summary>Logits per step (model.vocab_size).</summary>
     public required int VocabSize { get; init; }
 
     /// <summary>model.eos_token_id (one id or several).</summary>
@@ -110,8 +116,10 @@ public sealed record OnnxModelFolder
     /// <summary>The model's display name: the folder's name.</summary>
     public string Name => System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(Path)));
 
+    /// <summary>The folder's tokenizer.json.</summary>
     public string TokenizerFile => System.IO.Path.Combine(Path, "tokenizer.json");
 
+    /// <summary>The folder's tokenizer_config.json (the chat template).</summary>
     public string TokenizerConfigFile => System.IO.Path.Combine(Path, "tokenizer_config.json");
 
     /// <summary>The chat template in tokenizer_config.json (a string, or the "default" of a named list); null when there is none.</summary>

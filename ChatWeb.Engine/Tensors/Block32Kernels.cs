@@ -73,7 +73,7 @@ internal static unsafe class Block32Kernels
 
     /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive Q8_0 weight rows. At the 512-bit level the block scales of all the rows are converted
     /// in one pass and multiplied by x's scales, then the rows are dotted two at a time (one block
-    /// per register, see <see cref="Dot1x512{T}"/>): the per-row set-up that dominated short rows
+    /// per register, see <c>Dot1x512</c>): the per-row set-up that dominated short rows
     /// (896 weights are 28 blocks) is paid once per chunk of rows. Narrower levels dot one row at a time. Measured on this
     /// project's 2-core AMD EPYC (busy, one thread, weights from memory), Q8_0 4864×896 went from
     /// about 350 to 290 µs per call. The caller
