@@ -174,7 +174,6 @@ public sealed class ConversationListTests : ComponentTestContext
         SpinWait.SpinUntil(() =>
         {
             _time.Advance(TimeSpan.FromMilliseconds(300));
-            Thread.Sleep(10);
             return _searched.Count > 0;
         }, TimeSpan.FromSeconds(30));
         Assert.Equal(["boil"], _searched);
