@@ -54,11 +54,16 @@ internal static unsafe class ByteBlock256Kernels
             return;
         }
         var useVnni = vnni && AvxVnni.IsSupported;
-        var chunkRows = batch == 1 ? 1 : RowChunk;
-        var unpacked = Scratch(chunkRows * count);
-        for (var r0 = rowStart; r0 < rowEnd; r0 += chunkRows)
+        if (batch == 1)
         {
-            var n = Math.Min(chunkRows, rowEnd - r0);
+            for (var r = rowStart; r < rowEnd; r++)
+                y[r] = useVnni ? DotPacked<T, Vnni>(w + (long)r * count, count, activations) : DotPacked<T, NoVnni>(w + (long)r * count, count, activations);
+            return;
+        }
+        var unpacked = Scratch(RowChunk * count);
+        for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
+        {
+            var n = Math.Min(RowChunk, rowEnd - r0);
             for (var k = 0; k < n * count; k++)
                 Unpack(w + (long)r0 * count + k, unpacked + k);
             for (var b0 = 0; b0 < batch; b0 += BatchChunk)
@@ -128,12 +133,28 @@ internal static unsafe class ByteBlock256Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Unpack<T>(T* block, UnpackedBytes* u) where T : unmanaged, IByteBlock256<T>
     {
-        T.UnpackBytes(block, u);
-        // scales s0..s15 → s0, s2, …, s14 | s1, s3, …, s15 (vpshufb within each half, then vpermq)
-        var s = Vector256.Load(u->Scales).AsByte();
-        var evensThenOdds = Vector256.Create((byte)0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
+        T.Chunk(block, 0).Store(u->Q);
+        T.Chunk(block, 1).Store(u->Q + 32);
+        T.Chunk(block, 2).Store(u->Q + 64);
+        T.Chunk(block, 3).Store(u->Q + 96);
+        T.Chunk(block, 4).Store(u->Q + 128);
+        T.Chunk(block, 5).Store(u->Q + 160);
+        T.Chunk(block, 6).Store(u->Q + 192);
+        T.Chunk(block, 7).Store(u->Q + 224);
+        EvensThenOdds(T.SubScales(block)).AsInt16().Store(u->Scales);
+        T.SubMins(block).Store(u->Mins);
+        u->D = T.Scale(block);
+        u->DMin = T.KernelMinScale(block);
+    }
+
+    // s0..s15 → s0, s2, …, s14 | s1, s3, …, s15 (vpshufb within each half, then vpermq), so chunk c
+    // finds its two sub-blocks' scales at bytes 2c, 2c+1 of each half.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> EvensThenOdds(Vector256<short> scales)
+    {
+        var order = Vector256.Create((byte)0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
             0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
-        Avx2.Permute4x64(Avx2.Shuffle(s, evensThenOdds).AsUInt64(), 0b11_01_10_00).AsInt16().Store(u->Scales);
+        return Avx2.Permute4x64(Avx2.Shuffle(scales.AsByte(), order).AsUInt64(), 0b11_01_10_00).AsByte();
     }
 
     private interface IPairAdd
@@ -155,12 +176,11 @@ internal static unsafe class ByteBlock256Kernels
             sums + Avx2.MultiplyAddAdjacent(pairs, scales);
     }
 
-    // Chunk c of a block: vpmaddubsw, then the pair sums times their sub-block's scale into int32.
+    // Chunk c of a block (its 32 q in qv): vpmaddubsw, then the pair sums times their sub-block's scale into int32.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Chunk<T, TAdd>(Vector256<int> sums, byte* q, sbyte* x, Vector256<byte> scales, int c)
+    private static Vector256<int> Chunk<T, TAdd>(Vector256<int> sums, Vector256<byte> qv, sbyte* x, Vector256<byte> scales, int c)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        var qv = Vector256.Load(q + 32 * c);
         var xv = Vector256.Load(x + 32 * c);
         Vector256<short> pairs;
         if (T.SignedBytes)
@@ -247,15 +267,48 @@ internal static unsafe class ByteBlock256Kernels
         {
             var scales = Vector256.Load(u->Scales).AsByte();
             var q = u->Q;
-            var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, q, xq, scales, 0);
-            var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, q, xq, scales, 1);
-            s0 = Chunk<T, TAdd>(s0, q, xq, scales, 2);
-            s1 = Chunk<T, TAdd>(s1, q, xq, scales, 3);
-            s0 = Chunk<T, TAdd>(s0, q, xq, scales, 4);
-            s1 = Chunk<T, TAdd>(s1, q, xq, scales, 5);
-            s0 = Chunk<T, TAdd>(s0, q, xq, scales, 6);
-            s1 = Chunk<T, TAdd>(s1, q, xq, scales, 7);
+            var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, Vector256.Load(q), xq, scales, 0);
+            var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, Vector256.Load(q + 32), xq, scales, 1);
+            s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 64), xq, scales, 2);
+            s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 96), xq, scales, 3);
+            s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 128), xq, scales, 4);
+            s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 160), xq, scales, 5);
+            s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 192), xq, scales, 6);
+            s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 224), xq, scales, 7);
             acc = Accumulate(acc, s0 + s1, u, xs, xd[i]);
+        }
+        return Vector256.Sum(acc);
+    }
+
+    // Batch 1 (generation): one weight row against one x row, each block decoded straight from the
+    // file into registers (T.Chunk), so no unpacked copy is written and read back.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
+    private static float DotPacked<T, TAdd>(T* w, int count, ByteActivations256 x)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        var xq = x.Values(0);
+        var xd = x.Scales(0);
+        var xs = x.Sums(0);
+        var acc = Vector256<float>.Zero;
+        for (var i = 0; i < count; i++, xq += Weights, xs += Weights / ByteActivations256.SumSize)
+        {
+            var block = w + i;
+            var scales = EvensThenOdds(T.SubScales(block));
+            var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, T.Chunk(block, 0), xq, scales, 0);
+            var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, T.Chunk(block, 1), xq, scales, 1);
+            s0 = Chunk<T, TAdd>(s0, T.Chunk(block, 2), xq, scales, 2);
+            s1 = Chunk<T, TAdd>(s1, T.Chunk(block, 3), xq, scales, 3);
+            s0 = Chunk<T, TAdd>(s0, T.Chunk(block, 4), xq, scales, 4);
+            s1 = Chunk<T, TAdd>(s1, T.Chunk(block, 5), xq, scales, 5);
+            s0 = Chunk<T, TAdd>(s0, T.Chunk(block, 6), xq, scales, 6);
+            s1 = Chunk<T, TAdd>(s1, T.Chunk(block, 7), xq, scales, 7);
+            var dx = xd[i];
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0 + s1), Vector256.Create(T.Scale(block) * dx), acc);
+            if (T.HasMins)
+            {
+                var mins = Avx2.MultiplyAddAdjacent(T.SubMins(block), Vector256.Load(xs));
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(mins), Vector256.Create(-T.KernelMinScale(block) * dx), acc);
+            }
         }
         return Vector256.Sum(acc);
     }

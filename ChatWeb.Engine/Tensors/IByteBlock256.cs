@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ChatWeb.Engine.Tensors;
 
@@ -28,8 +29,22 @@ internal unsafe interface IByteBlock256<TSelf> : IQuantizedBlock<TSelf> where TS
     /// <summary>dmin of the reference form (0 for types without minimums).</summary>
     static abstract float MinScale(TSelf* block);
 
-    /// <summary>Writes the block in the kernels' form (AVX2 code; called at the 256- and 512-bit levels).</summary>
-    static abstract void UnpackBytes(TSelf* block, UnpackedBytes* destination);
+    /// <summary>Whether the type has minimums (m_k not all 0; <see cref="IQ4_XS"/> has none).</summary>
+    static abstract bool HasMins { get; }
+
+    /// <summary>The kernels' form, straight from the packed block (AVX2 code; called at the 256- and
+    /// 512-bit levels): q of weights 32c..32c+31 as bytes in order.</summary>
+    static abstract Vector256<byte> Chunk(TSelf* block, int c);
+
+    /// <summary>The kernels' form: s_k of the 16 sub-blocks of 16 weights, in order.</summary>
+    static abstract Vector256<short> SubScales(TSelf* block);
+
+    /// <summary>The kernels' form: m_k of the 16 sub-blocks of 16 weights, in order.</summary>
+    static abstract Vector256<short> SubMins(TSelf* block);
+
+    /// <summary>dmin of the kernels' form: <see cref="MinScale"/>, or d for the types whose offset
+    /// the kernels carry as minimums (<see cref="Q6_K"/>, <see cref="Q3_K"/>). d is <see cref="Scale"/>.</summary>
+    static abstract float KernelMinScale(TSelf* block);
 }
 
 /// <summary>One 256-weight block unpacked for <see cref="ByteBlock256Kernels"/>: weight n =

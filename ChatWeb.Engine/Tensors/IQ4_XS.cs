@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -37,22 +38,36 @@ internal unsafe struct IQ4_XS : IByteBlock256<IQ4_XS>
     public static bool SignedBytes => true;
     public static int MinInteger(IQ4_XS* block, int n) => 0;
 
-    // q = the table level itself (signed bytes, vpshufb of the nibbles).
-    public static void UnpackBytes(IQ4_XS* block, UnpackedBytes* u)
+    public static bool HasMins => false;
+
+    // q = the table level itself (signed bytes, vpshufb of the nibbles); chunk c is sub-block c.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Chunk(IQ4_XS* block, int c)
     {
         var table = Vector128.Create(IQ4_NL.Levels).AsByte();
-        var mask = Vector128.Create((byte)0xF);
-        for (var j = 0; j < 8; j++)
-        {
-            var q = Vector128.Load(block->Qs + 16 * j);
-            Ssse3.Shuffle(table, q & mask).Store(u->Q + 32 * j);
-            Ssse3.Shuffle(table, Vector128.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask).Store(u->Q + 32 * j + 16);
-            u->Scales[2 * j] = u->Scales[2 * j + 1] = (short)SubScale(block, j);
-            u->Mins[2 * j] = u->Mins[2 * j + 1] = 0;
-        }
-        u->D = F16.ToSingle(block->D);
-        u->DMin = 0;
+        return Avx2.Shuffle(Vector256.Create(table, table), ByteBlock32Kernels.Nibbles(block->Qs + 16 * c));
     }
+
+    // SubScale for all eight at once: the nibbles of ScalesL and the bit pairs of ScalesH spread
+    // to one byte each (halves, then quarters, then eighths moved apart with shifts and masks).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubScales(IQ4_XS* block)
+    {
+        ulong low = *(uint*)block->ScalesL;
+        low = (low & 0xFFFF) | ((low & 0xFFFF0000) << 16);
+        low = (low | (low << 8)) & 0x00FF00FF00FF00FFUL;
+        low = (low | (low << 4)) & 0x0F0F0F0F0F0F0F0FUL;
+        ulong high = block->ScalesH;
+        high = (high & 0xFF) | ((high & 0xFF00) << 24);
+        high = (high | (high << 12)) & 0x000F000F000F000FUL;
+        high = (high | (high << 6)) & 0x0303030303030303UL;
+        return Q4_K.EachTwice(low | (high << 4)) - Vector256.Create((short)32);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(IQ4_XS* block) => Vector256<short>.Zero;
+
+    public static float KernelMinScale(IQ4_XS* block) => 0;
 
     public static void Dequantize(IQ4_XS* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

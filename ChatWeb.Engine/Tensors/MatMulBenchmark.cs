@@ -82,7 +82,7 @@ internal static unsafe class MatMulBenchmark
             yield return Measure(type, rows, cols, 8, Math.Max(1, calls / 4), level, warmUp, !small);
             yield return Measure(type, rows, cols, 64, Math.Max(1, calls / 32), level, warmUp, !small);
         }
-        foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.F16, GgmlType.BF16, GgmlType.F32 })
+        foreach (var type in new[] { GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q3_K, GgmlType.Q2_K, GgmlType.IQ4_XS, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.F16, GgmlType.BF16, GgmlType.F32 })
             yield return Measure(type, rows, cols, 1, Math.Max(1, calls / 2), level, warmUp, !small);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -40,21 +41,22 @@ internal unsafe struct Q2_K : IByteBlock256<Q2_K>
     public static bool SignedBytes => false;
     public static int MinInteger(Q2_K* block, int n) => Min(block, n / 16);
 
-    public static void UnpackBytes(Q2_K* block, UnpackedBytes* u)
-    {
-        var three = Vector256.Create((byte)3);
-        for (var h = 0; h < 2; h++)
-        {
-            var qs = Vector256.Load(block->Qs + 32 * h).AsUInt16();
-            for (var j = 0; j < 4; j++)
-                (Vector256.ShiftRightLogical(qs, 2 * j).AsByte() & three).Store(u->Q + 128 * h + 32 * j);
-        }
-        var packed = Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
-        (packed & Vector256.Create((short)0xF)).Store(u->Scales);
-        Vector256.ShiftRightLogical(packed, 4).Store(u->Mins);
-        u->D = F16.ToSingle(block->D);
-        u->DMin = F16.ToSingle(block->DMin);
-    }
+    public static bool HasMins => true;
+
+    // Chunk c is h = c / 4, j = c mod 4 (see the remarks).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Chunk(Q2_K* block, int c) =>
+        Vector256.ShiftRightLogical(Vector256.Load(block->Qs + 32 * (c >> 2)).AsUInt16(), 2 * (c & 3)).AsByte() & Vector256.Create((byte)3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubScales(Q2_K* block) =>
+        Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales)) & Vector256.Create((short)0xF);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(Q2_K* block) =>
+        Vector256.ShiftRightLogical(Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales)), 4);
+
+    public static float KernelMinScale(Q2_K* block) => MinScale(block);
 
     public static void Dequantize(Q2_K* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

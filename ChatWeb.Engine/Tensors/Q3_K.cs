@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -50,30 +51,36 @@ internal unsafe struct Q3_K : IByteBlock256<Q3_K>
     public static bool SignedBytes => false;
     public static int MinInteger(Q3_K* block, int n) => 0;
 
-    // q stored as low + 4·high (0..7); the −4 becomes minimums 4·scale_s with dmin = d.
-    public static void UnpackBytes(Q3_K* block, UnpackedBytes* u)
+    public static bool HasMins => true;
+
+    // q stored as low + 4·high (0..7); the −4 becomes minimums 4·scale_s with dmin = d. Chunk c is
+    // h = c / 4, j = c mod 4, so its high bit is bit c of HMask.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Chunk(Q3_K* block, int c)
     {
-        var three = Vector256.Create((byte)3);
-        var four = Vector256.Create((byte)4);
-        var hm = Vector256.Load(block->HMask);
-        for (var h = 0; h < 2; h++)
-        {
-            var qs = Vector256.Load(block->Qs + 32 * h).AsUInt16();
-            for (var j = 0; j < 4; j++)
-            {
-                var bit = Vector256.Create((byte)(1 << (4 * h + j)));
-                var high = Vector256.Equals(hm & bit, bit) & four;
-                ((Vector256.ShiftRightLogical(qs, 2 * j).AsByte() & three) | high).Store(u->Q + 128 * h + 32 * j);
-            }
-        }
-        for (var s = 0; s < 16; s++)
-        {
-            var scale = SubScale(block->Scales, s);
-            u->Scales[s] = (short)scale;
-            u->Mins[s] = (short)(4 * scale);
-        }
-        u->D = u->DMin = F16.ToSingle(block->D);
+        var low = Vector256.ShiftRightLogical(Vector256.Load(block->Qs + 32 * (c >> 2)).AsUInt16(), 2 * (c & 3)).AsByte() & Vector256.Create((byte)3);
+        var bit = Vector256.Create((byte)(1 << c));
+        return low | (Vector256.Equals(Vector256.Load(block->HMask) & bit, bit) & Vector256.Create((byte)4));
     }
+
+    // SubScale on four bytes at a time (a, b, c: bytes 0–3, 4–7, 8–11): scales 0–3 take the low
+    // nibbles of a and bits 0–1 of c's bytes, 4–7 b's low nibbles and bits 2–3, 8–11 a's high
+    // nibbles and bits 4–5, 12–15 b's high nibbles and bits 6–7.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubScales(Q3_K* block)
+    {
+        uint a = *(uint*)block->Scales, b = *(uint*)(block->Scales + 4), c = *(uint*)(block->Scales + 8);
+        const uint low = 0x0F0F0F0Fu, high = 0x30303030u;
+        ulong first = (a & low) | ((c << 4) & high) | (ulong)((b & low) | ((c << 2) & high)) << 32;
+        ulong second = ((a >> 4) & low) | (c & high) | (ulong)(((b >> 4) & low) | ((c >> 2) & high)) << 32;
+        var unsigned = Avx2.ConvertToVector256Int16(Vector128.Create(first, second).AsByte());
+        return unsigned - Vector256.Create((short)32);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(Q3_K* block) => SubScales(block) << 2;
+
+    public static float KernelMinScale(Q3_K* block) => Scale(block);
 
     public static void Dequantize(Q3_K* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

@@ -70,39 +70,51 @@ internal unsafe struct Q4_K : IByteBlock256<Q4_K>
 
     public static int MinInteger(Q4_K* block, int n) => ScaleMin(block->Scales, n / 32).Min;
 
-    // Chunk c's 32 bytes: low nibbles are weights 64c..64c+31, high nibbles 64c+32..64c+63.
-    public static void UnpackBytes(Q4_K* block, UnpackedBytes* u)
+    public static bool HasMins => true;
+
+    // Bytes 32·(c/2).. hold chunk c in their low (c even) or high (c odd) nibbles.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Chunk(Q4_K* block, int c) => Nibbles(block->Qs, c);
+
+    /// <summary>Chunk c of 4-bit q packed as in Q4_K and Q5_K (32-byte groups, low nibbles first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Nibbles(byte* qs, int c) =>
+        Vector256.ShiftRightLogical(Vector256.Load(qs + 32 * (c >> 1)).AsUInt16(), 4 * (c & 1)).AsByte() & Vector256.Create((byte)0xF);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubScales(Q4_K* block) => SixBitScales(block->Scales);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(Q4_K* block) => SixBitMins(block->Scales);
+
+    /// <summary>The 8 six-bit scales of Q4_K and Q5_K, each for both of its sub-blocks of 16:
+    /// <see cref="ScaleMin"/> on four bytes at a time (a, c: bytes 0–3, 8–11).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SixBitScales(byte* packed)
     {
-        var mask = Vector256.Create((byte)0xF);
-        for (var c = 0; c < 4; c++)
-        {
-            var q = Vector256.Load(block->Qs + 32 * c);
-            (q & mask).Store(u->Q + 64 * c);
-            (Vector256.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask).Store(u->Q + 64 * c + 32);
-        }
-        ScalesAndMins(block->Scales, u);
-        u->D = F16.ToSingle(block->D);
-        u->DMin = F16.ToSingle(block->DMin);
+        uint a = *(uint*)packed, c = *(uint*)(packed + 8);
+        return EachTwice((a & 0x3F3F3F3Fu) | (ulong)((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32);
     }
 
-    /// <summary>The 8 six-bit scales and minimums (Q4_K and Q5_K), each written for both of its
-    /// sub-blocks of 16: <see cref="ScaleMin"/> on four bytes at a time (a, b, c: bytes 0–3, 4–7, 8–11).</summary>
-    public static void ScalesAndMins(byte* packed, UnpackedBytes* u)
+    /// <summary>The 8 six-bit minimums of Q4_K and Q5_K, each for both of its sub-blocks of 16
+    /// (b, c: bytes 4–7, 8–11).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SixBitMins(byte* packed)
     {
-        uint a = *(uint*)packed, b = *(uint*)(packed + 4), c = *(uint*)(packed + 8);
-        var scales = (a & 0x3F3F3F3Fu) | (ulong)((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32;
-        var mins = (b & 0x3F3F3F3Fu) | (ulong)(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32;
-        Twice(scales).Store(u->Scales);
-        Twice(mins).Store(u->Mins);
+        uint b = *(uint*)(packed + 4), c = *(uint*)(packed + 8);
+        return EachTwice((b & 0x3F3F3F3Fu) | (ulong)(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32);
     }
 
-    // Eight bytes as int16, each twice in a row.
-    private static Vector256<short> Twice(ulong bytes)
+    /// <summary>Eight bytes as int16, each twice in a row (a scale per 32 weights as two per 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> EachTwice(ulong bytes)
     {
         var v = Vector128.CreateScalar(bytes).AsByte();
         var pairs = Sse2.UnpackLow(v, v); // b0 b0 b1 b1 … b7 b7
         return Avx2.ConvertToVector256Int16(pairs);
     }
+
+    public static float KernelMinScale(Q4_K* block) => MinScale(block);
     public static float Scale(Q4_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q4_K* block) => F16.ToSingle(block->DMin);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -46,27 +47,24 @@ internal unsafe struct Q5_K : IByteBlock256<Q5_K>
     public static bool SignedBytes => false;
     public static int MinInteger(Q5_K* block, int n) => Min(block, n / 32);
 
-    public static void UnpackBytes(Q5_K* block, UnpackedBytes* u)
+    public static bool HasMins => true;
+
+    // Q4_K's nibbles, plus bit c of each qh byte as 16.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Chunk(Q5_K* block, int c)
     {
-        var mask = Vector256.Create((byte)0xF);
-        var qh = Vector256.Load(block->Qh);
-        for (var c = 0; c < 4; c++)
-        {
-            var q = Vector256.Load(block->Qs + 32 * c);
-            ((q & mask) | FifthBit(qh, 2 * c)).Store(u->Q + 64 * c);
-            ((Vector256.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask) | FifthBit(qh, 2 * c + 1)).Store(u->Q + 64 * c + 32);
-        }
-        Q4_K.ScalesAndMins(block->Scales, u);
-        u->D = F16.ToSingle(block->D);
-        u->DMin = F16.ToSingle(block->DMin);
+        var bit = Vector256.Create((byte)(1 << c));
+        var fifth = Vector256.Equals(Vector256.Load(block->Qh) & bit, bit) & Vector256.Create((byte)16);
+        return Q4_K.Nibbles(block->Qs, c) | fifth;
     }
 
-    // 16 where bit j of the byte is set, else 0.
-    private static Vector256<byte> FifthBit(Vector256<byte> qh, int j)
-    {
-        var bit = Vector256.Create((byte)(1 << j));
-        return Vector256.Equals(qh & bit, bit) & Vector256.Create((byte)16);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubScales(Q5_K* block) => Q4_K.SixBitScales(block->Scales);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(Q5_K* block) => Q4_K.SixBitMins(block->Scales);
+
+    public static float KernelMinScale(Q5_K* block) => MinScale(block);
 
     public static void Dequantize(Q5_K* blocks, int count, float* destination) => ByteBlock256Kernels.Dequantize(blocks, count, destination);
 }

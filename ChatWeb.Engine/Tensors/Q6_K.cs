@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -53,27 +54,27 @@ internal unsafe struct Q6_K : IByteBlock256<Q6_K>
     public static int WeightInteger(Q6_K* block, int n) => block->Scales[n / 16] * Q(block, n);
     public static int MinInteger(Q6_K* block, int n) => 0;
 
-    // q stored unsigned (0..63); the −32 becomes minimums 32·scale_s with dmin = d.
-    public static void UnpackBytes(Q6_K* block, UnpackedBytes* u)
+    public static bool HasMins => true;
+
+    // q stored unsigned (0..63); the −32 becomes minimums 32·scale_s with dmin = d. Chunk c is
+    // half h = c / 4, quarter k = c mod 4 (see the remarks).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Chunk(Q6_K* block, int c)
     {
-        var low4 = Vector256.Create((byte)0xF);
-        var high2 = Vector256.Create((byte)0x30);
-        for (var h = 0; h < 2; h++)
-        {
-            var qlA = Vector256.Load(block->Ql + 64 * h);
-            var qlB = Vector256.Load(block->Ql + 64 * h + 32);
-            var qh = Vector256.Load(block->Qh + 32 * h).AsUInt16();
-            var q = u->Q + 128 * h;
-            ((qlA & low4) | (Vector256.ShiftLeft(qh, 4).AsByte() & high2)).Store(q);
-            ((qlB & low4) | (Vector256.ShiftLeft(qh, 2).AsByte() & high2)).Store(q + 32);
-            ((Vector256.ShiftRightLogical(qlA.AsUInt16(), 4).AsByte() & low4) | (qh.AsByte() & high2)).Store(q + 64);
-            ((Vector256.ShiftRightLogical(qlB.AsUInt16(), 4).AsByte() & low4) | (Vector256.ShiftRightLogical(qh, 2).AsByte() & high2)).Store(q + 96);
-        }
-        var scales = Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
-        scales.Store(u->Scales);
-        (scales << 5).Store(u->Mins);
-        u->D = u->DMin = F16.ToSingle(block->D);
+        int h = c >> 2, k = c & 3;
+        var low = Vector256.ShiftRightLogical(Vector256.Load(block->Ql + 64 * h + 32 * (k & 1)).AsUInt16(), 4 * (k >> 1)).AsByte();
+        var high = Vector256.ShiftLeft(Vector256.ShiftRightLogical(Vector256.Load(block->Qh + 32 * h).AsUInt16(), 2 * k), 4).AsByte();
+        return (low & Vector256.Create((byte)0xF)) | (high & Vector256.Create((byte)0x30));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubScales(Q6_K* block) => Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(Q6_K* block) => SubScales(block) << 5;
+
+    public static float KernelMinScale(Q6_K* block) => Scale(block);
+
     public static float Scale(Q6_K* block) => F16.ToSingle(block->D);
     public static float MinScale(Q6_K* block) => 0;
 }

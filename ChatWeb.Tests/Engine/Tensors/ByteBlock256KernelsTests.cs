@@ -43,17 +43,20 @@ public sealed unsafe class ByteBlock256KernelsTests
     {
         // Every bit pattern of q, scales and minimums (the largest scales, q and x meet), with the
         // half-precision scales made finite.
-        const int rows = 8, blocks = 4, batch = 3;
+        const int rows = 8, blocks = 4;
         var cols = 256 * blocks;
         var weights = new byte[rows * GgmlTypeSizes.RowBytes(type, cols)];
         new Random(7).NextBytes(weights);
         var size = (int)GgmlTypeSizes.RowBytes(type, 256);
         for (var b = 0; b < rows * blocks; b++)
             MakeScalesFinite(type, weights.AsSpan(b * size, size));
-        var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
-        for (var i = 0; i < cols; i += 3)
-            x[i] = 100; // the block's maximum: many x bytes at ±127
-        AssertMatchesScalar(type, level, vnni, weights, rows, cols, x, batch, 0);
+        foreach (var batch in new[] { 1, 3 }) // one sequence (blocks decoded in registers) and a batch (unpacked once)
+        {
+            var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
+            for (var i = 0; i < cols; i += 3)
+                x[i] = 100; // the block's maximum: many x bytes at ±127
+            AssertMatchesScalar(type, level, vnni, weights, rows, cols, x, batch, 0);
+        }
     }
 
     [Theory]
