@@ -10,22 +10,30 @@ internal static unsafe class F16
 {
     private const uint SignBit = 0x8000;
     private const uint MagnitudeBits = 0x7FFF;
-    private const uint ExponentBits = 0x7C00;
-    private const uint FloatExponentBits = 0x7F80_0000;
-    /// <summary>2^112 = 2^(127 − 15): moves a half exponent placed in a float to the float bias.
-    /// Multiplying (rather than adding to the exponent) also handles zero and subnormals exactly.</summary>
-    private const float ExponentRebias = 5.192297e33f;
+    private const uint SmallestNormal = 0x0400;
+    private const uint Infinity = 0x7C00;
+    /// <summary>127 − 15 in the float exponent field: moves a half exponent placed in a float to the float bias.</summary>
+    private const uint Rebias = 112u << 23;
+    private const uint ExponentOne = 1u << 23;
+    /// <summary>2^-14, the smallest normal half.</summary>
+    private const float SmallestNormalValue = 6.1035156e-05f;
 
     /// <summary>Converts the bits of a half to a float, exactly (NaN payloads kept, infinities kept).</summary>
+    /// <remarks>Integer steps only, but for subnormal halves: those are 2^-14·(1 + m/1024) − 2^-14, a
+    /// subtraction of normal floats. (Multiplying the bits by 2^112, the shorter way, hands the CPU
+    /// a subnormal float for every subnormal half, and some CPUs take a slow assist for each one:
+    /// blocks of small weights often have subnormal half scales.)</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits)
     {
         uint h = bits;
-        var f = BitConverter.UInt32BitsToSingle((h & MagnitudeBits) << 13) * ExponentRebias;
-        var result = BitConverter.SingleToUInt32Bits(f) | ((h & SignBit) << 16);
-        if ((h & ExponentBits) == ExponentBits)
-            result |= FloatExponentBits;
-        return BitConverter.UInt32BitsToSingle(result);
+        var m = h & MagnitudeBits;
+        var f = (m << 13) + Rebias;
+        if (m >= Infinity)
+            f += Rebias; // exponent 31 → 255
+        else if (m < SmallestNormal)
+            f = BitConverter.SingleToUInt32Bits(BitConverter.UInt32BitsToSingle(f + ExponentOne) - SmallestNormalValue);
+        return BitConverter.UInt32BitsToSingle(f | ((h & SignBit) << 16));
     }
 
     /// <summary>Converts a float to half bits, rounding to nearest even.</summary>
@@ -69,23 +77,32 @@ internal static unsafe class F16
     // The same bit steps as the scalar ToSingle, on 16, 8 or 4 lanes.
     private static Vector512<float> ToSingle(Vector512<uint> h)
     {
-        var f = ((h & Vector512.Create(MagnitudeBits)) << 13).AsSingle() * Vector512.Create(ExponentRebias);
-        var special = Vector512.Equals(h & Vector512.Create(ExponentBits), Vector512.Create(ExponentBits));
-        return (f.AsUInt32() | ((h & Vector512.Create(SignBit)) << 16) | (special & Vector512.Create(FloatExponentBits))).AsSingle();
+        var m = h & Vector512.Create(MagnitudeBits);
+        var f = (m << 13) + Vector512.Create(Rebias);
+        f += Vector512.GreaterThanOrEqual(m, Vector512.Create(Infinity)) & Vector512.Create(Rebias);
+        var subnormal = ((f + Vector512.Create(ExponentOne)).AsSingle() - Vector512.Create(SmallestNormalValue)).AsUInt32();
+        f = Vector512.ConditionalSelect(Vector512.LessThan(m, Vector512.Create(SmallestNormal)), subnormal, f);
+        return (f | ((h & Vector512.Create(SignBit)) << 16)).AsSingle();
     }
 
     private static Vector256<float> ToSingle(Vector256<uint> h)
     {
-        var f = ((h & Vector256.Create(MagnitudeBits)) << 13).AsSingle() * Vector256.Create(ExponentRebias);
-        var special = Vector256.Equals(h & Vector256.Create(ExponentBits), Vector256.Create(ExponentBits));
-        return (f.AsUInt32() | ((h & Vector256.Create(SignBit)) << 16) | (special & Vector256.Create(FloatExponentBits))).AsSingle();
+        var m = h & Vector256.Create(MagnitudeBits);
+        var f = (m << 13) + Vector256.Create(Rebias);
+        f += Vector256.GreaterThanOrEqual(m, Vector256.Create(Infinity)) & Vector256.Create(Rebias);
+        var subnormal = ((f + Vector256.Create(ExponentOne)).AsSingle() - Vector256.Create(SmallestNormalValue)).AsUInt32();
+        f = Vector256.ConditionalSelect(Vector256.LessThan(m, Vector256.Create(SmallestNormal)), subnormal, f);
+        return (f | ((h & Vector256.Create(SignBit)) << 16)).AsSingle();
     }
 
     private static Vector128<float> ToSingle(Vector128<uint> h)
     {
-        var f = ((h & Vector128.Create(MagnitudeBits)) << 13).AsSingle() * Vector128.Create(ExponentRebias);
-        var special = Vector128.Equals(h & Vector128.Create(ExponentBits), Vector128.Create(ExponentBits));
-        return (f.AsUInt32() | ((h & Vector128.Create(SignBit)) << 16) | (special & Vector128.Create(FloatExponentBits))).AsSingle();
+        var m = h & Vector128.Create(MagnitudeBits);
+        var f = (m << 13) + Vector128.Create(Rebias);
+        f += Vector128.GreaterThanOrEqual(m, Vector128.Create(Infinity)) & Vector128.Create(Rebias);
+        var subnormal = ((f + Vector128.Create(ExponentOne)).AsSingle() - Vector128.Create(SmallestNormalValue)).AsUInt32();
+        f = Vector128.ConditionalSelect(Vector128.LessThan(m, Vector128.Create(SmallestNormal)), subnormal, f);
+        return (f | ((h & Vector128.Create(SignBit)) << 16)).AsSingle();
     }
 
     /// <summary>Writes row <paramref name="row"/> of an F16 matrix as floats.</summary>
