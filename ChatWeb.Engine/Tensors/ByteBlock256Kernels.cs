@@ -141,20 +141,20 @@ internal static unsafe class ByteBlock256Kernels
         T.Chunk(block, 5).Store(u->Q + 160);
         T.Chunk(block, 6).Store(u->Q + 192);
         T.Chunk(block, 7).Store(u->Q + 224);
-        EvensThenOdds(T.SubScales(block)).AsInt16().Store(u->Scales);
+        T.SubScales(block).Store(u->Scales);
         T.SubMins(block).Store(u->Mins);
         u->D = T.Scale(block);
         u->DMin = T.KernelMinScale(block);
     }
 
-    // s0..s15 → s0, s2, …, s14 | s1, s3, …, s15 (vpshufb within each half, then vpermq), so chunk c
-    // finds its two sub-blocks' scales at bytes 2c, 2c+1 of each half.
+    /// <summary>s0..s15 → s0, s2, …, s14 | s1, s3, …, s15 (vpshufb within each half, then vpermq), so
+    /// chunk c finds its two sub-blocks' scales at bytes 2c, 2c+1 of each half.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> EvensThenOdds(Vector256<short> scales)
+    public static Vector256<short> EvensThenOdds(Vector256<short> scales)
     {
         var order = Vector256.Create((byte)0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
             0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
-        return Avx2.Permute4x64(Avx2.Shuffle(scales.AsByte(), order).AsUInt64(), 0b11_01_10_00).AsByte();
+        return Avx2.Permute4x64(Avx2.Shuffle(scales.AsByte(), order).AsUInt64(), 0b11_01_10_00).AsInt16();
     }
 
     private interface IPairAdd
@@ -293,7 +293,7 @@ internal static unsafe class ByteBlock256Kernels
         for (var i = 0; i < count; i++, xq += Weights, xs += Weights / ByteActivations256.SumSize)
         {
             var block = w + i;
-            var scales = EvensThenOdds(T.SubScales(block));
+            var scales = T.SubScales(block).AsByte();
             var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, T.Chunk(block, 0), xq, scales, 0);
             var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, T.Chunk(block, 1), xq, scales, 1);
             s0 = Chunk<T, TAdd>(s0, T.Chunk(block, 2), xq, scales, 2);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace ChatWeb.Engine.Tensors;
@@ -18,13 +19,21 @@ internal static unsafe class F16
     /// <summary>2^-14, the smallest normal half.</summary>
     private const float SmallestNormalValue = 6.1035156e-05f;
 
+    /// <summary>Every half as a float (256 KB): the blocks' scales are converted by one load, as
+    /// .NET has no intrinsic for the CPU's half conversion (vcvtph2ps); the few entries a model's
+    /// scales use stay in cache.</summary>
+    private static readonly float* s_table = BuildTable();
+
     /// <summary>Converts the bits of a half to a float, exactly (NaN payloads kept, infinities kept).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToSingle(ushort bits) => s_table[bits];
+
+    /// <summary>The reference of <see cref="ToSingle(ushort)"/> (and of the vector paths).</summary>
     /// <remarks>Integer steps only, but for subnormal halves: those are 2^-14·(1 + m/1024) − 2^-14, a
     /// subtraction of normal floats. (Multiplying the bits by 2^112, the shorter way, hands the CPU
     /// a subnormal float for every subnormal half, and some CPUs take a slow assist for each one:
     /// blocks of small weights often have subnormal half scales.)</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ToSingle(ushort bits)
+    public static float Convert(ushort bits)
     {
         uint h = bits;
         var m = h & MagnitudeBits;
@@ -34,6 +43,14 @@ internal static unsafe class F16
         else if (m < SmallestNormal)
             f = BitConverter.SingleToUInt32Bits(BitConverter.UInt32BitsToSingle(f + ExponentOne) - SmallestNormalValue);
         return BitConverter.UInt32BitsToSingle(f | ((h & SignBit) << 16));
+    }
+
+    private static float* BuildTable()
+    {
+        var table = (float*)NativeMemory.AlignedAlloc(65536 * sizeof(float), 64);
+        for (var i = 0; i < 65536; i++)
+            table[i] = Convert((ushort)i);
+        return table;
     }
 
     /// <summary>Converts a float to half bits, rounding to nearest even.</summary>
@@ -70,11 +87,11 @@ internal static unsafe class F16
                     ToSingle(hi).Store(d + i + 4);
                 }
             for (; i < n; i++)
-                d[i] = ToSingle(s[i]);
+                d[i] = Convert(s[i]);
         }
     }
 
-    // The same bit steps as the scalar ToSingle, on 16, 8 or 4 lanes.
+    // The same bit steps as Convert, on 16, 8 or 4 lanes.
     private static Vector512<float> ToSingle(Vector512<uint> h)
     {
         var m = h & Vector512.Create(MagnitudeBits);

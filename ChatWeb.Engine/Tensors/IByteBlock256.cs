@@ -36,7 +36,8 @@ internal unsafe interface IByteBlock256<TSelf> : IQuantizedBlock<TSelf> where TS
     /// 512-bit levels): q of weights 32c..32c+31 as bytes in order.</summary>
     static abstract Vector256<byte> Chunk(TSelf* block, int c);
 
-    /// <summary>The kernels' form: s_k of the 16 sub-blocks of 16 weights, in order.</summary>
+    /// <summary>The kernels' form: s_k of the 16 sub-blocks of 16 weights, evens then odds (s0, s2, …,
+    /// s14 | s1, s3, …, s15: see <see cref="ByteBlock256Kernels"/>).</summary>
     static abstract Vector256<short> SubScales(TSelf* block);
 
     /// <summary>The kernels' form: m_k of the 16 sub-blocks of 16 weights, in order.</summary>
@@ -55,8 +56,7 @@ internal unsafe struct UnpackedBytes
     /// <summary>q_n, one byte per weight in order (unsigned, or signed for IQ4_XS).</summary>
     public fixed byte Q[256];
 
-    /// <summary>s_k per 16 weights; the kernel reorders them in place to evens then odds (see
-    /// <see cref="ByteBlock256Kernels"/>).</summary>
+    /// <summary>s_k per 16 weights, evens then odds (see <see cref="ByteBlock256Kernels"/>).</summary>
     public fixed short Scales[16];
 
     /// <summary>m_k per 16 weights.</summary>

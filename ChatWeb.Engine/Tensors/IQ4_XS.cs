@@ -61,7 +61,7 @@ internal unsafe struct IQ4_XS : IByteBlock256<IQ4_XS>
         high = (high & 0xFF) | ((high & 0xFF00) << 24);
         high = (high | (high << 12)) & 0x000F000F000F000FUL;
         high = (high | (high << 6)) & 0x0303030303030303UL;
-        return Q4_K.EachTwice(low | (high << 4)) - Vector256.Create((short)32);
+        return Q4_K.BothHalves(low | (high << 4)) - Vector256.Create((short)32);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

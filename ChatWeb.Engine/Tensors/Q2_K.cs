@@ -49,8 +49,8 @@ internal unsafe struct Q2_K : IByteBlock256<Q2_K>
         Vector256.ShiftRightLogical(Vector256.Load(block->Qs + 32 * (c >> 2)).AsUInt16(), 2 * (c & 3)).AsByte() & Vector256.Create((byte)3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q2_K* block) =>
-        Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales)) & Vector256.Create((short)0xF);
+    public static Vector256<short> SubScales(Q2_K* block) => ByteBlock256Kernels.EvensThenOdds(
+        Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales)) & Vector256.Create((short)0xF));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<short> SubMins(Q2_K* block) =>

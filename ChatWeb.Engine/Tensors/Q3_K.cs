@@ -67,7 +67,13 @@ internal unsafe struct Q3_K : IByteBlock256<Q3_K>
     // nibbles of a and bits 0–1 of c's bytes, 4–7 b's low nibbles and bits 2–3, 8–11 a's high
     // nibbles and bits 4–5, 12–15 b's high nibbles and bits 6–7.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q3_K* block)
+    public static Vector256<short> SubScales(Q3_K* block) => ByteBlock256Kernels.EvensThenOdds(Scales16(block));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> SubMins(Q3_K* block) => Scales16(block) << 2;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Scales16(Q3_K* block)
     {
         uint a = *(uint*)block->Scales, b = *(uint*)(block->Scales + 4), c = *(uint*)(block->Scales + 8);
         const uint low = 0x0F0F0F0Fu, high = 0x30303030u;
@@ -76,9 +82,6 @@ internal unsafe struct Q3_K : IByteBlock256<Q3_K>
         var unsigned = Avx2.ConvertToVector256Int16(Vector128.Create(first, second).AsByte());
         return unsigned - Vector256.Create((short)32);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q3_K* block) => SubScales(block) << 2;
 
     public static float KernelMinScale(Q3_K* block) => Scale(block);
 

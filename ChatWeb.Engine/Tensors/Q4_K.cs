@@ -82,30 +82,38 @@ internal unsafe struct Q4_K : IByteBlock256<Q4_K>
         Vector256.ShiftRightLogical(Vector256.Load(qs + 32 * (c >> 1)).AsUInt16(), 4 * (c & 1)).AsByte() & Vector256.Create((byte)0xF);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q4_K* block) => SixBitScales(block->Scales);
+    public static Vector256<short> SubScales(Q4_K* block) => BothHalves(SixBitScales(block->Scales));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q4_K* block) => SixBitMins(block->Scales);
+    public static Vector256<short> SubMins(Q4_K* block) => EachTwice(SixBitMins(block->Scales));
 
-    /// <summary>The 8 six-bit scales of Q4_K and Q5_K, each for both of its sub-blocks of 16:
-    /// <see cref="ScaleMin"/> on four bytes at a time (a, c: bytes 0–3, 8–11).</summary>
+    /// <summary>The 8 six-bit scales of Q4_K and Q5_K as 8 bytes: <see cref="ScaleMin"/> on four
+    /// bytes at a time (a, c: bytes 0–3, 8–11).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SixBitScales(byte* packed)
+    public static ulong SixBitScales(byte* packed)
     {
         uint a = *(uint*)packed, c = *(uint*)(packed + 8);
-        return EachTwice((a & 0x3F3F3F3Fu) | (ulong)((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32);
+        return ((a & 0x3F3F3F3Fu) | (ulong)((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32);
     }
 
-    /// <summary>The 8 six-bit minimums of Q4_K and Q5_K, each for both of its sub-blocks of 16
-    /// (b, c: bytes 4–7, 8–11).</summary>
+    /// <summary>The 8 six-bit minimums of Q4_K and Q5_K as 8 bytes (b, c: bytes 4–7, 8–11).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SixBitMins(byte* packed)
+    public static ulong SixBitMins(byte* packed)
     {
         uint b = *(uint*)(packed + 4), c = *(uint*)(packed + 8);
-        return EachTwice((b & 0x3F3F3F3Fu) | (ulong)(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32);
+        return ((b & 0x3F3F3F3Fu) | (ulong)(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32);
     }
 
-    /// <summary>Eight bytes as int16, each twice in a row (a scale per 32 weights as two per 16).</summary>
+    /// <summary>Eight scales per 32 weights (bytes) as the kernels' 16 per 16 weights, evens then odds:
+    /// the eight in each half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<short> BothHalves(ulong bytes)
+    {
+        var v = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(bytes).AsByte());
+        return Vector256.Create(v, v);
+    }
+
+    /// <summary>Eight bytes as int16, each twice in a row (a minimum per 32 weights as two per 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<short> EachTwice(ulong bytes)
     {

@@ -59,10 +59,10 @@ internal unsafe struct Q5_K : IByteBlock256<Q5_K>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q5_K* block) => Q4_K.SixBitScales(block->Scales);
+    public static Vector256<short> SubScales(Q5_K* block) => Q4_K.BothHalves(Q4_K.SixBitScales(block->Scales));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q5_K* block) => Q4_K.SixBitMins(block->Scales);
+    public static Vector256<short> SubMins(Q5_K* block) => Q4_K.EachTwice(Q4_K.SixBitMins(block->Scales));
 
     public static float KernelMinScale(Q5_K* block) => MinScale(block);
 

@@ -68,10 +68,13 @@ internal unsafe struct Q6_K : IByteBlock256<Q6_K>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q6_K* block) => Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+    public static Vector256<short> SubScales(Q6_K* block) => ByteBlock256Kernels.EvensThenOdds(Scales16(block));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q6_K* block) => SubScales(block) << 5;
+    public static Vector256<short> SubMins(Q6_K* block) => Scales16(block) << 5;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Scales16(Q6_K* block) => Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
 
     public static float KernelMinScale(Q6_K* block) => Scale(block);
 
