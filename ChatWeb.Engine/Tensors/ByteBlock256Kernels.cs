@@ -141,11 +141,22 @@ internal static unsafe class ByteBlock256Kernels
         T.Chunk(block, 5).Store(u->Q + 160);
         T.Chunk(block, 6).Store(u->Q + 192);
         T.Chunk(block, 7).Store(u->Q + 224);
-        T.SubScales(block).Store(u->Scales);
-        T.SubMins(block).Store(u->Mins);
+        T.SubScales(block, out var mins).Store(u->Scales);
+        mins.Store(u->Mins);
         u->D = T.Scale(block);
         u->DMin = T.KernelMinScale(block);
     }
+
+    /// <summary>Each byte's bits moved left by <paramref name="by"/> (right if negative) with one 16-bit
+    /// shift: the bits that cross into the neighbouring byte fall outside the caller's mask. Callers
+    /// pass constants, so the branch folds away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> ShiftBits(Vector256<byte> v, int by) => by switch
+    {
+        0 => v,
+        > 0 => Vector256.ShiftLeft(v.AsUInt16(), by).AsByte(),
+        _ => Vector256.ShiftRightLogical(v.AsUInt16(), -by).AsByte(),
+    };
 
     /// <summary>s0..s15 → s0, s2, …, s14 | s1, s3, …, s15 (vpshufb within each half, then vpermq), so
     /// chunk c finds its two sub-blocks' scales at bytes 2c, 2c+1 of each half.</summary>
@@ -293,7 +304,7 @@ internal static unsafe class ByteBlock256Kernels
         for (var i = 0; i < count; i++, xq += Weights, xs += Weights / ByteActivations256.SumSize)
         {
             var block = w + i;
-            var scales = T.SubScales(block).AsByte();
+            var scales = T.SubScales(block, out var mins).AsByte();
             var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, T.Chunk(block, 0), xq, scales, 0);
             var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, T.Chunk(block, 1), xq, scales, 1);
             s0 = Chunk<T, TAdd>(s0, T.Chunk(block, 2), xq, scales, 2);
@@ -306,8 +317,8 @@ internal static unsafe class ByteBlock256Kernels
             acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0 + s1), Vector256.Create(T.Scale(block) * dx), acc);
             if (T.HasMins)
             {
-                var mins = Avx2.MultiplyAddAdjacent(T.SubMins(block), Vector256.Load(xs));
-                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(mins), Vector256.Create(-T.KernelMinScale(block) * dx), acc);
+                var minSums = Avx2.MultiplyAddAdjacent(mins, Vector256.Load(xs));
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(minSums), Vector256.Create(-T.KernelMinScale(block) * dx), acc);
             }
         }
         return Vector256.Sum(acc);

@@ -37,11 +37,8 @@ internal unsafe interface IByteBlock256<TSelf> : IQuantizedBlock<TSelf> where TS
     static abstract Vector256<byte> Chunk(TSelf* block, int c);
 
     /// <summary>The kernels' form: s_k of the 16 sub-blocks of 16 weights, evens then odds (s0, s2, …,
-    /// s14 | s1, s3, …, s15: see <see cref="ByteBlock256Kernels"/>).</summary>
-    static abstract Vector256<short> SubScales(TSelf* block);
-
-    /// <summary>The kernels' form: m_k of the 16 sub-blocks of 16 weights, in order.</summary>
-    static abstract Vector256<short> SubMins(TSelf* block);
+    /// s14 | s1, s3, …, s15: see <see cref="ByteBlock256Kernels"/>), and their m_k in order.</summary>
+    static abstract Vector256<short> SubScales(TSelf* block, out Vector256<short> mins);
 
     /// <summary>dmin of the kernels' form: <see cref="MinScale"/>, or d for the types whose offset
     /// the kernels carry as minimums (<see cref="Q6_K"/>, <see cref="Q3_K"/>). d is <see cref="Scale"/>.</summary>

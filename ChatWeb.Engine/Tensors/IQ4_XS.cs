@@ -48,24 +48,22 @@ internal unsafe struct IQ4_XS : IByteBlock256<IQ4_XS>
         return Avx2.Shuffle(Vector256.Create(table, table), ByteBlock32Kernels.Nibbles(block->Qs + 16 * c));
     }
 
-    // SubScale for all eight at once: the nibbles of ScalesL and the bit pairs of ScalesH spread
-    // to one byte each (halves, then quarters, then eighths moved apart with shifts and masks).
+    // SubScale for all eight at once, lane j of eight 16-bit lanes: ScalesL[j / 2] shifted right by
+    // 4·(j mod 2) (a multiply by 16 or 1, then >> 4) and ScalesH's bits 2j, 2j+1 (a multiply by
+    // 2^(14 − 2j) puts them at bits 14–15; >> 10 brings them to bits 4–5).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(IQ4_XS* block)
+    public static Vector256<short> SubScales(IQ4_XS* block, out Vector256<short> mins)
     {
-        ulong low = *(uint*)block->ScalesL;
-        low = (low & 0xFFFF) | ((low & 0xFFFF0000) << 16);
-        low = (low | (low << 8)) & 0x00FF00FF00FF00FFUL;
-        low = (low | (low << 4)) & 0x0F0F0F0F0F0F0F0FUL;
-        ulong high = block->ScalesH;
-        high = (high & 0xFF) | ((high & 0xFF00) << 24);
-        high = (high | (high << 12)) & 0x000F000F000F000FUL;
-        high = (high | (high << 6)) & 0x0303030303030303UL;
-        return Q4_K.BothHalves(low | (high << 4)) - Vector256.Create((short)32);
+        mins = Vector256<short>.Zero;
+        const byte zero = 0x80; // vpshufb: a zero byte
+        var v = Vector128.Load((byte*)block); // D, ScalesH, ScalesL[4], then the first 8 bytes of Qs (unused)
+        var l = Ssse3.Shuffle(v, Vector128.Create((byte)4, zero, 4, zero, 5, zero, 5, zero, 6, zero, 6, zero, 7, zero, 7, zero)).AsUInt16();
+        var h = Ssse3.Shuffle(v, Vector128.Create((byte)2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3)).AsUInt16();
+        var low = Vector128.ShiftRightLogical(l * Vector128.Create((ushort)16, 1, 16, 1, 16, 1, 16, 1), 4) & Vector128.Create((ushort)0xF);
+        var high = Vector128.ShiftRightLogical(h * Vector128.Create((ushort)(1 << 14), 1 << 12, 1 << 10, 1 << 8, 1 << 6, 1 << 4, 1 << 2, 1), 10) & Vector128.Create((ushort)0x30);
+        var scales = (low | high).AsInt16() - Vector128.Create((short)32);
+        return Vector256.Create(scales, scales);
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(IQ4_XS* block) => Vector256<short>.Zero;
 
     public static float KernelMinScale(IQ4_XS* block) => 0;
 

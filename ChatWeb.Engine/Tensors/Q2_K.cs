@@ -46,15 +46,15 @@ internal unsafe struct Q2_K : IByteBlock256<Q2_K>
     // Chunk c is h = c / 4, j = c mod 4 (see the remarks).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Chunk(Q2_K* block, int c) =>
-        Vector256.ShiftRightLogical(Vector256.Load(block->Qs + 32 * (c >> 2)).AsUInt16(), 2 * (c & 3)).AsByte() & Vector256.Create((byte)3);
+        ByteBlock256Kernels.ShiftBits(Vector256.Load(block->Qs + 32 * (c >> 2)), -2 * (c & 3)) & Vector256.Create((byte)3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q2_K* block) => ByteBlock256Kernels.EvensThenOdds(
-        Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales)) & Vector256.Create((short)0xF));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q2_K* block) =>
-        Vector256.ShiftRightLogical(Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales)), 4);
+    public static Vector256<short> SubScales(Q2_K* block, out Vector256<short> mins)
+    {
+        var packed = Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+        mins = Vector256.ShiftRightLogical(packed, 4);
+        return ByteBlock256Kernels.EvensThenOdds(packed & Vector256.Create((short)0xF));
+    }
 
     public static float KernelMinScale(Q2_K* block) => MinScale(block);
 

@@ -58,19 +58,20 @@ internal unsafe struct Q3_K : IByteBlock256<Q3_K>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Chunk(Q3_K* block, int c)
     {
-        var low = Vector256.ShiftRightLogical(Vector256.Load(block->Qs + 32 * (c >> 2)).AsUInt16(), 2 * (c & 3)).AsByte() & Vector256.Create((byte)3);
-        var bit = Vector256.Create((byte)(1 << c));
-        return low | (Vector256.Equals(Vector256.Load(block->HMask) & bit, bit) & Vector256.Create((byte)4));
+        var low = ByteBlock256Kernels.ShiftBits(Vector256.Load(block->Qs + 32 * (c >> 2)), -2 * (c & 3)) & Vector256.Create((byte)3);
+        return low | (ByteBlock256Kernels.ShiftBits(Vector256.Load(block->HMask), 2 - c) & Vector256.Create((byte)4));
     }
 
     // SubScale on four bytes at a time (a, b, c: bytes 0–3, 4–7, 8–11): scales 0–3 take the low
     // nibbles of a and bits 0–1 of c's bytes, 4–7 b's low nibbles and bits 2–3, 8–11 a's high
     // nibbles and bits 4–5, 12–15 b's high nibbles and bits 6–7.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q3_K* block) => ByteBlock256Kernels.EvensThenOdds(Scales16(block));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q3_K* block) => Scales16(block) << 2;
+    public static Vector256<short> SubScales(Q3_K* block, out Vector256<short> mins)
+    {
+        var scales = Scales16(block);
+        mins = scales << 2;
+        return ByteBlock256Kernels.EvensThenOdds(scales);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<short> Scales16(Q3_K* block)

@@ -79,48 +79,32 @@ internal unsafe struct Q4_K : IByteBlock256<Q4_K>
     /// <summary>Chunk c of 4-bit q packed as in Q4_K and Q5_K (32-byte groups, low nibbles first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Nibbles(byte* qs, int c) =>
-        Vector256.ShiftRightLogical(Vector256.Load(qs + 32 * (c >> 1)).AsUInt16(), 4 * (c & 1)).AsByte() & Vector256.Create((byte)0xF);
+        ByteBlock256Kernels.ShiftBits(Vector256.Load(qs + 32 * (c >> 1)), -4 * (c & 1)) & Vector256.Create((byte)0xF);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q4_K* block) => BothHalves(SixBitScales(block->Scales));
+    public static Vector256<short> SubScales(Q4_K* block, out Vector256<short> mins) => SixBitScales(block->Scales, out mins);
 
+    /// <summary>The 8 six-bit scales and minimums of Q4_K and Q5_K (<see cref="ScaleMin"/>) in the
+    /// kernels' form, from the 12 bytes a (0–3), b (4–7), c (8–11) in one register: the low 6 bits
+    /// of a and b, or c's nibbles under the top 2 bits of a and b moved down to bits 4–5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q4_K* block) => EachTwice(SixBitMins(block->Scales));
-
-    /// <summary>The 8 six-bit scales of Q4_K and Q5_K as 8 bytes: <see cref="ScaleMin"/> on four
-    /// bytes at a time (a, c: bytes 0–3, 8–11).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong SixBitScales(byte* packed)
+    public static Vector256<short> SixBitScales(byte* packed, out Vector256<short> mins)
     {
-        uint a = *(uint*)packed, c = *(uint*)(packed + 8);
-        return ((a & 0x3F3F3F3Fu) | (ulong)((c & 0x0F0F0F0Fu) | ((a >> 2) & 0x30303030u)) << 32);
+        var v = Vector128.Load(packed); // the 4 bytes after the 12 are the block's next field, unused
+        const byte zero = 0x80; // vpshufb: a zero byte
+        var acbc = Ssse3.Shuffle(v, Vector128.Create((byte)0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+        var topOfAb = Ssse3.Shuffle(v, Vector128.Create(zero, zero, zero, zero, 0, 1, 2, 3, zero, zero, zero, zero, 4, 5, 6, 7));
+        var low = acbc & Vector128.Create((byte)63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15);
+        var highNibbles = Vector128.ShiftRightLogical(acbc.AsUInt16(), 4).AsByte() & Vector128.Create((byte)15);
+        low = Avx2.Blend(low.AsInt32(), highNibbles.AsInt32(), 0b1000).AsByte(); // c's high nibbles for the minimums 4–7
+        var both = low | (Vector128.ShiftRightLogical(topOfAb.AsUInt16(), 2).AsByte() & Vector128.Create((byte)0x30));
+        // both: scales 0–7, minimums 0–7
+        var scales = Sse41.ConvertToVector128Int16(both);
+        mins = Avx2.ConvertToVector256Int16(Sse2.UnpackHigh(both, both));
+        return Vector256.Create(scales, scales);
     }
 
-    /// <summary>The 8 six-bit minimums of Q4_K and Q5_K as 8 bytes (b, c: bytes 4–7, 8–11).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong SixBitMins(byte* packed)
-    {
-        uint b = *(uint*)(packed + 4), c = *(uint*)(packed + 8);
-        return ((b & 0x3F3F3F3Fu) | (ulong)(((c >> 4) & 0x0F0F0F0Fu) | ((b >> 2) & 0x30303030u)) << 32);
-    }
 
-    /// <summary>Eight scales per 32 weights (bytes) as the kernels' 16 per 16 weights, evens then odds:
-    /// the eight in each half.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> BothHalves(ulong bytes)
-    {
-        var v = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(bytes).AsByte());
-        return Vector256.Create(v, v);
-    }
-
-    /// <summary>Eight bytes as int16, each twice in a row (a minimum per 32 weights as two per 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> EachTwice(ulong bytes)
-    {
-        var v = Vector128.CreateScalar(bytes).AsByte();
-        var pairs = Sse2.UnpackLow(v, v); // b0 b0 b1 b1 … b7 b7
-        return Avx2.ConvertToVector256Int16(pairs);
-    }
 
     public static float KernelMinScale(Q4_K* block) => MinScale(block);
     public static float Scale(Q4_K* block) => F16.ToSingle(block->D);

@@ -49,20 +49,13 @@ internal unsafe struct Q5_K : IByteBlock256<Q5_K>
 
     public static bool HasMins => true;
 
-    // Q4_K's nibbles, plus bit c of each qh byte as 16.
+    // Q4_K's nibbles, plus bit c of each qh byte moved to bit 4.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Chunk(Q5_K* block, int c)
-    {
-        var bit = Vector256.Create((byte)(1 << c));
-        var fifth = Vector256.Equals(Vector256.Load(block->Qh) & bit, bit) & Vector256.Create((byte)16);
-        return Q4_K.Nibbles(block->Qs, c) | fifth;
-    }
+    public static Vector256<byte> Chunk(Q5_K* block, int c) =>
+        Q4_K.Nibbles(block->Qs, c) | (ByteBlock256Kernels.ShiftBits(Vector256.Load(block->Qh), 4 - c) & Vector256.Create((byte)16));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q5_K* block) => Q4_K.BothHalves(Q4_K.SixBitScales(block->Scales));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q5_K* block) => Q4_K.EachTwice(Q4_K.SixBitMins(block->Scales));
+    public static Vector256<short> SubScales(Q5_K* block, out Vector256<short> mins) => Q4_K.SixBitScales(block->Scales, out mins);
 
     public static float KernelMinScale(Q5_K* block) => MinScale(block);
 

@@ -62,19 +62,18 @@ internal unsafe struct Q6_K : IByteBlock256<Q6_K>
     public static Vector256<byte> Chunk(Q6_K* block, int c)
     {
         int h = c >> 2, k = c & 3;
-        var low = Vector256.ShiftRightLogical(Vector256.Load(block->Ql + 64 * h + 32 * (k & 1)).AsUInt16(), 4 * (k >> 1)).AsByte();
-        var high = Vector256.ShiftLeft(Vector256.ShiftRightLogical(Vector256.Load(block->Qh + 32 * h).AsUInt16(), 2 * k), 4).AsByte();
+        var low = ByteBlock256Kernels.ShiftBits(Vector256.Load(block->Ql + 64 * h + 32 * (k & 1)), -4 * (k >> 1));
+        var high = ByteBlock256Kernels.ShiftBits(Vector256.Load(block->Qh + 32 * h), 4 - 2 * k);
         return (low & Vector256.Create((byte)0xF)) | (high & Vector256.Create((byte)0x30));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubScales(Q6_K* block) => ByteBlock256Kernels.EvensThenOdds(Scales16(block));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> SubMins(Q6_K* block) => Scales16(block) << 5;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<short> Scales16(Q6_K* block) => Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+    public static Vector256<short> SubScales(Q6_K* block, out Vector256<short> mins)
+    {
+        var scales = Avx2.ConvertToVector256Int16(Vector128.Load(block->Scales));
+        mins = scales << 5;
+        return ByteBlock256Kernels.EvensThenOdds(scales);
+    }
 
     public static float KernelMinScale(Q6_K* block) => Scale(block);
 
