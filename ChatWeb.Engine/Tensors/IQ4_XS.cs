@@ -40,12 +40,15 @@ internal unsafe struct IQ4_XS : IByteBlock256<IQ4_XS>
 
     public static bool HasMins => false;
 
-    // q = the table level itself (signed bytes, vpshufb of the nibbles); chunk c is sub-block c.
+    // q = the table level itself (signed bytes, vpshufb of the nibbles); chunk c is sub-block c, its
+    // 16 bytes loaded into both halves, the high half shifted to its high nibbles.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Chunk(IQ4_XS* block, int c)
     {
+        var both = Avx2.BroadcastVector128ToVector256(block->Qs + 16 * c);
+        var nibbles = Avx2.Blend(both.AsInt32(), Vector256.ShiftRightLogical(both.AsUInt16(), 4).AsInt32(), 0b1111_0000).AsByte() & Vector256.Create((byte)0xF);
         var table = Vector128.Create(IQ4_NL.Levels).AsByte();
-        return Avx2.Shuffle(Vector256.Create(table, table), ByteBlock32Kernels.Nibbles(block->Qs + 16 * c));
+        return Avx2.Shuffle(Vector256.Create(table, table), nibbles);
     }
 
     // SubScale for all eight at once, lane j of eight 16-bit lanes: ScalesL[j / 2] shifted right by
