@@ -75,7 +75,8 @@ public sealed class InferenceSchedulerTests
     public async Task LongPrompt_IsProcessedInChunks_WhileAnotherAnswerKeepsStreaming()
     {
         using var harness = Stories(o => o.PromptChunkTokens = 4);
-        var running = harness.Scheduler.Submit(Request([1], maxNewTokens: 60, session: "a"));
+        // long enough to outlast the prompt's 10 steps even when a busy machine delays the second submit
+        var running = harness.Scheduler.Submit(Request([1], maxNewTokens: 200, session: "a"));
         await FirstTokenAsync(running);
         var stepsBefore = harness.Engine.Steps.Count;
 
