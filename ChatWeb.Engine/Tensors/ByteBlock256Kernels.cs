@@ -8,8 +8,9 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>
 /// The matrix product for the 256-weight types (<see cref="IByteBlock256{TSelf}"/>) at every batch
 /// size, with x quantized to 8 bits per 256 values (<see cref="ByteActivations256"/>, as llama.cpp's
-/// Q8_K): each weight row is unpacked once per call into bytes and 16 sub-block scales and minimums
-/// (<see cref="UnpackedBytes"/>), then dotted with every batch row.
+/// Q8_K). One x row (generation) meets each block decoded straight from the file into registers
+/// (<see cref="IByteBlock256{TSelf}.Chunk"/>); a batch unpacks each weight row once per call into
+/// bytes and 16 sub-block scales and minimums (<see cref="UnpackedBytes"/>) that every x row reads.
 /// </summary>
 /// <remarks>
 /// <para>Per block and batch row: Σ_k s_k·Σ_{n in k} q_n·x_n by vpmaddubsw (unsigned q × signed x,
@@ -19,8 +20,9 @@ namespace ChatWeb.Engine.Tensors;
 /// −dmin·d_x times the second. Signed q (IQ4_XS) use |q| and x with q's sign (vpsignb), as
 /// llama.cpp does. Integer lanes stay far inside int32 (8 chunks of 2·16002·128 at most).</para>
 /// <para>The 32 bytes of chunk c (weights 32c..32c+31) make 16 pair lanes: lanes 0–7 belong to
-/// sub-block 2c and 8–15 to 2c+1. The block's 16 scales are reordered once (evens in the low 128
-/// bits, odds in the high), so one vpshufb per chunk gives each lane its scale.</para>
+/// sub-block 2c and 8–15 to 2c+1. The block's 16 scales come evens in the low 128 bits, odds in the
+/// high (<see cref="EvensThenOdds"/>, or built so by the types with scales per 32), so one vpshufb per
+/// chunk gives each lane its scale.</para>
 /// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (≈ 350 bytes a block:
 /// 16 rows of 2048 weights ≈ 45 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both
 /// stay in L2 while the weights are read from memory once per call. Levels below Vector256 run the
