@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -49,6 +50,14 @@ internal static unsafe class ByteBlock32Kernels
             return;
         }
         var useVnni = vnni && AvxVnni.IsSupported;
+        if (batch == 1)
+        {
+            if (useVnni)
+                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+            else
+                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+            return;
+        }
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
         {
             var r1 = Math.Min(r0 + RowChunk, rowEnd);
@@ -107,25 +116,33 @@ internal static unsafe class ByteBlock32Kernels
         }
     }
 
-    /// <summary>32 bytes, byte j all ones where bit j of <paramref name="bits"/> is set, else 0
-    /// (the fifth bits of Q5_0/Q5_1: each byte picks its dword byte, then tests its own bit).</summary>
+    /// <summary>32 bytes, byte j 0x10 where bit j of <paramref name="bits"/> is set, else 0 (the fifth
+    /// bits of Q5_0/Q5_1). With AVX-512 VBMI one vpmultishiftqb rotates each byte's bit into place
+    /// (byte j of each qword takes the 8 bits from bit j + 28 of the dword broadcast twice into it,
+    /// so bit j + 32, a copy of bit j, lands at bit 4); else each byte picks its dword byte, then
+    /// tests its own bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> BitsToBytes(uint bits)
+    public static Vector256<byte> FifthBits(uint bits)
     {
+        var fifth = Vector256.Create((byte)0x10);
+        if (Avx512Vbmi.VL.IsSupported)
+            return Avx512Vbmi.VL.MultiShift(FifthBitShifts, Vector256.Create(bits).AsUInt64()) & fifth;
         var spread = Avx2.Shuffle(Vector256.Create(bits).AsByte(), Vector256.Create(
             (byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
         var others = Vector256.Create(0x7FBFDFEFF7FBFDFEUL).AsByte(); // byte j: every bit but j mod 8
-        return Vector256.Equals(spread | others, Vector256<byte>.AllBitsSet);
+        return Vector256.Equals(spread | others, Vector256<byte>.AllBitsSet) & fifth;
     }
 
-    /// <summary>The 32 nibbles of a 32-weight block (byte j: q_j low, q_{j+16} high) as bytes in weight order.</summary>
+    // Byte j: j + 28 (see FifthBits).
+    private static readonly Vector256<byte> FifthBitShifts = Vector256.Create(
+        (byte)28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59);
+
+    /// <summary>The 32 nibbles of a 32-weight block (byte j: q_j low, q_{j+16} high) as bytes in weight
+    /// order: the 16 bytes loaded into both halves, the upper half shifted right by 4, then masked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Nibbles(byte* qs)
-    {
-        var v = Vector128.Load(qs);
-        var mask = Vector128.Create((byte)0xF);
-        return Vector256.Create(v & mask, Vector128.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
-    }
+    public static Vector256<byte> Nibbles(byte* qs) =>
+        Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(qs).AsUInt32(), Vector256.Create(0u, 0, 0, 0, 4, 4, 4, 4)).AsByte()
+        & Vector256.Create((byte)0xF);
 
     private interface IByteDot
     {
@@ -150,13 +167,115 @@ internal static unsafe class ByteBlock32Kernels
     // Σ q·x − Offset·Σx of one decoded block and one x block, in eight int32 lanes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> BlockDot<T, TDot>(Vector256<byte> q, sbyte* x, int xSum)
+        where T : unmanaged, IByteBlock32<T> where TDot : IByteDot =>
+        ByteDot<T, TDot>(T.Offset == 0 ? Vector256<int>.Zero : Vector256.CreateScalar(-T.Offset * xSum), q, x);
+
+    // start + Σ q·x of one decoded block and one x block, in eight int32 lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ByteDot<T, TDot>(Vector256<int> start, Vector256<byte> q, sbyte* x)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
-        var start = T.Offset == 0 ? Vector256<int>.Zero : Vector256.CreateScalar(-T.Offset * xSum);
         var xv = Vector256.Load(x);
         return T.SignedBytes
             ? TDot.Add(start, Avx2.Abs(q.AsSByte()), Avx2.Sign(xv, q.AsSByte()))
             : TDot.Add(start, q, xv);
+    }
+
+    // Batch 1 (decoding). Per chunk of rows (about DecodeChunkBlocks blocks), the blocks' half-precision
+    // terms are gathered and converted in one vectorised pass and multiplied by x's side, computed
+    // once per call: c = d·d_x per block, and for types with a minimum or an offset a second term,
+    // m·d_x·Σx or −Offset·d·d_x·Σx. The row loop then only decodes, dots and accumulates (RowDot).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
+    private static void DotRows<T, TDot>(T* w, int count, int rows, ByteActivations x, float* y, SimdLevel level)
+        where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
+    {
+        var terms = Terms<T>();
+        var chunkRows = Math.Clamp(DecodeChunkBlocks / count, 1, rows);
+        var length = chunkRows * count * terms;
+        var bits = Scratch(ref t_termBits, length);
+        var blockTerms = Scratch(ref t_blockTerms, length);
+        var xTerms = Scratch(ref t_xTerms, length);
+        float* xd = x.Scales(0);
+        int* xs = x.Sums(0);
+        for (var i = 0; i < count; i++)
+        {
+            xTerms[terms * i] = xd[i];
+            if (terms == 2)
+                xTerms[terms * i + 1] = xd[i] * xs[i] * (T.HasMin ? 1 : -T.Offset);
+        }
+        for (var r = 1; r < chunkRows; r++)
+            new ReadOnlySpan<float>(xTerms, count * terms).CopyTo(new Span<float>(xTerms + r * count * terms, count * terms));
+        var xq = x.Values(0);
+        for (var r0 = 0; r0 < rows; r0 += chunkRows)
+        {
+            var chunk = Math.Min(chunkRows, rows - r0);
+            var blocks = w + (long)r0 * count;
+            var n = chunk * count;
+            for (var k = 0; k < n; k++)
+            {
+                bits[terms * k] = T.ScaleBits(blocks + k);
+                if (terms == 2)
+                    bits[terms * k + 1] = T.HasMin ? T.MinBits(blocks + k) : T.ScaleBits(blocks + k);
+            }
+            var converted = new Span<float>(blockTerms, n * terms);
+            F16.ToSingle(new ReadOnlySpan<ushort>(bits, n * terms), converted, level);
+            TensorPrimitives.Multiply(converted, new ReadOnlySpan<float>(xTerms, n * terms), converted);
+            for (var r = 0; r < chunk; r++)
+                y[r0 + r] = RowDot<T, TDot>(blocks + (long)r * count, count, xq, blockTerms + r * count * terms);
+        }
+    }
+
+    // Terms per block in DotRows: c alone, or c and the minimum's or offset's term.
+    private static int Terms<T>() where T : unmanaged, IByteBlock32<T> => T.HasMin || T.Offset != 0 ? 2 : 1;
+
+    // Σ_i c_i·Σ q·x + Σ_i (second term)_i over one row, two blocks per step into separate
+    // accumulators, the weights prefetched PrefetchDistance bytes ahead.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float RowDot<T, TDot>(T* w, int count, sbyte* x, float* terms)
+        where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
+    {
+        var stride = Terms<T>();
+        Vector256<float> acc0 = default, acc1 = default;
+        float extra0 = 0, extra1 = 0;
+        var i = 0;
+        for (; i + 2 <= count; i += 2, x += 2 * Weights, terms += 2 * stride)
+        {
+            Sse.Prefetch0((byte*)(w + i) + PrefetchDistance);
+            var s0 = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i), x);
+            var s1 = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i + 1), x + Weights);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Vector256.Create(terms[0]), acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Vector256.Create(terms[stride]), acc1);
+            if (stride == 2)
+            {
+                extra0 += terms[1];
+                extra1 += terms[3];
+            }
+        }
+        if (i < count)
+        {
+            var s = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i), x);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Vector256.Create(terms[0]), acc0);
+            if (stride == 2)
+                extra0 += terms[1];
+        }
+        return Vector256.Sum(acc0 + acc1) + (extra0 + extra1);
+    }
+
+    /// <summary>Blocks per chunk of rows in the batch-1 path (their terms stay in L1).</summary>
+    private const int DecodeChunkBlocks = 512;
+
+    /// <summary>Bytes the batch-1 path prefetches ahead of the block it reads.</summary>
+    private const int PrefetchDistance = 1024;
+
+    [ThreadStatic] private static ushort[]? t_termBits;
+    [ThreadStatic] private static float[]? t_blockTerms;
+    [ThreadStatic] private static float[]? t_xTerms;
+
+    private static TElement* Scratch<TElement>(ref TElement[]? array, int length) where TElement : unmanaged
+    {
+        if (array is null || array.Length < length)
+            array = GC.AllocateUninitializedArray<TElement>(length, pinned: true);
+        return (TElement*)Unsafe.AsPointer(ref array[0]);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)

@@ -22,6 +22,12 @@ internal unsafe interface IByteBlock32<TSelf> : IQuantizedBlock<TSelf> where TSe
     /// <summary>The reference: q_n, read one at a time from the packed block.</summary>
     static abstract int ByteWeight(TSelf* block, int n);
 
+    /// <summary>d as half-precision bits.</summary>
+    static abstract ushort ScaleBits(TSelf* block);
+
+    /// <summary>m as half-precision bits (0 for types without one).</summary>
+    static abstract ushort MinBits(TSelf* block);
+
     /// <summary>d, the block's scale.</summary>
     static abstract float Scale(TSelf* block);
 
