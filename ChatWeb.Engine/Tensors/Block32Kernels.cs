@@ -147,6 +147,10 @@ internal static unsafe class Block32Kernels
         float* c1 = c + count;
         for (var end = w + (count & ~1); w < end; w += 2, w1 += 2, x += 2 * Weights, c += 2, c1 += 2)
         {
+            // Software prefetch ahead of the second row (the rows of a call are consecutive): 136 bytes a step.
+            Sse.Prefetch0((byte*)w1 + PrefetchDistance);
+            Sse.Prefetch0((byte*)w1 + PrefetchDistance + 64);
+            Sse.Prefetch0((byte*)w1 + PrefetchDistance + 128);
             var xv = Vector512.Load(x);
             var xv1 = Vector512.Load(x + Weights);
             acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
@@ -162,6 +166,9 @@ internal static unsafe class Block32Kernels
         }
         return Vector128.Create(Sum(acc0 + acc2), Sum(acc1 + acc3), 0, 0);
     }
+
+    /// <summary>Bytes the batch-1 Q8_0 kernel prefetches ahead of what it reads.</summary>
+    private const int PrefetchDistance = 1024;
 
     // c[4i + k] = weightScales[i] · tiledScales[4i + k].
     private static void CombineTiled(float* weightScales, float* tiledScales, float* c, int count)

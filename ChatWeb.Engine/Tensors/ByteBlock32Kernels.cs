@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -53,9 +52,9 @@ internal static unsafe class ByteBlock32Kernels
         if (batch == 1)
         {
             if (useVnni)
-                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart);
             else
-                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart);
             return;
         }
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
@@ -181,94 +180,85 @@ internal static unsafe class ByteBlock32Kernels
             : TDot.Add(start, q, xv);
     }
 
-    // Batch 1 (decoding). Per chunk of rows (about DecodeChunkBlocks blocks), the blocks' half-precision
-    // terms are gathered and converted in one vectorised pass and multiplied by x's side, computed
-    // once per call: c = d·d_x per block, and for types with a minimum or an offset a second term,
-    // m·d_x·Σx or −Offset·d·d_x·Σx. The row loop then only decodes, dots and accumulates (RowDot).
+    // Batch 1 (decoding): x's side of each block's terms is computed once per call (XTerms), then
+    // each row is one RowDot.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static void DotRows<T, TDot>(T* w, int count, int rows, ByteActivations x, float* y, SimdLevel level)
+    private static void DotRows<T, TDot>(T* w, int count, int rows, ByteActivations x, float* y)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
-        var terms = Terms<T>();
-        var chunkRows = Math.Clamp(DecodeChunkBlocks / count, 1, rows);
-        var length = chunkRows * count * terms;
-        var bits = Scratch(ref t_termBits, length);
-        var blockTerms = Scratch(ref t_blockTerms, length);
-        var xTerms = Scratch(ref t_xTerms, length);
-        float* xd = x.Scales(0);
-        int* xs = x.Sums(0);
-        for (var i = 0; i < count; i++)
-        {
-            xTerms[terms * i] = xd[i];
-            if (terms == 2)
-                xTerms[terms * i + 1] = xd[i] * xs[i] * (T.HasMin ? 1 : -T.Offset);
-        }
-        for (var r = 1; r < chunkRows; r++)
-            new ReadOnlySpan<float>(xTerms, count * terms).CopyTo(new Span<float>(xTerms + r * count * terms, count * terms));
+        var xTerms = XTerms<T>(x, count);
         var xq = x.Values(0);
-        for (var r0 = 0; r0 < rows; r0 += chunkRows)
-        {
-            var chunk = Math.Min(chunkRows, rows - r0);
-            var blocks = w + (long)r0 * count;
-            var n = chunk * count;
-            for (var k = 0; k < n; k++)
-            {
-                bits[terms * k] = T.ScaleBits(blocks + k);
-                if (terms == 2)
-                    bits[terms * k + 1] = T.HasMin ? T.MinBits(blocks + k) : T.ScaleBits(blocks + k);
-            }
-            var converted = new Span<float>(blockTerms, n * terms);
-            F16.ToSingle(new ReadOnlySpan<ushort>(bits, n * terms), converted, level);
-            TensorPrimitives.Multiply(converted, new ReadOnlySpan<float>(xTerms, n * terms), converted);
-            for (var r = 0; r < chunk; r++)
-                y[r0 + r] = RowDot<T, TDot>(blocks + (long)r * count, count, xq, blockTerms + r * count * terms);
-        }
+        for (var r = 0; r < rows; r++)
+            y[r] = RowDot<T, TDot>(w + (long)r * count, count, xq, xTerms);
     }
 
-    // Terms per block in DotRows: c alone, or c and the minimum's or offset's term.
-    private static int Terms<T>() where T : unmanaged, IByteBlock32<T> => T.HasMin || T.Offset != 0 ? 2 : 1;
+    // Per block i of x: [d_x·2^112, t·2^112] with t the factor of the block's second term: d_x·Σx
+    // (times m), −Offset·d_x·Σx (times d) or 0 (no second term). 2^112 completes the half → float
+    // conversion of RowDot. Two zeros follow for the last step of an odd count.
+    private static float* XTerms<T>(ByteActivations x, int count) where T : unmanaged, IByteBlock32<T>
+    {
+        var terms = Scratch(ref t_xTerms, 2 * count + 2);
+        var xd = x.Scales(0);
+        var xs = x.Sums(0);
+        const float rebias = 5.192297e33f; // 2^112
+        for (var i = 0; i < count; i++)
+        {
+            terms[2 * i] = xd[i] * rebias;
+            terms[2 * i + 1] = T.HasMin ? xd[i] * xs[i] * rebias : -T.Offset * xd[i] * xs[i] * rebias;
+        }
+        terms[2 * count] = terms[2 * count + 1] = 0; // the missing second block of an odd row's last step
+        return terms;
+    }
 
-    // Σ_i c_i·Σ q·x + Σ_i (second term)_i over one row, two blocks per step into separate
-    // accumulators, the weights prefetched PrefetchDistance bytes ahead.
+    // Σ_i d_i·d_x,i·Σ q·x + Σ_i (second term)_i over one row, two blocks per step into separate
+    // accumulators, the weights prefetched PrefetchDistance bytes ahead. The two blocks' d and m
+    // (or d twice for an offset) become floats together in one 128-bit register: the half's
+    // exponent and mantissa moved into a float's (h·2^−112; infinities and NaN, which quantized
+    // files do not hold, are not handled), the sign into the float's, times XTerms (2^112 and x's side).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float RowDot<T, TDot>(T* w, int count, sbyte* x, float* terms)
+    private static float RowDot<T, TDot>(T* w, int count, sbyte* x, float* xTerms)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
-        var stride = Terms<T>();
         Vector256<float> acc0 = default, acc1 = default;
-        float extra0 = 0, extra1 = 0;
+        var extra = Vector128<float>.Zero;
         var i = 0;
-        for (; i + 2 <= count; i += 2, x += 2 * Weights, terms += 2 * stride)
+        for (; i + 2 <= count; i += 2, x += 2 * Weights, xTerms += 4)
         {
             Sse.Prefetch0((byte*)(w + i) + PrefetchDistance);
+            var terms = BlockTerms<T>(T.ScaleAndMinBits(w + i), T.ScaleAndMinBits(w + i + 1)) * Vector128.Load(xTerms);
             var s0 = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i), x);
             var s1 = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i + 1), x + Weights);
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Vector256.Create(terms[0]), acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Vector256.Create(terms[stride]), acc1);
-            if (stride == 2)
-            {
-                extra0 += terms[1];
-                extra1 += terms[3];
-            }
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Avx2.BroadcastScalarToVector256(terms), acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Avx2.PermuteVar8x32(terms.ToVector256Unsafe(), Vector256.Create(2)), acc1);
+            extra += terms;
         }
         if (i < count)
         {
+            var terms = BlockTerms<T>(T.ScaleAndMinBits(w + i), 0) * Vector128.Load(xTerms);
             var s = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i), x);
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Vector256.Create(terms[0]), acc0);
-            if (stride == 2)
-                extra0 += terms[1];
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Avx2.BroadcastScalarToVector256(terms), acc0);
+            extra += terms;
         }
-        return Vector256.Sum(acc0 + acc1) + (extra0 + extra1);
+        return Vector256.Sum(acc0 + acc1) + (extra.GetElement(1) + extra.GetElement(3));
     }
 
-    /// <summary>Blocks per chunk of rows in the batch-1 path (their terms stay in L1).</summary>
-    private const int DecodeChunkBlocks = 512;
+    // Lanes [d_0, t_0, d_1, t_1] · 2^−112 of two blocks from their ScaleAndMinBits: t = m, or d for
+    // types with an offset.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> BlockTerms<T>(uint bits0, uint bits1) where T : unmanaged, IByteBlock32<T>
+    {
+        if (!T.HasMin && T.Offset != 0)
+        {
+            bits0 |= bits0 << 16;
+            bits1 |= bits1 << 16;
+        }
+        var h = Sse41.ConvertToVector128Int32(Vector128.Create(bits0, bits1, 0, 0).AsUInt16()).AsUInt32();
+        return ((h << 13 & Vector128.Create(0x0FFF_E000u)) | (h << 16 & Vector128.Create(0x8000_0000u))).AsSingle();
+    }
 
     /// <summary>Bytes the batch-1 path prefetches ahead of the block it reads.</summary>
     private const int PrefetchDistance = 1024;
 
-    [ThreadStatic] private static ushort[]? t_termBits;
-    [ThreadStatic] private static float[]? t_blockTerms;
     [ThreadStatic] private static float[]? t_xTerms;
 
     private static TElement* Scratch<TElement>(ref TElement[]? array, int length) where TElement : unmanaged

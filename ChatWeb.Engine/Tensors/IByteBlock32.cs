@@ -22,11 +22,8 @@ internal unsafe interface IByteBlock32<TSelf> : IQuantizedBlock<TSelf> where TSe
     /// <summary>The reference: q_n, read one at a time from the packed block.</summary>
     static abstract int ByteWeight(TSelf* block, int n);
 
-    /// <summary>d as half-precision bits.</summary>
-    static abstract ushort ScaleBits(TSelf* block);
-
-    /// <summary>m as half-precision bits (0 for types without one).</summary>
-    static abstract ushort MinBits(TSelf* block);
+    /// <summary>d as half-precision bits in the low 16 bits, m's (or 0 for types without one) in the high 16.</summary>
+    static abstract uint ScaleAndMinBits(TSelf* block);
 
     /// <summary>d, the block's scale.</summary>
     static abstract float Scale(TSelf* block);

@@ -22,8 +22,7 @@ internal unsafe struct Q5_0 : IByteBlock32<Q5_0>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
-    public static ushort ScaleBits(Q5_0* block) => block->D;
-    public static ushort MinBits(Q5_0* block) => 0;
+    public static uint ScaleAndMinBits(Q5_0* block) => block->D;
     public static float Scale(Q5_0* block) => F16.ToSingle(block->D);
 
     /// <summary>The 5-bit q_n of a Q5_0 or Q5_1 block.</summary>
