@@ -200,11 +200,10 @@ internal static unsafe class ByteBlock32Kernels
         var terms = Scratch(ref t_xTerms, 2 * count + 2);
         var xd = x.Scales(0);
         var xs = x.Sums(0);
-        const float rebias = 5.192297e33f; // 2^112
         for (var i = 0; i < count; i++)
         {
-            terms[2 * i] = xd[i] * rebias;
-            terms[2 * i + 1] = T.HasMin ? xd[i] * xs[i] * rebias : -T.Offset * xd[i] * xs[i] * rebias;
+            terms[2 * i] = xd[i] * F16.Rebias;
+            terms[2 * i + 1] = T.HasMin ? xd[i] * xs[i] * F16.Rebias : -T.Offset * xd[i] * xs[i] * F16.Rebias;
         }
         terms[2 * count] = terms[2 * count + 1] = 0; // the missing second block of an odd row's last step
         return terms;
@@ -212,9 +211,8 @@ internal static unsafe class ByteBlock32Kernels
 
     // Σ_i d_i·d_x,i·Σ q·x + Σ_i (second term)_i over one row, two blocks per step into separate
     // accumulators, the weights prefetched PrefetchDistance bytes ahead. The two blocks' d and m
-    // (or d twice for an offset) become floats together in one 128-bit register: the half's
-    // exponent and mantissa moved into a float's (h·2^−112; infinities and NaN, which quantized
-    // files do not hold, are not handled), the sign into the float's, times XTerms (2^112 and x's side).
+    // (or d twice for an offset) become floats together in one 128-bit register
+    // (F16.ToUnbiasedSingle), times XTerms (2^112 and x's side).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float RowDot<T, TDot>(T* w, int count, sbyte* x, float* xTerms)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
@@ -252,8 +250,7 @@ internal static unsafe class ByteBlock32Kernels
             bits0 |= bits0 << 16;
             bits1 |= bits1 << 16;
         }
-        var h = Sse41.ConvertToVector128Int32(Vector128.Create(bits0, bits1, 0, 0).AsUInt16()).AsUInt32();
-        return ((h << 13 & Vector128.Create(0x0FFF_E000u)) | (h << 16 & Vector128.Create(0x8000_0000u))).AsSingle();
+        return F16.ToUnbiasedSingle(Sse41.ConvertToVector128Int32(Vector128.Create(bits0, bits1, 0, 0).AsUInt16()).AsUInt32());
     }
 
     /// <summary>Bytes the batch-1 path prefetches ahead of the block it reads.</summary>
