@@ -52,9 +52,9 @@ internal static unsafe class ByteBlock32Kernels
         if (batch == 1)
         {
             if (useVnni)
-                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart);
+                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
             else
-                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart);
+                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
             return;
         }
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
@@ -181,13 +181,29 @@ internal static unsafe class ByteBlock32Kernels
     }
 
     // Batch 1 (decoding): x's side of each block's terms is computed once per call (XTerms), then
-    // each row is one RowDot.
+    // each row is one RowDot, or at the 512-bit level with AVX-512 VBMI ByteBlock32Groups' four
+    // blocks per step.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static void DotRows<T, TDot>(T* w, int count, int rows, ByteActivations x, float* y)
+    private static void DotRows<T, TDot>(T* w, int count, int rows, ByteActivations x, float* y, SimdLevel level)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
         var xTerms = XTerms<T>(x, count);
         var xq = x.Values(0);
+        if (level == SimdLevel.Vector512 && ByteBlock32Groups.IsSupported && count >= ByteBlock32Groups.GroupBlocks)
+        {
+            // whole groups of four blocks at 512 bits, the last count % 4 blocks here
+            var groups = ByteBlock32Groups.Prepare<T>(x, count);
+            var grouped = count / ByteBlock32Groups.GroupBlocks * ByteBlock32Groups.GroupBlocks;
+            for (var r = 0; r < rows; r++)
+            {
+                var row = w + (long)r * count;
+                var sum = ByteBlock32Groups.Dot(row, groups, count);
+                if (grouped < count)
+                    sum += RowDot<T, TDot>(row + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped);
+                y[r] = sum;
+            }
+            return;
+        }
         for (var r = 0; r < rows; r++)
             y[r] = RowDot<T, TDot>(w + (long)r * count, count, xq, xTerms);
     }
