@@ -18,6 +18,10 @@ namespace ChatWeb.Engine.Tensors;
 /// starts the integer sums. The eight int32 lanes are converted and added to a float accumulator
 /// times d·d_x, so the horizontal sum happens once per row; the minimum's m·d_x·Σx goes to a scalar
 /// accumulator. Signed q (IQ4_NL) use |q| and x with q's sign (vpsignb), as llama.cpp does.</para>
+/// <para>Batch 1 (decoding): the two blocks of a step have their d and m converted together in one
+/// 128-bit register and multiplied by x's side, computed once per call (no scalar conversion per
+/// block); with AVX-512 VBMI at the 512-bit level, <see cref="ByteBlock32Groups"/> takes four blocks
+/// per step instead.</para>
 /// <para>Batches: four x rows meet each decoded block together (the decoding and the block's scales
 /// are shared); <see cref="RowChunk"/> weight rows meet <see cref="BatchChunk"/> rows of x at a time,
 /// so both stay in L2 while the weights are read from memory once per call. Levels below Vector256
