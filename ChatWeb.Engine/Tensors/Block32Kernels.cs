@@ -71,14 +71,12 @@ internal static unsafe class Block32Kernels
         }
     }
 
-    /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive Q8_0 weight rows. At the 512-bit level the block scales of all the rows are converted
-    /// in one pass and multiplied by x's scales, then the rows are dotted two at a time (one block
-    /// per register, see <c>Dot1x512</c>): the per-row set-up that dominated short rows
-    /// (896 weights are 28 blocks) is paid once per chunk of rows. Narrower levels dot one row at a time. Measured on this
-    /// project's 2-core AMD EPYC (busy, one thread, weights from memory), Q8_0 4864×896 went from
-    /// about 350 to 290 µs per call. The caller
-    /// (QuantizedMatMul) passes 4 rows at a time when they are at most 32 blocks long, else 16:
-    /// with 4 short rows per call Q8_0 4864×896 takes about 190 µs instead of 262 (see there).</summary>
+    /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive Q8_0 weight rows. At the
+    /// 512-bit level the rows are dotted two at a time (one block per register, see
+    /// <see cref="Dot2x512"/>), each step converting the half-precision scales of its four blocks
+    /// in one 128-bit register: nothing is prepared per row or per chunk of rows, which for short
+    /// rows (896 weights are 28 blocks) cost as much as the dot products. Narrower levels dot one
+    /// row at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(Q8_0* w, int count, int rows, QuantizedActivations x, float* y, SimdLevel level)
     {
@@ -88,29 +86,21 @@ internal static unsafe class Block32Kernels
                 DotRow(w + (long)r * count, count, x, 0, 1, y + r, 1, level);
             return;
         }
-        var padded = PaddedScales(rows * count);
-        var c = x.RowScratch(padded);
-        ScalesToSingle(w, rows * count, x.HalfScratch(padded), c, level);
-        var xScales = x.Scales(0);
-        for (var r = 0; r < rows; r++)
-        {
-            var cr = c + r * count;
-            var i = 0;
-            for (; i + 16 <= count; i += 16)
-                (Vector512.Load(cr + i) * Vector512.Load(xScales + i)).Store(cr + i);
-            for (; i < count; i++)
-                cr[i] *= xScales[i];
-        }
+        // x's block scales times 2^112 (completing F16.ToUnbiasedSingle), and a zero for an odd count's last step.
+        var xScales = x.RowScratch(count + 1);
+        var scales = x.Scales(0);
+        for (var i = 0; i < count; i++)
+            xScales[i] = scales[i] * F16.Rebias;
+        xScales[count] = 0;
         var row = 0;
-        // Rows go in pairs, sharing each x load (measured about 5% faster).
         for (; row + 2 <= rows; row += 2)
         {
-            var sums = Dot2x512(w + (long)row * count, x.Values(0), c + row * count, count);
+            var sums = Dot2x512(w + (long)row * count, w + (long)(row + 1) * count, x.Values(0), xScales, count);
             y[row] = sums.GetElement(0);
             y[row + 1] = sums.GetElement(1);
         }
         if (row < rows)
-            y[row] = Dot1x512(w + (long)row * count, x.Values(0), c + row * count, count);
+            y[row] = Dot2x512(w + (long)row * count, w + (long)row * count, x.Values(0), xScales, count).GetElement(0);
     }
 
     /// <summary>Floats needed for the scales of <paramref name="count"/> blocks in
@@ -132,36 +122,60 @@ internal static unsafe class Block32Kernels
         F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(scales, padded), level);
     }
 
-    // Two consecutive rows against one x (each x vector is loaded once for both rows), two blocks
-    // per step into four accumulators, so no step waits for the previous one's multiply-add
-    // (Q8_0 4864×896, one thread, median per call: about 165 → 158 µs with the weights in cache,
-    // 273 → 262 µs from memory).
+    // Two rows against one x (each x vector is loaded once for both rows), two blocks per step into
+    // four accumulators, so no step waits for the previous one's multiply-add (Q8_0 4864×896, one
+    // thread, median per call: about 165 → 158 µs with the weights in cache, 273 → 262 µs from
+    // memory). The step's four block scales: lanes [w_i, w_i+1, w1_i, w1_i+1] of c, each broadcast
+    // to its block's products.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Vector128<float> Dot2x512(Q8_0* w, short* x, float* c, int count)
+    private static Vector128<float> Dot2x512(Q8_0* w, Q8_0* w1, short* x, float* xScales, int count)
     {
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
         var acc2 = Vector512<float>.Zero;
         var acc3 = Vector512<float>.Zero;
-        Q8_0* w1 = w + count;
-        float* c1 = c + count;
-        for (var end = w + (count & ~1); w < end; w += 2, w1 += 2, x += 2 * Weights, c += 2, c1 += 2)
+        var lane1 = Vector512.Create(1);
+        var lane2 = Vector512.Create(2);
+        var lane3 = Vector512.Create(3);
+        // Software prefetch of what the following pairs of rows read (a call's rows are consecutive),
+        // at least PrefetchDistance bytes on, 136 bytes a step: the hardware prefetcher alone leaves
+        // the start of each row to wait for memory.
+        var ahead = (byte*)w + Math.Max(2 * count * sizeof(Q8_0), PrefetchDistance);
+        for (var end = w + (count & ~1); w < end; w += 2, w1 += 2, x += 2 * Weights, xScales += 2, ahead += 4 * sizeof(Q8_0))
         {
+            Sse.Prefetch0(ahead);
+            Sse.Prefetch0(ahead + 64);
+            Sse.Prefetch0(ahead + 128);
+            var c = StepScales(w->D, w[1].D, w1->D, w1[1].D, xScales);
             var xv = Vector512.Load(x);
             var xv1 = Vector512.Load(x + Weights);
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w1), xv)), Vector512.Create(c1[0]), acc1);
-            acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w + 1), xv1)), Vector512.Create(c[1]), acc2);
-            acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w1 + 1), xv1)), Vector512.Create(c1[1]), acc3);
+            acc0 = Avx512F.FusedMultiplyAdd(Products(w, xv), Vector512.Create(c.ToScalar()), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Products(w1, xv), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane2), acc1);
+            acc2 = Avx512F.FusedMultiplyAdd(Products(w + 1, xv1), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane1), acc2);
+            acc3 = Avx512F.FusedMultiplyAdd(Products(w1 + 1, xv1), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane3), acc3);
         }
         if ((count & 1) != 0)
         {
+            var c = StepScales(w->D, 0, w1->D, 0, xScales);
             var xv = Vector512.Load(x);
-            acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w), xv)), Vector512.Create(c[0]), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(w1), xv)), Vector512.Create(c1[0]), acc1);
+            acc0 = Avx512F.FusedMultiplyAdd(Products(w, xv), Vector512.Create(c.ToScalar()), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Products(w1, xv), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane2), acc1);
         }
         return Vector128.Create(Sum(acc0 + acc2), Sum(acc1 + acc3), 0, 0);
     }
+
+    /// <summary>The least distance in bytes at which the batch-1 Q8_0 kernel prefetches.</summary>
+    private const int PrefetchDistance = 4096;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Products(Q8_0* block, Vector512<short> x) =>
+        Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Q8_0.Weights512(block), x));
+
+    // [d_a·x_0, d_b·x_1, d_c·x_0, d_d·x_1] for four half-precision block scales and x's two block
+    // scales at xScales (times 2^112, see DotRows).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> StepScales(ushort a, ushort b, ushort c, ushort d, float* xScales) =>
+        F16.ToUnbiasedSingle(Vector128.Create((uint)a, b, c, d)) * Sse3.LoadAndDuplicateToVector128((double*)xScales).AsSingle();
 
     // c[4i + k] = weightScales[i] · tiledScales[4i + k].
     private static void CombineTiled(float* weightScales, float* tiledScales, float* c, int count)

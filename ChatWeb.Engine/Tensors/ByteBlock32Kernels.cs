@@ -18,6 +18,10 @@ namespace ChatWeb.Engine.Tensors;
 /// starts the integer sums. The eight int32 lanes are converted and added to a float accumulator
 /// times d·d_x, so the horizontal sum happens once per row; the minimum's m·d_x·Σx goes to a scalar
 /// accumulator. Signed q (IQ4_NL) use |q| and x with q's sign (vpsignb), as llama.cpp does.</para>
+/// <para>Batch 1 (decoding): the two blocks of a step have their d and m converted together in one
+/// 128-bit register and multiplied by x's side, computed once per call (no scalar conversion per
+/// block); with AVX-512 VBMI at the 512-bit level, <see cref="ByteBlock32Groups"/> takes four blocks
+/// per step instead.</para>
 /// <para>Batches: four x rows meet each decoded block together (the decoding and the block's scales
 /// are shared); <see cref="RowChunk"/> weight rows meet <see cref="BatchChunk"/> rows of x at a time,
 /// so both stay in L2 while the weights are read from memory once per call. Levels below Vector256
@@ -49,6 +53,14 @@ internal static unsafe class ByteBlock32Kernels
             return;
         }
         var useVnni = vnni && AvxVnni.IsSupported;
+        if (batch == 1)
+        {
+            if (useVnni)
+                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+            else
+                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+            return;
+        }
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
         {
             var r1 = Math.Min(r0 + RowChunk, rowEnd);
@@ -107,25 +119,33 @@ internal static unsafe class ByteBlock32Kernels
         }
     }
 
-    /// <summary>32 bytes, byte j all ones where bit j of <paramref name="bits"/> is set, else 0
-    /// (the fifth bits of Q5_0/Q5_1: each byte picks its dword byte, then tests its own bit).</summary>
+    /// <summary>32 bytes, byte j 0x10 where bit j of <paramref name="bits"/> is set, else 0 (the fifth
+    /// bits of Q5_0/Q5_1). With AVX-512 VBMI one vpmultishiftqb rotates each byte's bit into place
+    /// (byte j of each qword takes the 8 bits from bit j + 28 of the dword broadcast twice into it,
+    /// so bit j + 32, a copy of bit j, lands at bit 4); else each byte picks its dword byte, then
+    /// tests its own bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> BitsToBytes(uint bits)
+    public static Vector256<byte> FifthBits(uint bits)
     {
+        var fifth = Vector256.Create((byte)0x10);
+        if (Avx512Vbmi.VL.IsSupported)
+            return Avx512Vbmi.VL.MultiShift(FifthBitShifts, Vector256.Create(bits).AsUInt64()) & fifth;
         var spread = Avx2.Shuffle(Vector256.Create(bits).AsByte(), Vector256.Create(
             (byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
         var others = Vector256.Create(0x7FBFDFEFF7FBFDFEUL).AsByte(); // byte j: every bit but j mod 8
-        return Vector256.Equals(spread | others, Vector256<byte>.AllBitsSet);
+        return Vector256.Equals(spread | others, Vector256<byte>.AllBitsSet) & fifth;
     }
 
-    /// <summary>The 32 nibbles of a 32-weight block (byte j: q_j low, q_{j+16} high) as bytes in weight order.</summary>
+    // Byte j: j + 28 (see FifthBits).
+    private static readonly Vector256<byte> FifthBitShifts = Vector256.Create(
+        (byte)28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59);
+
+    /// <summary>The 32 nibbles of a 32-weight block (byte j: q_j low, q_{j+16} high) as bytes in weight
+    /// order: the 16 bytes loaded into both halves, the upper half shifted right by 4, then masked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Nibbles(byte* qs)
-    {
-        var v = Vector128.Load(qs);
-        var mask = Vector128.Create((byte)0xF);
-        return Vector256.Create(v & mask, Vector128.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask);
-    }
+    public static Vector256<byte> Nibbles(byte* qs) =>
+        Avx2.ShiftRightLogicalVariable(Avx2.BroadcastVector128ToVector256(qs).AsUInt32(), Vector256.Create(0u, 0, 0, 0, 4, 4, 4, 4)).AsByte()
+        & Vector256.Create((byte)0xF);
 
     private interface IByteDot
     {
@@ -150,13 +170,119 @@ internal static unsafe class ByteBlock32Kernels
     // Σ q·x − Offset·Σx of one decoded block and one x block, in eight int32 lanes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> BlockDot<T, TDot>(Vector256<byte> q, sbyte* x, int xSum)
+        where T : unmanaged, IByteBlock32<T> where TDot : IByteDot =>
+        ByteDot<T, TDot>(T.Offset == 0 ? Vector256<int>.Zero : Vector256.CreateScalar(-T.Offset * xSum), q, x);
+
+    // start + Σ q·x of one decoded block and one x block, in eight int32 lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ByteDot<T, TDot>(Vector256<int> start, Vector256<byte> q, sbyte* x)
         where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
     {
-        var start = T.Offset == 0 ? Vector256<int>.Zero : Vector256.CreateScalar(-T.Offset * xSum);
         var xv = Vector256.Load(x);
         return T.SignedBytes
             ? TDot.Add(start, Avx2.Abs(q.AsSByte()), Avx2.Sign(xv, q.AsSByte()))
             : TDot.Add(start, q, xv);
+    }
+
+    // Batch 1 (decoding): x's side of each block's terms is computed once per call (XTerms), then
+    // each row is one RowDot, or at the 512-bit level with AVX-512 VBMI ByteBlock32Groups' four
+    // blocks per step.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
+    private static void DotRows<T, TDot>(T* w, int count, int rows, ByteActivations x, float* y, SimdLevel level)
+        where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
+    {
+        var xTerms = XTerms<T>(x, count);
+        var xq = x.Values(0);
+        if (level == SimdLevel.Vector512 && ByteBlock32Groups.IsSupported && count >= ByteBlock32Groups.GroupBlocks)
+        {
+            // whole groups of four blocks at 512 bits, the last count % 4 blocks here
+            var groups = ByteBlock32Groups.Prepare<T>(x, count);
+            var grouped = count / ByteBlock32Groups.GroupBlocks * ByteBlock32Groups.GroupBlocks;
+            for (var r = 0; r < rows; r++)
+            {
+                var row = w + (long)r * count;
+                var sum = ByteBlock32Groups.Dot(row, groups, count);
+                if (grouped < count)
+                    sum += RowDot<T, TDot>(row + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped);
+                y[r] = sum;
+            }
+            return;
+        }
+        for (var r = 0; r < rows; r++)
+            y[r] = RowDot<T, TDot>(w + (long)r * count, count, xq, xTerms);
+    }
+
+    // Per block i of x: [d_x·2^112, t·2^112] with t the factor of the block's second term: d_x·Σx
+    // (times m), −Offset·d_x·Σx (times d) or 0 (no second term). 2^112 completes the half → float
+    // conversion of RowDot. Two zeros follow for the last step of an odd count.
+    private static float* XTerms<T>(ByteActivations x, int count) where T : unmanaged, IByteBlock32<T>
+    {
+        var terms = Scratch(ref t_xTerms, 2 * count + 2);
+        var xd = x.Scales(0);
+        var xs = x.Sums(0);
+        for (var i = 0; i < count; i++)
+        {
+            terms[2 * i] = xd[i] * F16.Rebias;
+            terms[2 * i + 1] = T.HasMin ? xd[i] * xs[i] * F16.Rebias : -T.Offset * xd[i] * xs[i] * F16.Rebias;
+        }
+        terms[2 * count] = terms[2 * count + 1] = 0; // the missing second block of an odd row's last step
+        return terms;
+    }
+
+    // Σ_i d_i·d_x,i·Σ q·x + Σ_i (second term)_i over one row, two blocks per step into separate
+    // accumulators, the weights prefetched PrefetchDistance bytes ahead. The two blocks' d and m
+    // (or d twice for an offset) become floats together in one 128-bit register
+    // (F16.ToUnbiasedSingle), times XTerms (2^112 and x's side).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float RowDot<T, TDot>(T* w, int count, sbyte* x, float* xTerms)
+        where T : unmanaged, IByteBlock32<T> where TDot : IByteDot
+    {
+        Vector256<float> acc0 = default, acc1 = default;
+        var extra = Vector128<float>.Zero;
+        var i = 0;
+        for (; i + 2 <= count; i += 2, x += 2 * Weights, xTerms += 4)
+        {
+            Sse.Prefetch0((byte*)(w + i) + PrefetchDistance);
+            var terms = BlockTerms<T>(T.ScaleAndMinBits(w + i), T.ScaleAndMinBits(w + i + 1)) * Vector128.Load(xTerms);
+            var s0 = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i), x);
+            var s1 = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i + 1), x + Weights);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Avx2.BroadcastScalarToVector256(terms), acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Avx2.PermuteVar8x32(terms.ToVector256Unsafe(), Vector256.Create(2)), acc1);
+            extra += terms;
+        }
+        if (i < count)
+        {
+            var terms = BlockTerms<T>(T.ScaleAndMinBits(w + i), 0) * Vector128.Load(xTerms);
+            var s = ByteDot<T, TDot>(Vector256<int>.Zero, T.Bytes256(w + i), x);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s), Avx2.BroadcastScalarToVector256(terms), acc0);
+            extra += terms;
+        }
+        return Vector256.Sum(acc0 + acc1) + (extra.GetElement(1) + extra.GetElement(3));
+    }
+
+    // Lanes [d_0, t_0, d_1, t_1] · 2^−112 of two blocks from their ScaleAndMinBits: t = m, or d for
+    // types with an offset.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> BlockTerms<T>(uint bits0, uint bits1) where T : unmanaged, IByteBlock32<T>
+    {
+        if (!T.HasMin && T.Offset != 0)
+        {
+            bits0 |= bits0 << 16;
+            bits1 |= bits1 << 16;
+        }
+        return F16.ToUnbiasedSingle(Sse41.ConvertToVector128Int32(Vector128.Create(bits0, bits1, 0, 0).AsUInt16()).AsUInt32());
+    }
+
+    /// <summary>Bytes the batch-1 path prefetches ahead of the block it reads.</summary>
+    private const int PrefetchDistance = 1024;
+
+    [ThreadStatic] private static float[]? t_xTerms;
+
+    private static TElement* Scratch<TElement>(ref TElement[]? array, int length) where TElement : unmanaged
+    {
+        if (array is null || array.Length < length)
+            array = GC.AllocateUninitializedArray<TElement>(length, pinned: true);
+        return (TElement*)Unsafe.AsPointer(ref array[0]);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)

@@ -122,6 +122,16 @@ internal static unsafe class F16
         return (f | ((h & Vector128.Create(SignBit)) << 16)).AsSingle();
     }
 
+    /// <summary>Four halves (one in the low 16 bits of each lane) as floats times 2^−112: the half's
+    /// exponent and mantissa moved into a float's and its sign into the float's, for kernels that
+    /// fold <see cref="Rebias"/> into another factor. Finite halves only (quantized block scales).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ToUnbiasedSingle(Vector128<uint> h) =>
+        ((h << 13 & Vector128.Create(MagnitudeBits << 13)) | (h << 16 & Vector128.Create(SignBit << 16))).AsSingle();
+
+    /// <summary>What <see cref="ToUnbiasedSingle"/>'s results are to be multiplied by: 2^112.</summary>
+    public const float Rebias = ExponentRebias;
+
     /// <summary>Writes row <paramref name="row"/> of an F16 matrix as floats.</summary>
     public static void DequantizeRow(byte* data, int cols, int row, Span<float> destination, SimdLevel level) =>
         ToSingle(new ReadOnlySpan<ushort>((ushort*)data + (long)row * cols, cols), destination, level);

@@ -22,6 +22,9 @@ internal unsafe interface IByteBlock32<TSelf> : IQuantizedBlock<TSelf> where TSe
     /// <summary>The reference: q_n, read one at a time from the packed block.</summary>
     static abstract int ByteWeight(TSelf* block, int n);
 
+    /// <summary>d as half-precision bits in the low 16 bits, m's (or 0 for types without one) in the high 16.</summary>
+    static abstract uint ScaleAndMinBits(TSelf* block);
+
     /// <summary>d, the block's scale.</summary>
     static abstract float Scale(TSelf* block);
 

@@ -21,6 +21,7 @@ internal unsafe struct IQ4_NL : IByteBlock32<IQ4_NL>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
+    public static uint ScaleAndMinBits(IQ4_NL* block) => block->D;
     public static float Scale(IQ4_NL* block) => F16.ToSingle(block->D);
 
     /// <summary>Levels[q_n] for 16 bytes of nibbles laid out as in IQ4_NL (and each 32 weights of IQ4_XS).</summary>

@@ -21,6 +21,7 @@ internal unsafe struct Q4_1 : IByteBlock32<Q4_1>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
+    public static uint ScaleAndMinBits(Q4_1* block) => *(uint*)block;
     public static float Scale(Q4_1* block) => F16.ToSingle(block->D);
 
     public static bool SignedBytes => false;

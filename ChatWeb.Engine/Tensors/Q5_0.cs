@@ -22,6 +22,7 @@ internal unsafe struct Q5_0 : IByteBlock32<Q5_0>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
+    public static uint ScaleAndMinBits(Q5_0* block) => block->D;
     public static float Scale(Q5_0* block) => F16.ToSingle(block->D);
 
     /// <summary>The 5-bit q_n of a Q5_0 or Q5_1 block.</summary>
@@ -42,7 +43,7 @@ internal unsafe struct Q5_0 : IByteBlock32<Q5_0>
     /// <summary>The 32 5-bit q of a Q5_0 or Q5_1 block as bytes in weight order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Bytes256(byte* qs, byte* qh) =>
-        ByteBlock32Kernels.Nibbles(qs) | (ByteBlock32Kernels.BitsToBytes(Unsafe.ReadUnaligned<uint>(qh)) & Vector256.Create((byte)0x10));
+        ByteBlock32Kernels.Nibbles(qs) | ByteBlock32Kernels.FifthBits(Unsafe.ReadUnaligned<uint>(qh));
 
     public static void Dequantize(Q5_0* blocks, int count, float* destination) => ByteBlock32Kernels.Dequantize(blocks, count, destination);
 }

@@ -23,6 +23,7 @@ internal unsafe struct Q5_1 : IByteBlock32<Q5_1>
     public fixed byte Qs[Weights / 2];
 
     public static int BlockSize => Weights;
+    public static uint ScaleAndMinBits(Q5_1* block) => *(uint*)block;
     public static float Scale(Q5_1* block) => F16.ToSingle(block->D);
 
     public static bool SignedBytes => false;

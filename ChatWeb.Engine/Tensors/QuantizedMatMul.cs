@@ -15,8 +15,7 @@ namespace ChatWeb.Engine.Tensors;
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
 /// still read from memory once per call. At batch 1 (decoding) the rows go to the type's
-/// many-row kernel <see cref="IBlock32{TSelf}.DotRows"/> a few rows at a time (see <see cref="DecodeRowChunk"/>),
-/// or, for types that decode with 8-bit activations (Q4_0, <see cref="ByteActivations"/>), all of
+/// many-row kernel <see cref="IBlock32{TSelf}.DotRows"/> all at once, or, for types that decode with 8-bit activations (Q4_0, <see cref="ByteActivations"/>), all of
 /// them to <see cref="IBlock32{TSelf}.DotRowsBytes"/> at once (it lays x out once per call).
 /// </remarks>
 internal static unsafe class QuantizedMatMul
@@ -71,9 +70,7 @@ internal static unsafe class QuantizedMatMul
         {
             if (batch == 1)
             {
-                var rowChunk = DecodeRowChunk(blocks);
-                for (var r0 = rowStart; r0 < rowEnd; r0 += rowChunk)
-                    T.DotRows((T*)data + (long)r0 * blocks, blocks, Math.Min(rowChunk, rowEnd - r0), activations, output + r0, level);
+                T.DotRows((T*)data + (long)rowStart * blocks, blocks, rowEnd - rowStart, activations, output + rowStart, level);
                 return;
             }
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
@@ -88,15 +85,6 @@ internal static unsafe class QuantizedMatMul
             }
         }
     }
-
-    /// <summary>Rows per <see cref="IBlock32{TSelf}.DotRows"/> call at batch 1: 4 for rows of at
-    /// most 32 blocks, else <see cref="RowChunk"/>. Measured on this project's 2-core AMD EPYC (Q8_0,
-    /// one thread, weights from memory, median of 2000 calls, load under 2): 4864×896 (28 blocks a
-    /// row) took about 262 µs per call in chunks of 16 rows, 250 µs in chunks of 8, 187–195 µs in
-    /// chunks of 4 and 200 µs in chunks of 2 (19 → 25 GB/s); 896×4864 (152 blocks) took about 260 µs
-    /// in chunks of 16, 270 in chunks of 8 and 290 in chunks of 4, and 255–265 in chunks of 32 or 64
-    /// (no clear gain, so 16 stays).</summary>
-    private static int DecodeRowChunk(int blocks) => blocks <= 32 ? 4 : RowChunk;
 
     public static void DequantizeRow<T>(byte* data, int cols, int row, Span<float> destination)
         where T : unmanaged, IQuantizedBlock<T>

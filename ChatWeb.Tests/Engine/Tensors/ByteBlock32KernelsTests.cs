@@ -26,9 +26,10 @@ public sealed unsafe class ByteBlock32KernelsTests
     [MemberData(nameof(TypesLevelsAndVnni))]
     public void Run_MatchesScalarReference_ForBatchesRowRangesAndRowLengths(GgmlType type, SimdLevel level, bool vnni)
     {
-        // 19 rows: more than one chunk of 16; 70 batch rows: more than one chunk of 64.
+        // 19 rows: more than one chunk of 16; 70 batch rows: more than one chunk of 64; 40 blocks at
+        // batch 1: more than one chunk of rows (12 rows of 40 blocks) in the decoding path.
         const int rows = 19, rowStart = 2;
-        foreach (var (blocks, batch) in new[] { (1, 1), (3, 1), (8, 1), (2, 3), (5, 70) })
+        foreach (var (blocks, batch) in new[] { (1, 1), (3, 1), (8, 1), (40, 1), (2, 3), (5, 70) })
         {
             var cols = 32 * blocks;
             var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: blocks));
@@ -42,18 +43,21 @@ public sealed unsafe class ByteBlock32KernelsTests
     public void Run_WithRandomBlockBytes_MatchesScalarReference(GgmlType type, SimdLevel level, bool vnni)
     {
         // Every bit pattern of q, scales and minimums (the largest scales, q and x meet), with the
-        // half-precision scales made finite.
-        const int rows = 8, blocks = 9, batch = 5;
+        // half-precision scales made finite; batch 1 (decoding) and a batch.
+        const int rows = 8, blocks = 9;
         var cols = 32 * blocks;
         var weights = new byte[rows * GgmlTypeSizes.RowBytes(type, cols)];
         new Random(7).NextBytes(weights);
         var size = (int)GgmlTypeSizes.RowBytes(type, 32);
         for (var b = 0; b < rows * blocks; b++)
             MakeScalesFinite(type, weights.AsSpan(b * size, size));
-        var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
-        for (var i = 0; i < cols; i += 3)
-            x[i] = 100; // the block's maximum: many x bytes at ±127
-        AssertMatchesScalar(type, level, vnni, weights, rows, cols, x, batch, 0);
+        foreach (var batch in new[] { 1, 5 })
+        {
+            var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
+            for (var i = 0; i < cols; i += 3)
+                x[i] = 100; // the block's maximum: many x bytes at ±127
+            AssertMatchesScalar(type, level, vnni, weights, rows, cols, x, batch, 0);
+        }
     }
 
     [Theory]
