@@ -14,7 +14,7 @@ internal static unsafe class F16
     private const uint SmallestNormal = 0x0400;
     private const uint Infinity = 0x7C00;
     /// <summary>127 − 15 in the float exponent field: moves a half exponent placed in a float to the float bias.</summary>
-    private const uint Rebias = 112u << 23;
+    private const uint RebiasBits = 112u << 23;
     private const uint ExponentOne = 1u << 23;
     /// <summary>2^-14, the smallest normal half.</summary>
     private const float SmallestNormalValue = 6.1035156e-05f;
@@ -37,9 +37,9 @@ internal static unsafe class F16
     {
         uint h = bits;
         var m = h & MagnitudeBits;
-        var f = (m << 13) + Rebias;
+        var f = (m << 13) + RebiasBits;
         if (m >= Infinity)
-            f += Rebias; // exponent 31 → 255
+            f += RebiasBits; // exponent 31 → 255
         else if (m < SmallestNormal)
             f = BitConverter.SingleToUInt32Bits(BitConverter.UInt32BitsToSingle(f + ExponentOne) - SmallestNormalValue);
         return BitConverter.UInt32BitsToSingle(f | ((h & SignBit) << 16));
@@ -95,8 +95,8 @@ internal static unsafe class F16
     private static Vector512<float> ToSingle(Vector512<uint> h)
     {
         var m = h & Vector512.Create(MagnitudeBits);
-        var f = (m << 13) + Vector512.Create(Rebias);
-        f += Vector512.GreaterThanOrEqual(m, Vector512.Create(Infinity)) & Vector512.Create(Rebias);
+        var f = (m << 13) + Vector512.Create(RebiasBits);
+        f += Vector512.GreaterThanOrEqual(m, Vector512.Create(Infinity)) & Vector512.Create(RebiasBits);
         var subnormal = ((f + Vector512.Create(ExponentOne)).AsSingle() - Vector512.Create(SmallestNormalValue)).AsUInt32();
         f = Vector512.ConditionalSelect(Vector512.LessThan(m, Vector512.Create(SmallestNormal)), subnormal, f);
         return (f | ((h & Vector512.Create(SignBit)) << 16)).AsSingle();
@@ -105,8 +105,8 @@ internal static unsafe class F16
     private static Vector256<float> ToSingle(Vector256<uint> h)
     {
         var m = h & Vector256.Create(MagnitudeBits);
-        var f = (m << 13) + Vector256.Create(Rebias);
-        f += Vector256.GreaterThanOrEqual(m, Vector256.Create(Infinity)) & Vector256.Create(Rebias);
+        var f = (m << 13) + Vector256.Create(RebiasBits);
+        f += Vector256.GreaterThanOrEqual(m, Vector256.Create(Infinity)) & Vector256.Create(RebiasBits);
         var subnormal = ((f + Vector256.Create(ExponentOne)).AsSingle() - Vector256.Create(SmallestNormalValue)).AsUInt32();
         f = Vector256.ConditionalSelect(Vector256.LessThan(m, Vector256.Create(SmallestNormal)), subnormal, f);
         return (f | ((h & Vector256.Create(SignBit)) << 16)).AsSingle();
@@ -115,8 +115,8 @@ internal static unsafe class F16
     private static Vector128<float> ToSingle(Vector128<uint> h)
     {
         var m = h & Vector128.Create(MagnitudeBits);
-        var f = (m << 13) + Vector128.Create(Rebias);
-        f += Vector128.GreaterThanOrEqual(m, Vector128.Create(Infinity)) & Vector128.Create(Rebias);
+        var f = (m << 13) + Vector128.Create(RebiasBits);
+        f += Vector128.GreaterThanOrEqual(m, Vector128.Create(Infinity)) & Vector128.Create(RebiasBits);
         var subnormal = ((f + Vector128.Create(ExponentOne)).AsSingle() - Vector128.Create(SmallestNormalValue)).AsUInt32();
         f = Vector128.ConditionalSelect(Vector128.LessThan(m, Vector128.Create(SmallestNormal)), subnormal, f);
         return (f | ((h & Vector128.Create(SignBit)) << 16)).AsSingle();
@@ -129,8 +129,10 @@ internal static unsafe class F16
     public static Vector128<float> ToUnbiasedSingle(Vector128<uint> h) =>
         ((h << 13 & Vector128.Create(MagnitudeBits << 13)) | (h << 16 & Vector128.Create(SignBit << 16))).AsSingle();
 
-    /// <summary>What <see cref="ToUnbiasedSingle"/>'s results are to be multiplied by: 2^112.</summary>
-    public const float Rebias = ExponentRebias;
+    /// <summary>What <see cref="ToUnbiasedSingle"/>'s results are to be multiplied by: 2^112. (A
+    /// subnormal half gives a subnormal float here, slow on some CPUs; the 32-weight types' block
+    /// scales are rarely that small, unlike the K-quants' scales of scales.)</summary>
+    public const float Rebias = 5.192297e33f;
 
     /// <summary>Writes row <paramref name="row"/> of an F16 matrix as floats.</summary>
     public static void DequantizeRow(byte* data, int cols, int row, Span<float> destination, SimdLevel level) =>
