@@ -109,10 +109,10 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
@@ -129,11 +129,18 @@ internal sealed unsafe class WeightMatrix
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
+    private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
+        TiledByteActivations? quantizedX, bool vnni)
         where T : unmanaged, IByteBlock32<T>
     {
         fixed (float* output = y)
-            ByteBlock32Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+        {
+            // batches with AVX-VNNI: decoded once per call, eight x rows per vpdpbusd (as Q8_0/Q4_0)
+            if (Block32ByteBatch.Applies<T>(batch, level, vnni))
+                Block32ByteBatch.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, quantizedX);
+            else
+                ByteBlock32Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+        }
     }
 
     /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>
