@@ -130,14 +130,14 @@ internal static unsafe class Block32ByteBatch
                             Dot4<T>(q + k * count * Weights, count, d + k * count, m + k * count,
                                 activations.Values(t), activations.Scales(t), activations.NegatedSums(t), results, prefetch, 4 * sizeof(T));
                         for (var u = 0; u < tiles; u++)
-                            Store(results + u * 4 * Tile, 4, Math.Min(Tile, batch - (t + u) * Tile), y + (long)(t + u) * Tile * rows + r0 + k, rows);
+                            Store4(results + u * 4 * Tile, Math.Min(Tile, batch - (t + u) * Tile), y + (long)(t + u) * Tile * rows + r0 + k, rows);
                     }
                     for (; k < n; k++)
                         for (var u = t; u < t + tiles; u++)
                         {
                             Dot1<T>(q + k * count * Weights, count, d + k * count, m + k * count,
                                 activations.Values(u), activations.Scales(u), activations.NegatedSums(u), results);
-                            Store(results, 1, Math.Min(Tile, batch - u * Tile), y + (long)u * Tile * rows + r0 + k, rows);
+                            Store1(results, Math.Min(Tile, batch - u * Tile), y + (long)u * Tile * rows + r0 + k, rows);
                         }
                 }
                 // (the next tile reads the same decoded rows again, from L1/L2)
@@ -145,13 +145,45 @@ internal static unsafe class Block32ByteBatch
         }
     }
 
-    // results [weight row j, x row k] → y[(tile row k) · rows + j].
+    // results [weight row j < 4, x row k] → y[(tile row k) · rows + j]: a full tile's 4 × 8 block is
+    // transposed in registers and stored as four floats per x row; a last partial tile goes one by one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* results, int weightRows, int live, float* y, int rows)
+    private static void Store4(float* results, int live, float* y, int rows)
     {
-        for (var j = 0; j < weightRows; j++)
-            for (var k = 0; k < live; k++)
-                y[(long)k * rows + j] = results[j * Tile + k];
+        if (live < Tile)
+        {
+            for (var j = 0; j < 4; j++)
+                Store1(results + j * Tile, live, y + j, rows);
+            return;
+        }
+        var f0 = Vector256.Load(results);
+        var f1 = Vector256.Load(results + Tile);
+        var f2 = Vector256.Load(results + 2 * Tile);
+        var f3 = Vector256.Load(results + 3 * Tile);
+        var t0 = Avx.UnpackLow(f0, f1);  // weight rows 0, 1 of x rows 0, 1 | 4, 5
+        var t1 = Avx.UnpackHigh(f0, f1); // x rows 2, 3 | 6, 7
+        var t2 = Avx.UnpackLow(f2, f3);  // weight rows 2, 3
+        var t3 = Avx.UnpackHigh(f2, f3);
+        var r04 = Avx.Shuffle(t0, t2, 0x44); // weight rows 0..3 of x row 0 | x row 4
+        var r15 = Avx.Shuffle(t0, t2, 0xEE);
+        var r26 = Avx.Shuffle(t1, t3, 0x44);
+        var r37 = Avx.Shuffle(t1, t3, 0xEE);
+        r04.GetLower().Store(y);
+        r15.GetLower().Store(y + rows);
+        r26.GetLower().Store(y + 2L * rows);
+        r37.GetLower().Store(y + 3L * rows);
+        r04.GetUpper().Store(y + 4L * rows);
+        r15.GetUpper().Store(y + 5L * rows);
+        r26.GetUpper().Store(y + 6L * rows);
+        r37.GetUpper().Store(y + 7L * rows);
+    }
+
+    // results [x row k] of one weight row → y[(tile row k) · rows].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store1(float* results, int live, float* y, int rows)
+    {
+        for (var k = 0; k < live; k++)
+            y[(long)k * rows] = results[k];
     }
 
     /// <summary>The plain reference for <see cref="Run{T}"/>: x quantized by the scalar path, then per
