@@ -19,8 +19,11 @@ namespace ChatWeb.Engine.Tensors;
 /// vector g, which holds x bytes 4g..4g+3 of each of the eight rows. After a block's eight such
 /// instructions one register holds the block's integer dot product for eight x rows — no horizontal
 /// sums. One conversion and one FMA per block then add it, times weight scale · x scales, to eight
-/// outputs. Four weight rows go together (two sums each: eight independent vpdpbusd chains),
-/// sharing each loaded x vector.</para>
+/// outputs. Four weight rows meet two tiles at once (<c>Dot4x2</c>: each broadcast weight dword
+/// serves sixteen x rows, each x vector four weight rows; eight independent vpdpbusd chains, 0.75
+/// loads per vpdpbusd); a last odd tile takes <c>Dot4</c> (four rows, one tile), rows left over
+/// after the groups of four <c>Dot1</c>. The 4 × 8 results of a full tile are transposed in
+/// registers and stored four floats per x row.</para>
 /// <para>Decoding: a chunk of <see cref="RowChunk"/> weight rows is decoded once per call into
 /// unsigned bytes q' (weight = d·(q' − offset) + m), float scales d and minimums m, and then meets
 /// every tile of x from L1/L2: at batch 512 each block is decoded once instead of 64 times, and the
@@ -31,11 +34,14 @@ namespace ChatWeb.Engine.Tensors;
 /// <para>Results differ from the float path by the 8-bit rounding of x (llama.cpp rounds its batch
 /// activations the same way): a few 1e-3 of Σ|w·x| at worst on random data. A batch that is not a
 /// multiple of eight is padded to one with zero rows, whose lanes are computed and dropped.</para>
-/// <para>Measured on this project's 2-core AMD EPYC (Zen 5), one thread, Q8_0, weights from memory
-/// (<see cref="MatMulBenchmark"/>; busy machine, medians): 4864×896 at batch 8 about 350 µs (the float
-/// path ~900 µs, batch 1 ~250 µs), at batch 64 2.7 ms (4.2 ms); 151936×896 at batch 8 11.7 ms
-/// (27.7 ms). Prefetching the next chunk of rows while the first tile meets this one took batch 8 from
-/// about 550 to 350 µs.</para>
+/// <para>Measured on this project's 2-core AMD EPYC (Zen 5), one thread (<see cref="MatMulBenchmark"/>;
+/// busy shared machine, so best-of figures): Q8_0 4864×896 at batch 8 about 400 µs per call from
+/// memory (the float path ~900 µs, batch 1 ~250 µs). With the weights in cache, 1024×896 Q4_0 at
+/// batch 256 runs at 100–128 GMAC/s (Dot4 alone: 85–95). From memory at batch 512, 4864×896 Q5_0
+/// went from 150–160 µs per token (the one-weight-row-by-four-x-rows kernel of
+/// <see cref="ByteBlock32Kernels"/>) to 35–40, and Q4_0 from 43–45 (decoded in the loop for every
+/// tile) to about 38. Prefetching the next chunk of rows while the first tiles meet this one took
+/// Q8_0 batch 8 from about 550 to 350 µs.</para>
 /// </remarks>
 internal static unsafe class Block32ByteBatch
 {

@@ -27,8 +27,9 @@ namespace ChatWeb.Engine.Tensors;
 /// </list>
 /// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/> at every
 /// batch size: x rounded to 8 bits per 256 values as llama.cpp's Q8_K, the same for a sequence alone
-/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL take <see cref="ByteBlock32Kernels"/> at every batch
-/// size: x rounded to 8 bits per 32 values as llama.cpp does, also the same alone and in a batch.
+/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
+/// every batch size: <see cref="ByteBlock32Kernels"/>, and for batches with AVX-VNNI
+/// <see cref="Block32ByteBatch"/> (the same integer sums; alone and in a batch equal up to float rounding).
 /// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
 /// (32 for Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, IQ4_NL; 256 for the K-quants and IQ4_XS).
 /// </remarks>
@@ -81,7 +82,7 @@ internal sealed unsafe class WeightMatrix
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
 
     /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
-    /// Q8_0/Q4_0 take the 8-bit batch path, <paramref name="quantizedX"/> may hold x already quantized
+    /// a 32-weight type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
     /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
     /// threads of one product instead of each quantizing x again. <paramref name="vnni"/> false
     /// takes the kernels a CPU without AVX-VNNI would (for tests).</summary>
