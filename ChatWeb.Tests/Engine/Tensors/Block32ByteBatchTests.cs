@@ -32,7 +32,7 @@ public sealed unsafe class Block32ByteBatchTests
             Assert.False(Block32ByteBatch.Applies(type, 64, Simd.Best));
             return;
         }
-        foreach (var batch in new[] { 3, 8, 9, 16, 21 })
+        foreach (var batch in new[] { 3, 8, 9, 16, 21, 85 })
             foreach (var blocks in BlockCounts)
             {
                 var cols = blocks * 32;
