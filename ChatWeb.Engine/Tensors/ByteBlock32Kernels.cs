@@ -7,8 +7,10 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// The matrix product for the 32-weight types with one scale per block (<see cref="IByteBlock32{TSelf}"/>:
-/// Q4_1, Q5_0, Q5_1, IQ4_NL) at every batch size, with x quantized to 8 bits per block of 32
-/// (<see cref="ByteActivations"/>, as llama.cpp's Q8_0/Q8_1 activations).
+/// Q4_1, Q5_0, Q5_1, IQ4_NL) at batch 1, and at every batch size on CPUs without AVX-VNNI (with it,
+/// <see cref="WeightMatrix"/> sends batches to <see cref="Block32ByteBatch"/>: the same 8-bit x and
+/// integer block sums, so alone and in a batch agree up to float rounding), with x quantized to 8
+/// bits per block of 32 (<see cref="ByteActivations"/>, as llama.cpp's Q8_0/Q8_1 activations).
 /// </summary>
 /// <remarks>
 /// <para>Per block and x row: d_x·(d·(Σ q·x − Offset·Σx) + m·Σx). The block's 32 q are decoded into
@@ -18,13 +20,11 @@ namespace ChatWeb.Engine.Tensors;
 /// starts the integer sums. The eight int32 lanes are converted and added to a float accumulator
 /// times d·d_x, so the horizontal sum happens once per row; the minimum's m·d_x·Σx goes to a scalar
 /// accumulator. Signed q (IQ4_NL) use |q| and x with q's sign (vpsignb), as llama.cpp does.</para>
-/// <para>Batches on CPUs with AVX-VNNI (at the 512-bit level) take <see cref="Block32ByteBatch"/>
-/// (<see cref="WeightMatrix"/> picks it): the same 8-bit x, integer sums per block, so a sequence
-/// gets the same result alone and in a batch up to float rounding. Elsewhere four x rows meet each
-/// decoded block here (the decoding and the block's scales are shared); <see cref="RowChunk"/>
-/// weight rows meet <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 while the
-/// weights are read from memory once per call. Levels below Vector256 run the scalar reference
-/// <see cref="DotScalar{T}"/>.</para>
+/// <para>Batches: four x rows meet each decoded block together (the decoding and the block's scales
+/// are shared); <see cref="RowChunk"/> weight rows meet <see cref="BatchChunk"/> rows of x at a time,
+/// so both stay in L2 while the weights are read from memory once per call. Levels below Vector256
+/// run the scalar reference <see cref="DotScalar{T}"/>. A sequence gets the same result alone and
+/// in a batch.</para>
 /// </remarks>
 internal static unsafe class ByteBlock32Kernels
 {
