@@ -44,12 +44,10 @@ internal static class BenchCommand
         var process = Process.GetCurrentProcess();
         var cpuStart = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        const int chunk = 128; // progress granularity; logits are computed once per chunk
-        for (var start = 0; start < promptTokens; start += chunk)
-        {
-            progress.Write($"\rprompt {start}/{promptTokens}      ");
-            model.Prefill(sequence, prompt.AsSpan(start, Math.Min(chunk, promptTokens - start)), logits);
-        }
+        // one Prefill, as a chat's prompt: the engine feeds it in batches of MaxBatch and computes the
+        // logits once, for the last token (as llama-bench's pp test)
+        progress.Write($"\rprompt {promptTokens} tokens...      ");
+        model.Prefill(sequence, prompt, logits);
         var promptSeconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         var promptCpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;

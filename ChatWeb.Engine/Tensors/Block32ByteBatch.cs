@@ -6,34 +6,42 @@ using System.Runtime.Intrinsics.X86;
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
-/// The matrix product for Q8_0 and Q4_0 weights at batch ≥ <see cref="MinBatch"/> on CPUs with
-/// AVX-VNNI (at the 512-bit level; elsewhere <see cref="Block32FloatBatch"/> or the int16 kernels):
-/// x is quantized to 8 bits in tiles of eight batch rows (<see cref="TiledByteActivations"/>) and
-/// meets the weights, read in place from the model file, in vpdpbusd.
+/// The matrix product for the 32-weight types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) at batch ≥
+/// <see cref="MinBatch"/> on CPUs with AVX-VNNI (at the 512-bit level; elsewhere
+/// <see cref="Block32FloatBatch"/>, the int16 kernels or <see cref="ByteBlock32Kernels"/>): x is
+/// quantized to 8 bits in tiles of eight batch rows (<see cref="TiledByteActivations"/>) and meets
+/// the weights, decoded to bytes once per call, in vpdpbusd.
 /// </summary>
 /// <remarks>
 /// <para>vpdpbusd multiplies 32 unsigned bytes by 32 signed bytes and adds each group of four
 /// products to one of eight int32 lanes. Here the lanes are the eight x rows of a tile: four weights
-/// of one weight row (a dword of its block) are broadcast to all lanes and meet the tile's vector g,
-/// which holds x bytes 4g..4g+3 of each of the eight rows. After a block's eight such instructions
-/// one register holds the block's integer dot product for eight x rows — no horizontal sums, and
-/// the weights need no repacking (each dword is broadcast straight from the file's block). One
-/// conversion and one FMA per block then add it, times weight scale · x scales, to eight outputs.
-/// Four weight rows go together (two sums each: eight independent vpdpbusd chains), sharing each
-/// loaded x vector.</para>
-/// <para>The weights are the unsigned operand: Q8_0 bytes get 128 added (an xor) and Q4_0 nibbles are
-/// stored as q + 8 already; the sums start at −offset·Σx per x row and block (Σx kept with the
-/// tile), which takes the offset back out exactly.</para>
+/// of one weight row (a dword of its decoded block) are broadcast to all lanes and meet the tile's
+/// vector g, which holds x bytes 4g..4g+3 of each of the eight rows. After a block's eight such
+/// instructions one register holds the block's integer dot product for eight x rows — no horizontal
+/// sums. One conversion and one FMA per block then add it, times weight scale · x scales, to eight
+/// outputs. Four weight rows meet two tiles at once (<c>Dot4x2</c>: each broadcast weight dword
+/// serves sixteen x rows, each x vector four weight rows; eight independent vpdpbusd chains, 0.75
+/// loads per vpdpbusd); a last odd tile takes <c>Dot4</c> (four rows, one tile), rows left over
+/// after the groups of four <c>Dot1</c>. The 4 × 8 results of a full tile are transposed in
+/// registers and stored four floats per x row.</para>
+/// <para>Decoding: a chunk of <see cref="RowChunk"/> weight rows is decoded once per call into
+/// unsigned bytes q' (weight = d·(q' − offset) + m), float scales d and minimums m, and then meets
+/// every tile of x from L1/L2: at batch 512 each block is decoded once instead of 64 times, and the
+/// inner loop is a broadcast load and a vpdpbusd per four weights for every type. q': Q8_0 q + 128,
+/// Q4_0 the stored nibble (offset 8), Q5_0 the 5-bit q (offset 16), IQ4_NL the table level + 128,
+/// Q4_1/Q5_1 q with offset 0 and the minimum m. The sums start at −offset·Σx per x row and block
+/// (Σx kept with the tile), which takes the offset back out exactly; m adds m·d_x·Σx per block.</para>
 /// <para>Results differ from the float path by the 8-bit rounding of x (llama.cpp rounds its batch
-/// activations the same way): a few 1e-3 of Σ|w·x| at worst on random data, against 2e-4 for the
-/// 14-bit activations of the batch-1 kernels. A batch that is not a multiple of eight is padded to
-/// one with zero rows, whose lanes are computed and dropped.</para>
-/// <para>Measured on this project's 2-core AMD EPYC (Zen 5), one thread, Q8_0, weights from memory
-/// (<see cref="MatMulBenchmark"/>; busy machine, medians): 4864×896 at batch 8 about 350 µs (the float
-/// path ~900 µs, batch 1 ~250 µs), at batch 64 2.7 ms (4.2 ms); 151936×896 at batch 8 11.7 ms
-/// (27.7 ms). With the weights in cache, batch 8 costs about 180 µs of CPU: vpdpbusd runs near two per
-/// cycle. Prefetching the next chunk of rows while the first tile meets this one took batch 8 from
-/// about 550 to 350 µs.</para>
+/// activations the same way): a few 1e-3 of Σ|w·x| at worst on random data. A batch that is not a
+/// multiple of eight is padded to one with zero rows, whose lanes are computed and dropped.</para>
+/// <para>Measured on this project's 2-core AMD EPYC (Zen 5), one thread (<see cref="MatMulBenchmark"/>;
+/// busy shared machine, so best-of figures): Q8_0 4864×896 at batch 8 about 400 µs per call from
+/// memory (the float path ~900 µs, batch 1 ~250 µs). With the weights in cache, 1024×896 Q4_0 at
+/// batch 256 runs at 100–128 GMAC/s (Dot4 alone: 85–95). From memory at batch 512, 4864×896 Q5_0
+/// went from 150–160 µs per token (the one-weight-row-by-four-x-rows kernel of
+/// <see cref="ByteBlock32Kernels"/>) to 35–40, and Q4_0 from 43–45 (decoded in the loop for every
+/// tile) to about 38. Prefetching the next chunk of rows while the first tiles meet this one took
+/// Q8_0 batch 8 from about 550 to 350 µs.</para>
 /// </remarks>
 internal static unsafe class Block32ByteBatch
 {
@@ -46,8 +54,9 @@ internal static unsafe class Block32ByteBatch
     private const int Weights = 32;
     private const int Tile = TiledByteActivations.Tile;
     private const int TileBlockBytes = Tile * Weights;
-    private const int RowChunk = 16;  // weight rows that meet every tile before the next rows (16 × 4864 Q8_0 weights ≈ 83 KB, in L2)
+    private const int RowChunk = 16;  // weight rows decoded together, then met by every tile (16 × 4864 weights ≈ 78 KB of bytes, in L2)
 
+    [ThreadStatic] private static byte[]? t_bytes;
     [ThreadStatic] private static float[]? t_scales;
     [ThreadStatic] private static ushort[]? t_halves;
 
@@ -56,23 +65,40 @@ internal static unsafe class Block32ByteBatch
     /// <summary>Whether a product takes this path; <paramref name="vnni"/> false asks for the kernels
     /// of a CPU without AVX-VNNI (tests run that fallback on any machine).</summary>
     public static bool Applies<T>(int batch, SimdLevel level, bool vnni = true) where T : unmanaged =>
-        vnni && IsSupported && batch >= MinBatch && level == SimdLevel.Vector512 && (typeof(T) == typeof(Q8_0) || typeof(T) == typeof(Q4_0));
+        vnni && IsSupported && batch >= MinBatch && level == SimdLevel.Vector512 && IsBlock32<T>();
 
     public static bool Applies(GgmlType type, int batch, SimdLevel level) => type switch
     {
         GgmlType.Q8_0 => Applies<Q8_0>(batch, level),
         GgmlType.Q4_0 => Applies<Q4_0>(batch, level),
+        GgmlType.Q4_1 => Applies<Q4_1>(batch, level),
+        GgmlType.Q5_0 => Applies<Q5_0>(batch, level),
+        GgmlType.Q5_1 => Applies<Q5_1>(batch, level),
+        GgmlType.IQ4_NL => Applies<IQ4_NL>(batch, level),
         _ => false,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsBlock32<T>() =>
+        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(Q4_0) || typeof(T) == typeof(Q4_1) ||
+        typeof(T) == typeof(Q5_0) || typeof(T) == typeof(Q5_1) || typeof(T) == typeof(IQ4_NL);
+
+    // What the decoded bytes carry on top of the signed weight, as a shift (offset 2^Shift; Q4_1/Q5_1 none).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int OffsetShift<T>() =>
+        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(IQ4_NL) ? 7 : typeof(T) == typeof(Q4_0) ? 3 : typeof(T) == typeof(Q5_0) ? 4 : -1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasMin<T>() => typeof(T) == typeof(Q4_1) || typeof(T) == typeof(Q5_1);
+
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is [batch, rows].
     /// <paramref name="quantizedX"/>, when given, is x already quantized; otherwise this thread quantizes it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
         TiledByteActivations? quantizedX = null)
-        where T : unmanaged, IBlock32<T>
+        where T : unmanaged, IQuantizedBlock<T>
     {
-        Debug.Assert(cols % Weights == 0 && IsSupported);
+        Debug.Assert(cols % Weights == 0 && IsSupported && IsBlock32<T>());
         var count = cols / Weights;
         var activations = quantizedX;
         if (activations is null)
@@ -81,61 +107,102 @@ internal static unsafe class Block32ByteBatch
             activations.Quantize(x, batch, cols, SimdLevel.Vector256);
         }
         Debug.Assert(activations.Batch == batch && activations.Cols == cols);
-        var padded = Block32Kernels.PaddedScales(RowChunk * count);
-        var scales = Scratch(ref t_scales, padded);
-        var halves = Scratch(ref t_halves, padded);
-        var results = stackalloc float[4 * Tile];
-        fixed (float* s = scales)
+        var bytes = Scratch(ref t_bytes, RowChunk * count * Weights);
+        var scales = Scratch(ref t_scales, 2 * RowChunk * count);
+        var halves = Scratch(ref t_halves, 2 * RowChunk * count);
+        var results = stackalloc float[2 * 4 * Tile];
+        fixed (byte* q = bytes)
+        fixed (float* d = scales)
         fixed (ushort* h = halves)
+        {
+            var m = d + RowChunk * count;
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
                 var n = Math.Min(RowChunk, rowEnd - r0);
                 T* chunk = w + (long)r0 * count;
-                Block32Kernels.ScalesToSingle(chunk, n * count, h, s, SimdLevel.Vector512);
-                for (var t = 0; t < activations.Tiles; t++)
+                Decode(chunk, n * count, q, h, d, m);
+                for (var t = 0; t < activations.Tiles; t += 2)
                 {
-                    var live = Math.Min(Tile, batch - t * Tile);
-                    var xq = activations.Values(t);
-                    var xs = activations.Scales(t);
-                    var xsums = activations.NegatedSums(t);
-                    // While the first tile meets this chunk, the next chunk's rows are prefetched.
+                    var tiles = Math.Min(2, activations.Tiles - t); // two tiles at a time, a last odd one alone
+                    // While the first tiles meet this chunk, the next chunk's rows are prefetched.
                     var next = t == 0 && r0 + RowChunk < rowEnd ? (byte*)(chunk + (long)RowChunk * count) : null;
                     var k = 0;
                     for (; k + 4 <= n; k += 4)
                     {
-                        Dot4(chunk + (long)k * count, count, s + k * count, xq, xs, xsums, results,
-                            next == null ? null : next + (long)k * count * sizeof(T));
-                        Store(results, 4, live, y + (long)t * Tile * rows + r0 + k, rows);
+                        var prefetch = next == null ? null : next + (long)k * count * sizeof(T);
+                        if (tiles == 2)
+                            Dot4x2<T>(q + k * count * Weights, count, d + k * count, m + k * count, activations, t, results, prefetch, 4 * sizeof(T));
+                        else
+                            Dot4<T>(q + k * count * Weights, count, d + k * count, m + k * count,
+                                activations.Values(t), activations.Scales(t), activations.NegatedSums(t), results, prefetch, 4 * sizeof(T));
+                        for (var u = 0; u < tiles; u++)
+                            Store4(results + u * 4 * Tile, Math.Min(Tile, batch - (t + u) * Tile), y + (long)(t + u) * Tile * rows + r0 + k, rows);
                     }
                     for (; k < n; k++)
-                    {
-                        Dot1(chunk + (long)k * count, count, s + k * count, xq, xs, xsums, results);
-                        Store(results, 1, live, y + (long)t * Tile * rows + r0 + k, rows);
-                    }
+                        for (var u = t; u < t + tiles; u++)
+                        {
+                            Dot1<T>(q + k * count * Weights, count, d + k * count, m + k * count,
+                                activations.Values(u), activations.Scales(u), activations.NegatedSums(u), results);
+                            Store1(results, Math.Min(Tile, batch - u * Tile), y + (long)u * Tile * rows + r0 + k, rows);
+                        }
                 }
-                // (the next tile reads the same rows again, from L2)
+                // (the next tile reads the same decoded rows again, from L1/L2)
             }
+        }
     }
 
-    // results [weight row j, x row k] → y[(tile row k) · rows + j].
-    private static void Store(float* results, int weightRows, int live, float* y, int rows)
+    // results [weight row j < 4, x row k] → y[(tile row k) · rows + j]: a full tile's 4 × 8 block is
+    // transposed in registers and stored as four floats per x row; a last partial tile goes one by one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4(float* results, int live, float* y, int rows)
     {
-        for (var j = 0; j < weightRows; j++)
-            for (var k = 0; k < live; k++)
-                y[(long)k * rows + j] = results[j * Tile + k];
+        if (live < Tile)
+        {
+            for (var j = 0; j < 4; j++)
+                Store1(results + j * Tile, live, y + j, rows);
+            return;
+        }
+        var f0 = Vector256.Load(results);
+        var f1 = Vector256.Load(results + Tile);
+        var f2 = Vector256.Load(results + 2 * Tile);
+        var f3 = Vector256.Load(results + 3 * Tile);
+        var t0 = Avx.UnpackLow(f0, f1);  // weight rows 0, 1 of x rows 0, 1 | 4, 5
+        var t1 = Avx.UnpackHigh(f0, f1); // x rows 2, 3 | 6, 7
+        var t2 = Avx.UnpackLow(f2, f3);  // weight rows 2, 3
+        var t3 = Avx.UnpackHigh(f2, f3);
+        var r04 = Avx.Shuffle(t0, t2, 0x44); // weight rows 0..3 of x row 0 | x row 4
+        var r15 = Avx.Shuffle(t0, t2, 0xEE);
+        var r26 = Avx.Shuffle(t1, t3, 0x44);
+        var r37 = Avx.Shuffle(t1, t3, 0xEE);
+        r04.GetLower().Store(y);
+        r15.GetLower().Store(y + rows);
+        r26.GetLower().Store(y + 2L * rows);
+        r37.GetLower().Store(y + 3L * rows);
+        r04.GetUpper().Store(y + 4L * rows);
+        r15.GetUpper().Store(y + 5L * rows);
+        r26.GetUpper().Store(y + 6L * rows);
+        r37.GetUpper().Store(y + 7L * rows);
+    }
+
+    // results [x row k] of one weight row → y[(tile row k) · rows].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store1(float* results, int live, float* y, int rows)
+    {
+        for (var k = 0; k < live; k++)
+            y[(long)k * rows] = results[k];
     }
 
     /// <summary>The plain reference for <see cref="Run{T}"/>: x quantized by the scalar path, then per
-    /// block the integer dot product of the signed weights and q, accumulated times x scale · weight
-    /// scale with a fused multiply-add in block order — the same operations as the vector path, so the
-    /// results agree exactly.</summary>
+    /// block the integer dot product of q' and the quantized x minus offset·Σx, accumulated times
+    /// x scale · weight scale with a fused multiply-add in block order, and for Q4_1/Q5_1 plus
+    /// m·(x scale·Σx) — the same operations as the vector path, so the results agree exactly.</summary>
     public static void RunScalar<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd)
-        where T : unmanaged, IBlock32<T>
+        where T : unmanaged, IQuantizedBlock<T>
     {
         var count = cols / Weights;
         var activations = new TiledByteActivations();
         activations.Quantize(x, batch, cols, SimdLevel.Scalar);
-        var row = stackalloc int[Weights];
+        var offset = OffsetShift<T>() < 0 ? 0 : 1 << OffsetShift<T>();
         for (var r = rowStart; r < rowEnd; r++)
             for (var b = 0; b < batch; b++)
             {
@@ -143,115 +210,134 @@ internal static unsafe class Block32ByteBatch
                 for (var i = 0; i < count; i++)
                 {
                     var block = w + (long)r * count + i;
-                    SignedWeights(block, row);
-                    var isum = 0;
+                    int isum = 0, xsum = 0;
                     for (var j = 0; j < Weights; j++)
-                        isum += row[j] * activations.Quantized(b, i * Weights + j);
-                    sum = MathF.FusedMultiplyAdd(isum, activations.Scale(b, i) * F16.ToSingle(T.ScaleBits(block)), sum);
+                    {
+                        var xj = activations.Quantized(b, i * Weights + j);
+                        isum += DecodedByte(block, j) * xj;
+                        xsum += xj;
+                    }
+                    isum -= offset * xsum;
+                    var xScale = activations.Scale(b, i);
+                    sum = MathF.FusedMultiplyAdd(isum, xScale * F16.ToSingle(*(ushort*)block), sum);
+                    if (HasMin<T>())
+                        sum = MathF.FusedMultiplyAdd(xsum * xScale, F16.ToSingle(((ushort*)block)[1]), sum);
                 }
                 y[(long)b * rows + r] = sum;
             }
     }
 
-    // The block's 32 weights as signed integers (Q4_0: nibble − 8), in order.
-    private static void SignedWeights<T>(T* block, int* destination) where T : unmanaged
+    // q' of weight n of a block, read one at a time (the reference for Decode).
+    private static int DecodedByte<T>(T* block, int n) where T : unmanaged
     {
         if (typeof(T) == typeof(Q8_0))
-            for (var j = 0; j < Weights; j++)
-                destination[j] = ((Q8_0*)block)->Qs[j];
-        else
-            for (var j = 0; j < Weights / 2; j++)
-            {
-                var q = ((Q4_0*)block)->Qs[j];
-                destination[j] = (q & 0xF) - 8;
-                destination[j + 16] = (q >> 4) - 8;
-            }
+            return ((Q8_0*)block)->Qs[n] + 128;
+        if (typeof(T) == typeof(Q4_0))
+        {
+            var q = ((Q4_0*)block)->Qs[n % 16];
+            return n < 16 ? q & 0xF : q >> 4;
+        }
+        if (typeof(T) == typeof(Q4_1))
+            return Q4_1.ByteWeight((Q4_1*)block, n);
+        if (typeof(T) == typeof(Q5_0))
+            return Q5_0.ByteWeight((Q5_0*)block, n);
+        if (typeof(T) == typeof(Q5_1))
+            return Q5_1.ByteWeight((Q5_1*)block, n);
+        return IQ4_NL.ByteWeight((IQ4_NL*)block, n) + 128;
+    }
+
+    // count blocks → bytes [count, 32] of q', d [count] and (Q4_1/Q5_1) m [count]. Every type starts
+    // with its half-precision d (Q4_1/Q5_1: then m); the halves are gathered in h [count] (and after
+    // them m's) and converted in one vector pass.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Decode<T>(T* blocks, int count, byte* bytes, ushort* h, float* d, float* m) where T : unmanaged
+    {
+        var high = Vector256.Create((byte)0x80);
+        for (var i = 0; i < count; i++, bytes += Weights)
+        {
+            var block = blocks + i;
+            Vector256<byte> q;
+            if (typeof(T) == typeof(Q8_0))
+                q = Vector256.Load((byte*)((Q8_0*)block)->Qs) ^ high;
+            else if (typeof(T) == typeof(Q4_0))
+                q = ByteBlock32Kernels.Nibbles(((Q4_0*)block)->Qs);
+            else if (typeof(T) == typeof(Q4_1))
+                q = Q4_1.Bytes256((Q4_1*)block);
+            else if (typeof(T) == typeof(Q5_0))
+                q = Q5_0.Bytes256((Q5_0*)block);
+            else if (typeof(T) == typeof(Q5_1))
+                q = Q5_1.Bytes256((Q5_1*)block);
+            else
+                q = IQ4_NL.Bytes256((IQ4_NL*)block) ^ high;
+            q.Store(bytes);
+            h[i] = *(ushort*)block;
+            if (HasMin<T>())
+                h[count + i] = ((ushort*)block)[1];
+        }
+        F16.ToSingle(new ReadOnlySpan<ushort>(h, count), new Span<float>(d, count), SimdLevel.Vector512);
+        if (HasMin<T>())
+            F16.ToSingle(new ReadOnlySpan<ushort>(h + count, count), new Span<float>(m, count), SimdLevel.Vector512);
     }
 
     private static T[] Scratch<T>(ref T[]? field, int length)
     {
         if (field == null || field.Length < length)
-            field = new T[length];
+            field = GC.AllocateArray<T>(length, pinned: true);
         return field;
     }
 
-    // Weights 4g..4g+3 of a Q8_0 block, broadcast, plus 128 (unsigned).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Q8Bytes(byte* qs, int g) =>
-        Vector256.Create(*(int*)(qs + 4 * g)).AsByte() ^ Vector256.Create((byte)0x80);
+    private static Vector256<int> Dpbusd(Vector256<int> sums, byte* q, Vector256<sbyte> x) =>
+        AvxVnni.MultiplyWideningAndAdd(sums, Vector256.Create(*(int*)q).AsByte(), x);
 
+    // Σ over one decoded block (q: its 32 bytes) of q'·x − offset·Σx for the tile's eight x rows (x0..x7: its vectors g).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Dpbusd(Vector256<int> sums, Vector256<byte> weights, Vector256<sbyte> x) =>
-        AvxVnni.MultiplyWideningAndAdd(sums, weights, x);
-
-    // Σ over one Q8_0 block of (w + 128)·x − 128·Σx for the tile's eight x rows (x0..x7: its vectors g).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> BlockQ8(byte* qs, Vector256<int> correction,
+    private static Vector256<int> Block(byte* q, Vector256<int> correction,
         Vector256<sbyte> x0, Vector256<sbyte> x1, Vector256<sbyte> x2, Vector256<sbyte> x3,
         Vector256<sbyte> x4, Vector256<sbyte> x5, Vector256<sbyte> x6, Vector256<sbyte> x7)
     {
-        var a = Dpbusd(correction, Q8Bytes(qs, 0), x0);
-        var b = Dpbusd(Vector256<int>.Zero, Q8Bytes(qs, 1), x1);
-        a = Dpbusd(a, Q8Bytes(qs, 2), x2);
-        b = Dpbusd(b, Q8Bytes(qs, 3), x3);
-        a = Dpbusd(a, Q8Bytes(qs, 4), x4);
-        b = Dpbusd(b, Q8Bytes(qs, 5), x5);
-        a = Dpbusd(a, Q8Bytes(qs, 6), x6);
-        b = Dpbusd(b, Q8Bytes(qs, 7), x7);
+        var a = Dpbusd(correction, q, x0);
+        var b = Dpbusd(Vector256<int>.Zero, q + 4, x1);
+        a = Dpbusd(a, q + 8, x2);
+        b = Dpbusd(b, q + 12, x3);
+        a = Dpbusd(a, q + 16, x4);
+        b = Dpbusd(b, q + 20, x5);
+        a = Dpbusd(a, q + 24, x6);
+        b = Dpbusd(b, q + 28, x7);
         return a + b;
     }
 
-    // Σ over one Q4_0 block of q'·x − 8·Σx (q' = the stored nibble = q + 8): dword g of the 16 bytes
-    // holds weights 4g..4g+3 in its low nibbles and 16+4g..16+4g+3 in its high nibbles.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> BlockQ4(byte* qs, Vector256<int> correction,
-        Vector256<sbyte> x0, Vector256<sbyte> x1, Vector256<sbyte> x2, Vector256<sbyte> x3,
-        Vector256<sbyte> x4, Vector256<sbyte> x5, Vector256<sbyte> x6, Vector256<sbyte> x7)
-    {
-        var mask = Vector256.Create((byte)0xF);
-        var v0 = Vector256.Create(*(int*)qs).AsByte();
-        var v1 = Vector256.Create(*(int*)(qs + 4)).AsByte();
-        var v2 = Vector256.Create(*(int*)(qs + 8)).AsByte();
-        var v3 = Vector256.Create(*(int*)(qs + 12)).AsByte();
-        var a = Dpbusd(correction, v0 & mask, x0);
-        var b = Dpbusd(Vector256<int>.Zero, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, x4);
-        a = Dpbusd(a, v1 & mask, x1);
-        b = Dpbusd(b, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, x5);
-        a = Dpbusd(a, v2 & mask, x2);
-        b = Dpbusd(b, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, x6);
-        a = Dpbusd(a, v3 & mask, x3);
-        b = Dpbusd(b, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, x7);
-        return a + b;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Block<T>(T* block, Vector256<int> correction,
-        Vector256<sbyte> x0, Vector256<sbyte> x1, Vector256<sbyte> x2, Vector256<sbyte> x3,
-        Vector256<sbyte> x4, Vector256<sbyte> x5, Vector256<sbyte> x6, Vector256<sbyte> x7) where T : unmanaged =>
-        typeof(T) == typeof(Q8_0)
-            ? BlockQ8((byte*)((Q8_0*)block)->Qs, correction, x0, x1, x2, x3, x4, x5, x6, x7)
-            : BlockQ4(((Q4_0*)block)->Qs, correction, x0, x1, x2, x3, x4, x5, x6, x7);
-
-    // −offset·Σx from the tile's −Σx: Q8_0 offset 128, Q4_0 offset 8.
+    // −offset·Σx from the tile's −Σx.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Correction<T>(int* negatedSums) where T : unmanaged =>
-        Vector256.ShiftLeft(Vector256.Load(negatedSums), typeof(T) == typeof(Q8_0) ? 7 : 3);
+        OffsetShift<T>() < 0 ? Vector256<int>.Zero : Vector256.ShiftLeft(Vector256.Load(negatedSums), OffsetShift<T>());
+
+    // total + sums·(x scales·d), and for Q4_1/Q5_1 + m·(x scales·Σx) (scaledSums = x scales·(−Σx)).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Accumulate<T>(Vector256<int> sums, Vector256<float> xScales, Vector256<float> scaledSums,
+        float d, float m, Vector256<float> total) where T : unmanaged
+    {
+        total = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), xScales * Vector256.Create(d), total);
+        return HasMin<T>() ? Fma.MultiplyAddNegated(scaledSums, Vector256.Create(m), total) : total;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Accumulate(Vector256<int> sums, Vector256<float> xScales, float weightScale, Vector256<float> total) =>
-        Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), xScales * Vector256.Create(weightScale), total);
+    private static Vector256<float> ScaledSums<T>(int* negatedSums, Vector256<float> xScales) where T : unmanaged =>
+        HasMin<T>() ? Avx.ConvertToVector256Single(Vector256.Load(negatedSums)) * xScales : default;
 
-    // Four consecutive weight rows (w, w + count, …; their block scales as floats at s, s + count, …)
+    // Four consecutive decoded weight rows (q, q + 32·count, …; scales d, d + count, …; minimums m, …)
     // against one tile of eight x rows: results[j · 8 + k] = row j · x row k.
-    // With a prefetch address, the same four rows RowChunk rows on are fetched into the cache as the
-    // loop goes (four rows of blocks are contiguous: sizeof(T) · 4 bytes per block index).
+    // With a prefetch address, the next chunk's four packed rows are fetched into the cache as the
+    // loop goes (step bytes per block index).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot4<T>(T* w, int count, float* s, sbyte* xq, float* xs, int* xsums, float* results, byte* prefetch) where T : unmanaged
+    private static void Dot4<T>(byte* q, int count, float* d, float* m, sbyte* xq, float* xs, int* xsums, float* results,
+        byte* prefetch, int step) where T : unmanaged
     {
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-        T* w1 = w + count, w2 = w1 + count, w3 = w2 + count;
-        float* s1 = s + count, s2 = s1 + count, s3 = s2 + count;
-        var step = 4 * sizeof(T);
+        var rowBytes = count * Weights;
+        byte* q1 = q + rowBytes, q2 = q1 + rowBytes, q3 = q2 + rowBytes;
+        float* d1 = d + count, d2 = d1 + count, d3 = d2 + count;
+        float* m1 = m + count, m2 = m1 + count, m3 = m2 + count;
         for (var i = 0; i < count; i++, xq += TileBlockBytes)
         {
             if (prefetch != null)
@@ -270,10 +356,12 @@ internal static unsafe class Block32ByteBatch
             var x7 = Vector256.Load(xq + 224);
             var correction = Correction<T>(xsums + i * Tile);
             var scales = Vector256.Load(xs + i * Tile);
-            f0 = Accumulate(Block(w + i, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, s[i], f0);
-            f1 = Accumulate(Block(w1 + i, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, s1[i], f1);
-            f2 = Accumulate(Block(w2 + i, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, s2[i], f2);
-            f3 = Accumulate(Block(w3 + i, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, s3[i], f3);
+            var scaledSums = ScaledSums<T>(xsums + i * Tile, scales);
+            var o = i * Weights;
+            f0 = Accumulate<T>(Block(q + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d[i], HasMin<T>() ? m[i] : 0, f0);
+            f1 = Accumulate<T>(Block(q1 + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d1[i], HasMin<T>() ? m1[i] : 0, f1);
+            f2 = Accumulate<T>(Block(q2 + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d2[i], HasMin<T>() ? m2[i] : 0, f2);
+            f3 = Accumulate<T>(Block(q3 + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d3[i], HasMin<T>() ? m3[i] : 0, f3);
         }
         f0.Store(results);
         f1.Store(results + Tile);
@@ -281,17 +369,196 @@ internal static unsafe class Block32ByteBatch
         f3.Store(results + 3 * Tile);
     }
 
-    // One weight row against one tile (the rows of a range left over after its groups of four).
+    // Four consecutive decoded weight rows (as in Dot4) against tiles t and t + 1 (sixteen x rows):
+    // results[u · 32 + j · 8 + k] = row j · x row k of tile t + u. Each broadcast weight dword meets
+    // both tiles and each x vector four rows: eight independent vpdpbusd chains, and 0.75 loads per
+    // vpdpbusd against Dot4's 1.25.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot1<T>(T* w, int count, float* s, sbyte* xq, float* xs, int* xsums, float* results) where T : unmanaged
+    private static void Dot4x2<T>(byte* q, int count, float* d, float* m, TiledByteActivations x, int t, float* results,
+        byte* prefetch, int step) where T : unmanaged
+    {
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        Vector256<float> e0 = default, e1 = default, e2 = default, e3 = default;
+        var rowBytes = count * Weights;
+        sbyte* xa = x.Values(t), xb = x.Values(t + 1);
+        float* sa = x.Scales(t), sb = x.Scales(t + 1);
+        int* na = x.NegatedSums(t), nb = x.NegatedSums(t + 1);
+        for (var i = 0; i < count; i++, q += Weights, xa += TileBlockBytes, xb += TileBlockBytes)
+        {
+            if (prefetch != null)
+            {
+                Sse.Prefetch0(prefetch + i * step);
+                Sse.Prefetch0(prefetch + i * step + 64);
+                Sse.Prefetch0(prefetch + i * step + 127);
+            }
+            var ca = Correction<T>(na + i * Tile);
+            var cb = Correction<T>(nb + i * Tile);
+            Vector256<int> a0 = ca, a1 = ca, a2 = ca, a3 = ca, b0 = cb, b1 = cb, b2 = cb, b3 = cb;
+            byte* q1 = q + rowBytes, q2 = q1 + rowBytes, q3 = q2 + rowBytes;
+            {
+                var va = Vector256.Load(xa + 0);
+                var vb = Vector256.Load(xb + 0);
+                var w = Vector256.Create(*(int*)(q + 0)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 0)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 0)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 0)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 32);
+                var vb = Vector256.Load(xb + 32);
+                var w = Vector256.Create(*(int*)(q + 4)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 4)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 4)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 4)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 64);
+                var vb = Vector256.Load(xb + 64);
+                var w = Vector256.Create(*(int*)(q + 8)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 8)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 8)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 8)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 96);
+                var vb = Vector256.Load(xb + 96);
+                var w = Vector256.Create(*(int*)(q + 12)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 12)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 12)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 12)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 128);
+                var vb = Vector256.Load(xb + 128);
+                var w = Vector256.Create(*(int*)(q + 16)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 16)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 16)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 16)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 160);
+                var vb = Vector256.Load(xb + 160);
+                var w = Vector256.Create(*(int*)(q + 20)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 20)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 20)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 20)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 192);
+                var vb = Vector256.Load(xb + 192);
+                var w = Vector256.Create(*(int*)(q + 24)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 24)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 24)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 24)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            {
+                var va = Vector256.Load(xa + 224);
+                var vb = Vector256.Load(xb + 224);
+                var w = Vector256.Create(*(int*)(q + 28)).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, w, va);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, w, vb);
+                w = Vector256.Create(*(int*)(q1 + 28)).AsByte();
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, w, va);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, w, vb);
+                w = Vector256.Create(*(int*)(q2 + 28)).AsByte();
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, w, va);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, w, vb);
+                w = Vector256.Create(*(int*)(q3 + 28)).AsByte();
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
+                b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            var scalesA = Vector256.Load(sa + i * Tile);
+            var scalesB = Vector256.Load(sb + i * Tile);
+            var sumsA = ScaledSums<T>(na + i * Tile, scalesA);
+            var sumsB = ScaledSums<T>(nb + i * Tile, scalesB);
+            var mi = HasMin<T>();
+            f0 = Accumulate<T>(a0, scalesA, sumsA, d[i], mi ? m[i] : 0, f0);
+            e0 = Accumulate<T>(b0, scalesB, sumsB, d[i], mi ? m[i] : 0, e0);
+            f1 = Accumulate<T>(a1, scalesA, sumsA, d[i + count], mi ? m[i + count] : 0, f1);
+            e1 = Accumulate<T>(b1, scalesB, sumsB, d[i + count], mi ? m[i + count] : 0, e1);
+            f2 = Accumulate<T>(a2, scalesA, sumsA, d[i + 2 * count], mi ? m[i + 2 * count] : 0, f2);
+            e2 = Accumulate<T>(b2, scalesB, sumsB, d[i + 2 * count], mi ? m[i + 2 * count] : 0, e2);
+            f3 = Accumulate<T>(a3, scalesA, sumsA, d[i + 3 * count], mi ? m[i + 3 * count] : 0, f3);
+            e3 = Accumulate<T>(b3, scalesB, sumsB, d[i + 3 * count], mi ? m[i + 3 * count] : 0, e3);
+        }
+        f0.Store(results);
+        f1.Store(results + Tile);
+        f2.Store(results + 2 * Tile);
+        f3.Store(results + 3 * Tile);
+        e0.Store(results + 4 * Tile);
+        e1.Store(results + 5 * Tile);
+        e2.Store(results + 6 * Tile);
+        e3.Store(results + 7 * Tile);
+    }
+
+    // One decoded weight row against one tile (the rows of a range left over after its groups of four).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot1<T>(byte* q, int count, float* d, float* m, sbyte* xq, float* xs, int* xsums, float* results) where T : unmanaged
     {
         var f = Vector256<float>.Zero;
         for (var i = 0; i < count; i++, xq += TileBlockBytes)
         {
-            var sums = Block(w + i, Correction<T>(xsums + i * Tile),
+            var scales = Vector256.Load(xs + i * Tile);
+            var sums = Block(q + i * Weights, Correction<T>(xsums + i * Tile),
                 Vector256.Load(xq), Vector256.Load(xq + 32), Vector256.Load(xq + 64), Vector256.Load(xq + 96),
                 Vector256.Load(xq + 128), Vector256.Load(xq + 160), Vector256.Load(xq + 192), Vector256.Load(xq + 224));
-            f = Accumulate(sums, Vector256.Load(xs + i * Tile), s[i], f);
+            f = Accumulate<T>(sums, scales, ScaledSums<T>(xsums + i * Tile, scales), d[i], HasMin<T>() ? m[i] : 0, f);
         }
         f.Store(results);
     }

@@ -7,8 +7,10 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// The matrix product for the 32-weight types with one scale per block (<see cref="IByteBlock32{TSelf}"/>:
-/// Q4_1, Q5_0, Q5_1, IQ4_NL) at every batch size, with x quantized to 8 bits per block of 32
-/// (<see cref="ByteActivations"/>, as llama.cpp's Q8_0/Q8_1 activations).
+/// Q4_1, Q5_0, Q5_1, IQ4_NL) at batch 1, and at every batch size on CPUs without AVX-VNNI (with it,
+/// <see cref="WeightMatrix"/> sends batches to <see cref="Block32ByteBatch"/>: the same 8-bit x and
+/// integer block sums, so alone and in a batch agree up to float rounding), with x quantized to 8
+/// bits per block of 32 (<see cref="ByteActivations"/>, as llama.cpp's Q8_0/Q8_1 activations).
 /// </summary>
 /// <remarks>
 /// <para>Per block and x row: d_x·(d·(Σ q·x − Offset·Σx) + m·Σx). The block's 32 q are decoded into

@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>The matrix product for Q8_0 and Q4_0 (the other quantized types take
-/// <see cref="ByteBlock32Kernels"/> or <see cref="ByteBlock256Kernels"/>): x is quantized once per
+/// <see cref="ByteBlock32Kernels"/>, for batches with AVX-VNNI <see cref="Block32ByteBatch"/>, or <see cref="ByteBlock256Kernels"/>): x is quantized once per
 /// call (per thread), then each weight row is read once and dotted with every batch row.</summary>
 /// <remarks>
 /// Which kernels: Q8_0/Q4_0 at batch ≥ 2 on an AVX-512 CPU with AVX-VNNI go to

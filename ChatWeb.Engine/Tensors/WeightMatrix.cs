@@ -27,8 +27,9 @@ namespace ChatWeb.Engine.Tensors;
 /// </list>
 /// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/> at every
 /// batch size: x rounded to 8 bits per 256 values as llama.cpp's Q8_K, the same for a sequence alone
-/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL take <see cref="ByteBlock32Kernels"/> at every batch
-/// size: x rounded to 8 bits per 32 values as llama.cpp does, also the same alone and in a batch.
+/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
+/// every batch size: <see cref="ByteBlock32Kernels"/>, and for batches with AVX-VNNI
+/// <see cref="Block32ByteBatch"/> (the same integer sums; alone and in a batch equal up to float rounding).
 /// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
 /// (32 for Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, IQ4_NL; 256 for the K-quants and IQ4_XS).
 /// </remarks>
@@ -81,7 +82,7 @@ internal sealed unsafe class WeightMatrix
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
 
     /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
-    /// Q8_0/Q4_0 take the 8-bit batch path, <paramref name="quantizedX"/> may hold x already quantized
+    /// a 32-weight type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
     /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
     /// threads of one product instead of each quantizing x again. <paramref name="vnni"/> false
     /// takes the kernels a CPU without AVX-VNNI would (for tests).</summary>
@@ -109,10 +110,10 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
+            case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
             case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
@@ -129,11 +130,18 @@ internal sealed unsafe class WeightMatrix
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
+    private void RunBytes32<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
+        TiledByteActivations? quantizedX, bool vnni)
         where T : unmanaged, IByteBlock32<T>
     {
         fixed (float* output = y)
-            ByteBlock32Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+        {
+            // batches with AVX-VNNI: decoded once per call, eight x rows per vpdpbusd (as Q8_0/Q4_0)
+            if (Block32ByteBatch.Applies<T>(batch, level, vnni))
+                Block32ByteBatch.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, quantizedX);
+            else
+                ByteBlock32Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+        }
     }
 
     /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>

@@ -2,7 +2,7 @@ using ChatWeb.Engine.Tensors;
 
 namespace ChatWeb.Tests.Engine.Tensors;
 
-/// <summary>The 8-bit-activation batch path for Q8_0/Q4_0 (<see cref="Block32ByteBatch"/>, AVX-VNNI)
+/// <summary>The 8-bit-activation batch path for the 32-weight types (<see cref="Block32ByteBatch"/>, AVX-VNNI)
 /// against its scalar reference, and MatMul at batches that take it against the double-precision
 /// product of the dequantized weights and the exact x.</summary>
 public sealed unsafe class Block32ByteBatchTests
@@ -20,15 +20,19 @@ public sealed unsafe class Block32ByteBatchTests
     [Theory]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_1)]
+    [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q5_1)]
+    [InlineData(GgmlType.IQ4_NL)]
     public void Kernel_MatchesScalarReferenceExactly_ForManyBatchesAndRowLengths(GgmlType type)
     {
         if (!Block32ByteBatch.IsSupported || !Simd.IsSupported(SimdLevel.Vector512))
         {
             // Without AVX-VNNI (or AVX-512) the path must never be taken (its kernels would not run).
-            Assert.False(type == GgmlType.Q8_0 ? Block32ByteBatch.Applies<Q8_0>(64, Simd.Best) : Block32ByteBatch.Applies<Q4_0>(64, Simd.Best));
+            Assert.False(Block32ByteBatch.Applies(type, 64, Simd.Best));
             return;
         }
-        foreach (var batch in new[] { 3, 8, 9, 16, 21 })
+        foreach (var batch in new[] { 3, 8, 9, 16, 21, 85 })
             foreach (var blocks in BlockCounts)
             {
                 var cols = blocks * 32;
@@ -37,18 +41,15 @@ public sealed unsafe class Block32ByteBatchTests
                 var actual = Enumerable.Repeat(float.NaN, batch * Rows).ToArray();
                 fixed (byte* p = weights)
                 fixed (float* e = expected, a = actual)
-                {
-                    if (type == GgmlType.Q8_0)
+                    switch (type)
                     {
-                        Block32ByteBatch.RunScalar((Q8_0*)p, Rows, cols, x, batch, e, RowStart, Rows);
-                        Block32ByteBatch.Run((Q8_0*)p, Rows, cols, x, batch, a, RowStart, Rows);
+                        case GgmlType.Q8_0: Both((Q8_0*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q4_0: Both((Q4_0*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q4_1: Both((Q4_1*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q5_0: Both((Q5_0*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q5_1: Both((Q5_1*)p, cols, x, batch, e, a); break;
+                        default: Both((IQ4_NL*)p, cols, x, batch, e, a); break;
                     }
-                    else
-                    {
-                        Block32ByteBatch.RunScalar((Q4_0*)p, Rows, cols, x, batch, e, RowStart, Rows);
-                        Block32ByteBatch.Run((Q4_0*)p, Rows, cols, x, batch, a, RowStart, Rows);
-                    }
-                }
                 // Same integer sums, same float operations in the same order: equal to the bit.
                 Assert.Equal(expected, actual);
                 for (var b = 0; b < batch; b++)
@@ -60,6 +61,10 @@ public sealed unsafe class Block32ByteBatchTests
     [Theory]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_1)]
+    [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q5_1)]
+    [InlineData(GgmlType.IQ4_NL)]
     public void MatMul_AtBatchesOnThisPath_MatchesDoublePrecisionReference(GgmlType type)
     {
         var level = Simd.Best;
@@ -90,6 +95,10 @@ public sealed unsafe class Block32ByteBatchTests
     [Theory]
     [InlineData(GgmlType.Q8_0)]
     [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_1)]
+    [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q5_1)]
+    [InlineData(GgmlType.IQ4_NL)]
     public void MatMul_WithXQuantizedOnceForAllThreads_EqualsQuantizingPerCall(GgmlType type)
     {
         const int batch = 11, blocks = 28, cols = blocks * 32;
@@ -107,6 +116,14 @@ public sealed unsafe class Block32ByteBatchTests
             matrix.MatMul(x, batch, prepared, 9, Rows, Simd.Best, shared);
         }
         Assert.Equal(perCall, prepared);
+    }
+
+    // The reference into expected, the vector path into actual, for rows [RowStart, Rows).
+    private static void Both<T>(T* w, int cols, float[] x, int batch, float* expected, float* actual)
+        where T : unmanaged, IQuantizedBlock<T>
+    {
+        Block32ByteBatch.RunScalar(w, Rows, cols, x, batch, expected, RowStart, Rows);
+        Block32ByteBatch.Run(w, Rows, cols, x, batch, actual, RowStart, Rows);
     }
 
     private static (byte[] Weights, float[] X) Inputs(GgmlType type, int batch, int cols, int seed) =>
