@@ -10,10 +10,20 @@ namespace ChatWeb.Engine.Model;
 /// Rows of different sequences read different caches; rows of one sequence see the keys the same
 /// step stored before them.
 /// </summary>
+/// <remarks>
+/// Items go key/value head by key/value head, then row by row, so a worker's consecutive items read
+/// the same head of the same sequence: a cache that is not plain F32 is converted to floats once per
+/// (chunk of items, run of rows of one sequence, key/value head), covering every position those rows
+/// see, not once per row (a 150-token turn after 1,800 tokens of history converted the history 150
+/// times per layer).
+/// </remarks>
 internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IParallelWork
 {
     private readonly Scratch[] _scratch = Enumerable.Range(0, threads).Select(_ => new Scratch()).ToArray(); // per worker
     private BatchRow[] _rows = [];
+    private int[] _groupStart = []; // [row] the first row of its run of rows of one sequence
+    private int[] _first = [], _last = []; // [group's first row] the lowest first and highest last position its rows see
+    private int _count;
     private float[] _q = [];     // [batch, qDim]
     private float[] _out = [];   // [batch, qDim]
     private int _layer;
@@ -24,16 +34,22 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         var capacity = 0;
         long positions = 0;
         var converts = config.IsSliding(layer);
+        if (_groupStart.Length < count)
+            (_groupStart, _first, _last) = (new int[rows.Length], new int[rows.Length], new int[rows.Length]);
         for (var b = 0; b < count; b++)
         {
             var sequence = rows[b].Sequence;
             capacity = Math.Max(capacity, sequence.Capacity);
-            positions += Math.Min(rows[b].Position + 1, config.AttendedPositions(layer, sequence.Capacity));
+            var seen = Math.Min(rows[b].Position + 1, config.AttendedPositions(layer, sequence.Capacity));
+            positions += seen;
             converts |= sequence.Type != KvCacheType.F32;
+            var first = rows[b].Position - seen + 1;
+            var group = _groupStart[b] = b > 0 && ReferenceEquals(rows[b - 1].Sequence, sequence) ? _groupStart[b - 1] : b;
+            (_first[group], _last[group]) = group == b ? (first, rows[b].Position) : (Math.Min(_first[group], first), Math.Max(_last[group], rows[b].Position));
         }
         foreach (var scratch in _scratch)
             scratch.Ensure(capacity, converts ? config.HeadDim : 0); // once per larger sequence capacity, never per token
-        (_layer, _rows, _q, _out) = (layer, rows, q, output);
+        (_layer, _rows, _count, _q, _out) = (layer, rows, count, q, output);
         _run++;
         var items = count * config.HeadCount;
         // Short contexts (under 4096 position·heads: tens of microseconds) stay on this thread.
@@ -50,24 +66,30 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         fixed (float* scores = scratch.Scores, keyScratch = scratch.Keys, valueScratch = scratch.Values, scaleScratch = scratch.Scales, allQ = _q, allOut = _out)
             for (var item = start; item < end; item++)
             {
-                var b = item / config.HeadCount;
-                var h = item % config.HeadCount;
+                // item = (kvHead · rows + b) · groupSize + g: key/value head, then row, then its query heads
+                var kvHead = item / (_count * groupSize);
+                var b = item / groupSize % _count;
+                var h = kvHead * groupSize + item % groupSize;
                 var row = _rows[b];
                 var sequence = row.Sequence;
-                var kvHead = h / groupSize;
                 // the positions this row sees: all up to its own, or the last window of them
                 var positions = Math.Min(row.Position + 1, config.AttendedPositions(_layer, sequence.Capacity));
+                var first = row.Position - positions + 1;
 
-                // this head's keys and values as floats [headDim, positions] (converted once per key/value head and row)
-                if (scratch.Run != _run || scratch.Row != b || scratch.KvHead != kvHead)
+                // this head's keys and values as floats [headDim, positions of the row's group] (read once
+                // per key/value head and group of rows; the row takes its part of them)
+                var group = _groupStart[b];
+                if (scratch.Run != _run || scratch.Group != group || scratch.KvHead != kvHead)
                 {
-                    sequence.Read(_layer, kvHead * headDim, headDim, row.Position - positions + 1, positions,
+                    sequence.Read(_layer, kvHead * headDim, headDim, _first[group], _last[group] - _first[group] + 1,
                         keyScratch, valueScratch, scaleScratch, out scratch.KeyPointer, out scratch.ValuePointer, out scratch.Stride);
-                    (scratch.Run, scratch.Row, scratch.KvHead) = (_run, b, kvHead);
+                    (scratch.Run, scratch.Group, scratch.KvHead) = (_run, group, kvHead);
                 }
+                var keys = scratch.KeyPointer + (first - _first[group]);
+                var values = scratch.ValuePointer + (first - _first[group]);
 
                 // scores[t] = q·k[t] × query scale for every position t the row sees
-                AttentionKernels.Scores(allQ + b * qDim + h * headDim, headDim, scratch.KeyPointer, scratch.Stride, positions, config.QueryScale, scores);
+                AttentionKernels.Scores(allQ + b * qDim + h * headDim, headDim, keys, scratch.Stride, positions, config.QueryScale, scores);
 
                 // gemma2: s → cap·tanh(s / cap)
                 var span = new Span<float>(scores, positions);
@@ -77,7 +99,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
                 Ops.Softmax(span);
 
                 // out[i] = Σ_t scores[t] · v[t, i]
-                AttentionKernels.WeightedValues(scores, positions, scratch.ValuePointer, scratch.Stride, headDim, allOut + b * qDim + h * headDim);
+                AttentionKernels.WeightedValues(scores, positions, values, scratch.Stride, headDim, allOut + b * qDim + h * headDim);
             }
     }
 
@@ -88,7 +110,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         public float[] Keys = [];    // [headDim, positions] when the cache must be converted or unwrapped
         public float[] Values = [];  // [headDim, positions]
         public float[] Scales = [];  // [2, positions] Q8_0 block scales of keys and values
-        public int Run = -1, Row, KvHead, Stride;
+        public int Run = -1, Group, KvHead, Stride;
         public float* KeyPointer, ValuePointer;
 
         public void Ensure(int positions, int headDim)

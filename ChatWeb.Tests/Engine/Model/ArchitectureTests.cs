@@ -25,8 +25,8 @@ public sealed class ArchitectureTests
         _ => throw new ArgumentException(name),
     };
 
-    internal static Transformer Load(byte[] gguf, int threads = 2) =>
-        Transformer.Load(GgufFile.FromBytes(gguf), new EngineOptions { Threads = threads, MaxBatch = 4 });
+    internal static Transformer Load(byte[] gguf, int threads = 2, KvCacheType kvCacheType = KvCacheType.F32) =>
+        Transformer.Load(GgufFile.FromBytes(gguf), new EngineOptions { Threads = threads, MaxBatch = 4, KvCacheType = kvCacheType });
 
     internal static void AssertClose(IReadOnlyList<double> expected, ReadOnlySpan<float> actual, double tolerance, string where)
     {

@@ -1,3 +1,5 @@
+using ChatWeb.Engine.Model;
+
 namespace ChatWeb.Tests.Engine.Model;
 
 /// <summary>Several sequences decoded in one step give the logits each gives when decoded alone.</summary>
@@ -60,16 +62,19 @@ public sealed class BatchedDecodingTests
         Assert.All(sequences, (s, i) => Assert.Equal(Prompts[i].Length + Continuations[i].Length, s.Length));
     }
 
-    [Fact]
-    public void MixedStep_PromptOfOneAndTokensOfOthers_EqualsSeparateCalls()
+    [Theory]
+    [InlineData("qwen3", KvCacheType.F32)]
+    [InlineData("qwen3", KvCacheType.F16)] // converted once per key/value head for the rows of one sequence
+    [InlineData("gemma3", KvCacheType.F16)] // sliding window 3: each row takes its own part of the converted positions
+    public void MixedStep_PromptOfOneAndTokensOfOthers_EqualsSeparateCalls(string name, KvCacheType kvCacheType)
     {
-        var synthetic = ArchitectureTests.Make("qwen3").Build();
+        var synthetic = ArchitectureTests.Make(name).Build();
         var gguf = synthetic.ToGguf();
         var vocab = synthetic.Vocab;
 
         float[] Separate(out float[] promptLogits)
         {
-            using var model = ArchitectureTests.Load(gguf);
+            using var model = ArchitectureTests.Load(gguf, kvCacheType: kvCacheType);
             var (a, b) = (model.CreateSequence(), model.CreateSequence());
             var scratch = new float[vocab];
             model.Prefill(a, [1, 2, 3], scratch);
@@ -81,7 +86,7 @@ public sealed class BatchedDecodingTests
         }
         var expectedDecode = Separate(out var expectedPrompt);
 
-        using var model = ArchitectureTests.Load(gguf); // MaxBatch 4: the six tokens take two chunks
+        using var model = ArchitectureTests.Load(gguf, kvCacheType: kvCacheType); // MaxBatch 4: the six tokens take two chunks
         var (a, b) = (model.CreateSequence(), model.CreateSequence());
         model.Prefill(a, [1, 2, 3], new float[vocab]);
         var logits = new float[2 * vocab];
