@@ -3,10 +3,11 @@ using ChatWeb.Engine.Execution;
 namespace ChatWeb.Engine.Model;
 
 /// <summary>
-/// Causal self-attention for one layer, one item per (row, query head): scores = q·k × query scale
+/// Causal self-attention for one layer, one item per (row, key/value head) and its query heads: scores = q·k × query scale
 /// over the positions the row sees in its sequence's cache ([0, position], or the last window of them
 /// on a sliding-window layer), an optional soft-cap, softmax, then the weighted sum of the cached values.
-/// The cache keeps positions contiguous, so each item is two small kernels (<see cref="AttentionKernels"/>).
+/// The cache keeps positions contiguous, so each item is two small kernels (<see cref="AttentionKernels"/>)
+/// that take the query heads four at a time, reading the keys and values once per four heads.
 /// Rows of different sequences read different caches; rows of one sequence see the keys the same
 /// step stored before them.
 /// </summary>
@@ -48,10 +49,10 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
             (_first[group], _last[group]) = group == b ? (first, rows[b].Position) : (Math.Min(_first[group], first), Math.Max(_last[group], rows[b].Position));
         }
         foreach (var scratch in _scratch)
-            scratch.Ensure(capacity, converts ? config.HeadDim : 0); // once per larger sequence capacity, never per token
+            scratch.Ensure(capacity, config.HeadCount / config.KvHeadCount, converts ? config.HeadDim : 0); // once per larger sequence capacity, never per token
         (_layer, _rows, _count, _q, _out) = (layer, rows, count, q, output);
         _run++;
-        var items = count * config.HeadCount;
+        var items = count * config.KvHeadCount;
         // Short contexts (under 4096 position·heads: tens of microseconds) stay on this thread.
         var grain = positions * config.HeadCount < 4096 ? items : Math.Max(1, items / (pool.ThreadCount * 4));
         pool.Run(this, items, grain);
@@ -66,10 +67,10 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         fixed (float* scores = scratch.Scores, keyScratch = scratch.Keys, valueScratch = scratch.Values, scaleScratch = scratch.Scales, allQ = _q, allOut = _out)
             for (var item = start; item < end; item++)
             {
-                // item = (kvHead · rows + b) · groupSize + g: key/value head, then row, then its query heads
-                var kvHead = item / (_count * groupSize);
-                var b = item / groupSize % _count;
-                var h = kvHead * groupSize + item % groupSize;
+                // item = kvHead · rows + b: key/value head, then row
+                var kvHead = item / _count;
+                var b = item % _count;
+                var h = kvHead * groupSize; // its first query head
                 var row = _rows[b];
                 var sequence = row.Sequence;
                 // the positions this row sees: all up to its own, or the last window of them
@@ -88,35 +89,39 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
                 var keys = scratch.KeyPointer + (first - _first[group]);
                 var values = scratch.ValuePointer + (first - _first[group]);
 
-                // scores[t] = q·k[t] × query scale for every position t the row sees
-                AttentionKernels.Scores(allQ + b * qDim + h * headDim, headDim, keys, scratch.Stride, positions, config.QueryScale, scores);
+                // scores[g, t] = q_g·k[t] × query scale for every query head g of this key/value head and position t the row sees
+                AttentionKernels.ScoresHeads(allQ + b * qDim + h * headDim, headDim, groupSize, headDim, keys, scratch.Stride, positions,
+                    config.QueryScale, scores, positions);
 
-                // gemma2: s → cap·tanh(s / cap)
-                var span = new Span<float>(scores, positions);
-                if (config.AttentionSoftCap > 0)
-                    Ops.SoftCap(span, config.AttentionSoftCap);
+                for (var g = 0; g < groupSize; g++)
+                {
+                    // gemma2: s → cap·tanh(s / cap)
+                    var span = new Span<float>(scores + g * positions, positions);
+                    if (config.AttentionSoftCap > 0)
+                        Ops.SoftCap(span, config.AttentionSoftCap);
+                    Ops.Softmax(span);
+                }
 
-                Ops.Softmax(span);
-
-                // out[i] = Σ_t scores[t] · v[t, i]
-                AttentionKernels.WeightedValues(scores, positions, values, scratch.Stride, headDim, allOut + b * qDim + h * headDim);
+                // out_g[i] = Σ_t scores[g, t] · v[t, i]
+                AttentionKernels.WeightedValuesHeads(scores, positions, groupSize, positions, values, scratch.Stride, headDim,
+                    allOut + b * qDim + h * headDim, headDim);
             }
     }
 
     /// <summary>One worker's buffers, and which key/value head its converted keys and values belong to.</summary>
     private sealed class Scratch
     {
-        public float[] Scores = [];  // [positions]
+        public float[] Scores = [];  // [query heads of a key/value head, positions]
         public float[] Keys = [];    // [headDim, positions] when the cache must be converted or unwrapped
         public float[] Values = [];  // [headDim, positions]
         public float[] Scales = [];  // [2, positions] Q8_0 block scales of keys and values
         public int Run = -1, Group, KvHead, Stride;
         public float* KeyPointer, ValuePointer;
 
-        public void Ensure(int positions, int headDim)
+        public void Ensure(int positions, int groupSize, int headDim)
         {
-            if (Scores.Length < positions)
-                Scores = new float[positions];
+            if (Scores.Length < groupSize * positions)
+                Scores = new float[groupSize * positions];
             if (Keys.Length < positions * headDim)
             {
                 Keys = GC.AllocateArray<float>(positions * headDim, pinned: true);

@@ -57,4 +57,34 @@ public sealed unsafe class AttentionKernelsTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(7)]
+    public void ScoresAndValuesOfSeveralHeads_EqualEachHeadAlone_ToTheBit(int headDim)
+    {
+        var keys = TensorTestData.Gaussian(headDim * Stride, seed: 4);
+        var values = TensorTestData.Gaussian(headDim * Stride, seed: 5);
+        foreach (var heads in new[] { 1, 2, 3, 4, 5, 7, 8 }) // four at a time, three as four, and the rest alone
+            foreach (var positions in new[] { 1, 7, 8, 15, 16, 17, 33, 75 })
+            {
+                var q = TensorTestData.Gaussian(heads * headDim, seed: heads);
+                var scores = TensorTestData.Gaussian(heads * positions, seed: positions).Select(MathF.Abs).ToArray();
+                var (expectedScores, actualScores) = (new float[heads * positions + 1], new float[heads * positions + 1]);
+                var (expectedOut, actualOut) = (new float[heads * headDim + 1], new float[heads * headDim + 1]);
+                expectedScores[^1] = actualScores[^1] = expectedOut[^1] = actualOut[^1] = 42; // past the end: left alone
+                fixed (float* qp = q, k = keys, v = values, s = scores, es = expectedScores, acs = actualScores, eo = expectedOut, ao = actualOut)
+                {
+                    for (var h = 0; h < heads; h++)
+                    {
+                        AttentionKernels.Scores(qp + h * headDim, headDim, k, Stride, positions, 0.125f, es + h * positions);
+                        AttentionKernels.WeightedValues(s + h * positions, positions, v, Stride, headDim, eo + h * headDim);
+                    }
+                    AttentionKernels.ScoresHeads(qp, headDim, heads, headDim, k, Stride, positions, 0.125f, acs, positions);
+                    AttentionKernels.WeightedValuesHeads(s, positions, heads, positions, v, Stride, headDim, ao, headDim);
+                }
+                Assert.Equal(expectedScores, actualScores);
+                Assert.Equal(expectedOut, actualOut);
+            }
+    }
 }
