@@ -8,9 +8,10 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>
 /// The matrix product for the 256-weight types (<see cref="IByteBlock256{TSelf}"/>) at every batch
 /// size, with x quantized to 8 bits per 256 values (<see cref="ByteActivations256"/>, as llama.cpp's
-/// Q8_K). One x row (generation) meets each block decoded straight from the file into registers
-/// (<see cref="IByteBlock256{TSelf}.Chunk"/>); a batch unpacks each weight row once per call into
-/// bytes and 16 sub-block scales and minimums (<see cref="UnpackedBytes"/>) that every x row reads.
+/// Q8_K). Up to <see cref="UnpackedBatch"/> x rows (generation, a few users) meet each block decoded
+/// straight from the file into registers (<see cref="IByteBlock256{TSelf}.Chunk"/>), four rows at a
+/// time; larger batches (prompts) unpack each weight row once per call into bytes and 16 sub-block
+/// scales and minimums (<see cref="UnpackedBytes"/>) that every x row reads.
 /// </summary>
 /// <remarks>
 /// <para>Per block and batch row: Σ_k s_k·Σ_{n in k} q_n·x_n by vpmaddubsw (unsigned q × signed x,
@@ -27,13 +28,17 @@ namespace ChatWeb.Engine.Tensors;
 /// 16 rows of 2048 weights ≈ 45 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both
 /// stay in L2 while the weights are read from memory once per call. Levels below Vector256 run the
 /// scalar reference <see cref="DotScalar{T}"/>, which reads the packed blocks one weight at a time.
-/// In a batch, four x rows meet each unpacked block together, sharing its loads and scale shuffles.</para>
+/// In a batch, four x rows meet each unpacked block together, sharing its loads and scale shuffles.
+/// Decoding in registers costs more per block than reading the unpacked copy, so it pays only while
+/// few x rows share the unpacking (2048×2048 Q4_K, one thread: batch 2 106 µs a token against 198
+/// unpacked, batch 4 67 against 113, batch 16 74 against 78, and a 512-token prompt 9% slower).</para>
 /// </remarks>
 internal static unsafe class ByteBlock256Kernels
 {
     private const int Weights = 256;
     private const int RowChunk = 16;
     private const int BatchChunk = 64;
+    private const int UnpackedBatch = 16; // from this batch size on, rows are unpacked once per call (see the remarks)
 
     [ThreadStatic] private static UnpackedBytes[]? t_unpacked;
 
@@ -56,10 +61,22 @@ internal static unsafe class ByteBlock256Kernels
             return;
         }
         var useVnni = vnni && AvxVnni.IsSupported;
-        if (batch == 1)
+        if (batch < UnpackedBatch)
         {
             for (var r = rowStart; r < rowEnd; r++)
-                y[r] = useVnni ? DotPacked<T, Vnni>(w + (long)r * count, count, activations) : DotPacked<T, NoVnni>(w + (long)r * count, count, activations);
+            {
+                var row = w + (long)r * count;
+                var b = 0;
+                for (; b + 4 <= batch; b += 4)
+                {
+                    if (useVnni)
+                        Dot4Packed<T, Vnni>(row, count, activations, b, y + (long)b * rows + r, rows);
+                    else
+                        Dot4Packed<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r, rows);
+                }
+                for (; b < batch; b++)
+                    y[(long)b * rows + r] = useVnni ? DotPacked<T, Vnni>(row, count, activations, b) : DotPacked<T, NoVnni>(row, count, activations, b);
+            }
             return;
         }
         var unpacked = Scratch(RowChunk * count);
@@ -204,13 +221,12 @@ internal static unsafe class ByteBlock256Kernels
         return TAdd.Add(sums, pairs, Avx2.Shuffle(scales, pick).AsInt16());
     }
 
-    // Chunk c of a block against four x rows (x0..x3): the weights and their scales loaded once.
+    // Chunk c of a block (its 32 q in qv) against four x rows (x0..x3): its scales picked once.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Chunk4<T, TAdd>(ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3,
-        byte* q, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3, Vector256<byte> scales, int c)
+        Vector256<byte> qv, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3, Vector256<byte> scales, int c)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        var qv = Vector256.Load(q + 32 * c);
         var pick = Vector256.Create((short)(0x0100 + 0x0202 * c)).AsByte();
         var s = Avx2.Shuffle(scales, pick).AsInt16();
         if (T.SignedBytes)
@@ -230,13 +246,17 @@ internal static unsafe class ByteBlock256Kernels
         }
     }
 
-    // Adds one block's integer sums of one x row, times d·d_x and −dmin·d_x, to its float accumulator.
+    // Adds one block's integer sums of one x row times d·d_x, and its minimums' Σ_k m_k·(Σx over k)
+    // times −dmin·d_x, to the row's float accumulator.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Accumulate(Vector256<float> acc, Vector256<int> sums, UnpackedBytes* u, short* xSums, float xScale)
+    private static Vector256<float> Accumulate<T>(Vector256<float> acc, Vector256<int> sums, Vector256<short> mins, float d, float dmin,
+        short* xSums, float xScale) where T : unmanaged, IByteBlock256<T>
     {
-        var mins = Avx2.MultiplyAddAdjacent(Vector256.Load(u->Mins), Vector256.Load(xSums));
-        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Vector256.Create(u->D * xScale), acc);
-        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(mins), Vector256.Create(-u->DMin * xScale), acc);
+        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Vector256.Create(d * xScale), acc);
+        if (!T.HasMins)
+            return acc;
+        var minSums = Avx2.MultiplyAddAdjacent(mins, Vector256.Load(xSums));
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(minSums), Vector256.Create(-dmin * xScale), acc);
     }
 
     // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}.
@@ -256,11 +276,12 @@ internal static unsafe class ByteBlock256Kernels
             var o = i * Weights;
             Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
             for (var c = 0; c < 8; c++)
-                Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, q, x0 + o, x1 + o, x2 + o, x3 + o, scales, c);
-            f0 = Accumulate(f0, s0, u, m0 + i * sums, d0[i]);
-            f1 = Accumulate(f1, s1, u, m1 + i * sums, d1[i]);
-            f2 = Accumulate(f2, s2, u, m2 + i * sums, d2[i]);
-            f3 = Accumulate(f3, s3, u, m3 + i * sums, d3[i]);
+                Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, Vector256.Load(q + 32 * c), x0 + o, x1 + o, x2 + o, x3 + o, scales, c);
+            var mins = Vector256.Load(u->Mins);
+            f0 = Accumulate<T>(f0, s0, mins, u->D, u->DMin, m0 + i * sums, d0[i]);
+            f1 = Accumulate<T>(f1, s1, mins, u->D, u->DMin, m1 + i * sums, d1[i]);
+            f2 = Accumulate<T>(f2, s2, mins, u->D, u->DMin, m2 + i * sums, d2[i]);
+            f3 = Accumulate<T>(f3, s3, mins, u->D, u->DMin, m3 + i * sums, d3[i]);
         }
         y[0] = Vector256.Sum(f0);
         y[yStride] = Vector256.Sum(f1);
@@ -288,20 +309,20 @@ internal static unsafe class ByteBlock256Kernels
             s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 160), xq, scales, 5);
             s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 192), xq, scales, 6);
             s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 224), xq, scales, 7);
-            acc = Accumulate(acc, s0 + s1, u, xs, xd[i]);
+            acc = Accumulate<T>(acc, s0 + s1, Vector256.Load(u->Mins), u->D, u->DMin, xs, xd[i]);
         }
         return Vector256.Sum(acc);
     }
 
-    // Batch 1 (generation): one weight row against one x row, each block decoded straight from the
-    // file into registers (T.Chunk), so no unpacked copy is written and read back.
+    // One weight row against x row b (generation, and small batches' last rows), each block decoded
+    // straight from the file into registers (T.Chunk), so no unpacked copy is written and read back.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static float DotPacked<T, TAdd>(T* w, int count, ByteActivations256 x)
+    private static float DotPacked<T, TAdd>(T* w, int count, ByteActivations256 x, int b)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        var xq = x.Values(0);
-        var xd = x.Scales(0);
-        var xs = x.Sums(0);
+        var xq = x.Values(b);
+        var xd = x.Scales(b);
+        var xs = x.Sums(b);
         var acc = Vector256<float>.Zero;
         for (var i = 0; i < count; i++, xq += Weights, xs += Weights / ByteActivations256.SumSize)
         {
@@ -315,14 +336,45 @@ internal static unsafe class ByteBlock256Kernels
             s1 = Chunk<T, TAdd>(s1, T.Chunk(block, 5), xq, scales, 5);
             s0 = Chunk<T, TAdd>(s0, T.Chunk(block, 6), xq, scales, 6);
             s1 = Chunk<T, TAdd>(s1, T.Chunk(block, 7), xq, scales, 7);
-            var dx = xd[i];
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0 + s1), Vector256.Create(T.Scale(block) * dx), acc);
-            if (T.HasMins)
-            {
-                var minSums = Avx2.MultiplyAddAdjacent(mins, Vector256.Load(xs));
-                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(minSums), Vector256.Create(-T.KernelMinScale(block) * dx), acc);
-            }
+            acc = Accumulate<T>(acc, s0 + s1, mins, T.Scale(block), T.KernelMinScale(block), xs, xd[i]);
         }
         return Vector256.Sum(acc);
+    }
+
+    // One weight row against x rows b..b+3 of a small batch: each block decoded into registers once
+    // for the four rows.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
+    private static void Dot4Packed<T, TAdd>(T* w, int count, ByteActivations256 x, int b, float* y, int yStride)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
+    {
+        sbyte* x0 = x.Values(b), x1 = x.Values(b + 1), x2 = x.Values(b + 2), x3 = x.Values(b + 3);
+        short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
+        float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        const int sums = Weights / ByteActivations256.SumSize;
+        for (var i = 0; i < count; i++)
+        {
+            var block = w + i;
+            var scales = T.SubScales(block, out var mins).AsByte();
+            var o = i * Weights;
+            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 0), x0 + o, x1 + o, x2 + o, x3 + o, scales, 0);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 1), x0 + o, x1 + o, x2 + o, x3 + o, scales, 1);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 2), x0 + o, x1 + o, x2 + o, x3 + o, scales, 2);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 3), x0 + o, x1 + o, x2 + o, x3 + o, scales, 3);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 4), x0 + o, x1 + o, x2 + o, x3 + o, scales, 4);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 5), x0 + o, x1 + o, x2 + o, x3 + o, scales, 5);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 6), x0 + o, x1 + o, x2 + o, x3 + o, scales, 6);
+            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 7), x0 + o, x1 + o, x2 + o, x3 + o, scales, 7);
+            var (d, dmin) = (T.Scale(block), T.KernelMinScale(block));
+            f0 = Accumulate<T>(f0, s0, mins, d, dmin, m0 + i * sums, d0[i]);
+            f1 = Accumulate<T>(f1, s1, mins, d, dmin, m1 + i * sums, d1[i]);
+            f2 = Accumulate<T>(f2, s2, mins, d, dmin, m2 + i * sums, d2[i]);
+            f3 = Accumulate<T>(f3, s3, mins, d, dmin, m3 + i * sums, d3[i]);
+        }
+        y[0] = Vector256.Sum(f0);
+        y[yStride] = Vector256.Sum(f1);
+        y[2 * yStride] = Vector256.Sum(f2);
+        y[3 * yStride] = Vector256.Sum(f3);
     }
 }

@@ -28,7 +28,7 @@ public sealed unsafe class ByteBlock256KernelsTests
     {
         // 19 rows: more than one chunk of 16; 70 batch rows: more than one chunk of 64.
         const int rows = 19, rowStart = 2;
-        foreach (var (blocks, batch) in new[] { (1, 1), (3, 1), (2, 3), (5, 70) })
+        foreach (var (blocks, batch) in new[] { (1, 1), (3, 1), (2, 3), (2, 9), (5, 70) })
         {
             var cols = 256 * blocks;
             var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: blocks));
@@ -50,7 +50,7 @@ public sealed unsafe class ByteBlock256KernelsTests
         var size = (int)GgmlTypeSizes.RowBytes(type, 256);
         for (var b = 0; b < rows * blocks; b++)
             MakeScalesFinite(type, weights.AsSpan(b * size, size));
-        foreach (var batch in new[] { 1, 3 }) // one sequence (blocks decoded in registers) and a batch (unpacked once)
+        foreach (var batch in new[] { 1, 3, 6, 17 }) // decoded in registers (one row, four at a time), and unpacked once (from 16 rows)
         {
             var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
             for (var i = 0; i < cols; i += 3)
