@@ -8,7 +8,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>
 /// The matrix product for the 256-weight types (<see cref="IByteBlock256{TSelf}"/>) at every batch
 /// size, with x quantized to 8 bits per 256 values (<see cref="ByteActivations256"/>, as llama.cpp's
-/// Q8_K). Up to <see cref="UnpackedBatch"/> x rows (generation, a few users) meet each block decoded
+/// Q8_K). Fewer than <see cref="UnpackedBatch"/> x rows (generation, a few users) meet each block decoded
 /// straight from the file into registers (<see cref="IByteBlock256{TSelf}.Chunk"/>), four rows at a
 /// time; larger batches (prompts) unpack each weight row once per call into bytes and 16 sub-block
 /// scales and minimums (<see cref="UnpackedBytes"/>) that every x row reads.
