@@ -99,8 +99,9 @@ internal static unsafe class ByteBlock256Kernels
                         else
                             Dot4<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
                     }
+                    var packedRow = w + (long)(r0 + k) * count; // the last rows of a tile (fewer than four) read the file's blocks
                     for (; b < b1; b++)
-                        y[(long)b * rows + r0 + k] = useVnni ? Dot<T, Vnni>(row, count, activations, b) : Dot<T, NoVnni>(row, count, activations, b);
+                        y[(long)b * rows + r0 + k] = useVnni ? DotPacked<T, Vnni>(packedRow, count, activations, b) : DotPacked<T, NoVnni>(packedRow, count, activations, b);
                 }
             }
         }
@@ -289,32 +290,7 @@ internal static unsafe class ByteBlock256Kernels
         y[3 * yStride] = Vector256.Sum(f3);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static float Dot<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b)
-        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
-    {
-        var xq = x.Values(b);
-        var xd = x.Scales(b);
-        var xs = x.Sums(b);
-        var acc = Vector256<float>.Zero;
-        for (var i = 0; i < count; i++, u++, xq += Weights, xs += Weights / ByteActivations256.SumSize)
-        {
-            var scales = Vector256.Load(u->Scales).AsByte();
-            var q = u->Q;
-            var s0 = Chunk<T, TAdd>(Vector256<int>.Zero, Vector256.Load(q), xq, scales, 0);
-            var s1 = Chunk<T, TAdd>(Vector256<int>.Zero, Vector256.Load(q + 32), xq, scales, 1);
-            s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 64), xq, scales, 2);
-            s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 96), xq, scales, 3);
-            s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 128), xq, scales, 4);
-            s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 160), xq, scales, 5);
-            s0 = Chunk<T, TAdd>(s0, Vector256.Load(q + 192), xq, scales, 6);
-            s1 = Chunk<T, TAdd>(s1, Vector256.Load(q + 224), xq, scales, 7);
-            acc = Accumulate<T>(acc, s0 + s1, Vector256.Load(u->Mins), u->D, u->DMin, xs, xd[i]);
-        }
-        return Vector256.Sum(acc);
-    }
-
-    // One weight row against x row b (generation, and small batches' last rows), each block decoded
+    // One weight row against x row b (generation, and the last rows of a batch's tile), each block decoded
     // straight from the file into registers (T.Chunk), so no unpacked copy is written and read back.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     private static float DotPacked<T, TAdd>(T* w, int count, ByteActivations256 x, int b)
