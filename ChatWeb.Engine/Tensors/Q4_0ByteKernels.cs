@@ -16,7 +16,7 @@ namespace ChatWeb.Engine.Tensors;
 /// The −8·Σx correction is exact integer arithmetic folded into the loop: a per-call table of
 /// 8·(x_2k + x_2k+1) (int16, subtracted from vpmaddubsw's pair sums) or, for vpdpbusd,
 /// −8·(x_4k + … + x_4k+3) (int32, the accumulator it starts from).
-/// Levels: Vector512 (with AVX-512 VBMI) takes four blocks per step (see <see cref="Dot512"/>),
+/// Levels: Vector512 (with AVX-512 VBMI) takes four blocks of two rows per step (see <see cref="Dot2x512"/>),
 /// over x laid out once per call to match, and converts the blocks' half-precision scales itself,
 /// so a row costs nothing beyond its blocks; Vector256 one block per register, with vpdpbusd
 /// (AVX-VNNI) where the CPU has it, else vpmaddubsw + vpmaddwd, and the scales converted per
@@ -81,8 +81,20 @@ internal static unsafe class Q4_0ByteKernels
         if (level == SimdLevel.Vector512 && Avx512Vbmi.IsSupported)
         {
             var groups = PrepareGroups(x, count);
-            for (var r = 0; r < rows; r++)
-                y[r] = Dot512(w + (long)r * count, groups, x, count);
+            var r = 0;
+            for (; r + 2 <= rows; r += 2)
+            {
+                var row = w + (long)r * count;
+                var sums = Dot2x512(row, row + count, groups, count);
+                y[r] = sums.GetElement(0);
+                y[r + 1] = sums.GetElement(1);
+            }
+            if (r < rows)
+                y[r] = Dot2x512(w + (long)r * count, w + (long)r * count, groups, count).GetElement(0);
+            var whole = count / GroupBlocks * GroupBlocks;
+            if (whole < count)
+                for (r = 0; r < rows; r++)
+                    y[r] += Tail(w + (long)r * count + whole, x, whole, count);
             return;
         }
         var xq = x.Values(0);
@@ -153,7 +165,7 @@ internal static unsafe class Q4_0ByteKernels
     // x for the AVX-512 kernel, per group g of four blocks (4g .. 4g+3): 128 bytes, the values
     // 0..15 of the four blocks then their values 16..31 (the order of the groups' low nibbles,
     // then high nibbles); 32 int16 8·(pair sums) matching vpmaddubsw's lanes over both halves
-    // added; and 16 floats, x's scale of block 4g + i/4 in lane i.
+    // added; and 16 floats, x's scale of block 4g + i/4 times 2^112 (completing the kernel's scale conversion) in lane i.
     private static Groups PrepareGroups(ByteActivations x, int count)
     {
         var groups = count / GroupBlocks;
@@ -172,7 +184,7 @@ internal static unsafe class Q4_0ByteKernels
                 Vector128.Load(block).Store(v + 16 * k);
                 Vector128.Load(block + 16).Store(v + 64 + 16 * k);
                 for (var i = 0; i < 4; i++)
-                    scales[g * 16 + 4 * k + i] = xd[g * GroupBlocks + k];
+                    scales[g * 16 + 4 * k + i] = xd[g * GroupBlocks + k] * F16.Rebias;
             }
             (Avx512BW.MultiplyAddAdjacent(eight, Vector512.Load(v)) + Avx512BW.MultiplyAddAdjacent(eight, Vector512.Load(v + 64)))
                 .Store(pairs + g * Weights);
@@ -187,22 +199,25 @@ internal static unsafe class Q4_0ByteKernels
         public float* Scales { get; } = scales;
     }
 
-    // Four blocks (72 bytes) per step, read as two overlapping 64-byte loads: one vpermt2b picks the
-    // 64 bytes of nibbles (block k's 16 at bytes 16k..16k+15), giving the four blocks' low nibbles
-    // in one register and their high nibbles in another; vpmaddubsw with x, minus 8·Σx, and
-    // vpmaddwd with ones leave int32 lanes 4k..4k+3 for block k. One vpermb moves each block's
-    // half-precision scale into the top of its four lanes, where shifts and masks make it a float
-    // (bits (h & 0x7FFF) << 13 are h · 2^−112; sign kept; infinities and NaN are not handled, which
-    // quantized files do not hold) that is multiplied by 2^112 and by x's scale.
+    // Two rows against one x, four blocks (72 bytes) of each per step, read as two overlapping
+    // 64-byte loads: one vpermt2b picks the 64 bytes of nibbles (block k's 16 at bytes
+    // 16k..16k+15), giving the four blocks' low nibbles in one register and their high nibbles in
+    // another; vpmaddubsw with x, minus 8·Σx, and vpmaddwd with ones leave int32 lanes 4k..4k+3
+    // for block k. One vpermb moves each block's half-precision scale into the top of its four
+    // lanes, where shifts and masks make it a float (bits (h & 0x7FFF) << 13 are h · 2^−112; sign
+    // kept; infinities and NaN are not handled, which quantized files do not hold) that x's scale
+    // (times 2^112, see PrepareGroups) completes. Each x vector is loaded once for both rows.
+    // Software prefetch of every line each row reads, 4 KB ahead: this EPYC's hardware prefetcher
+    // alone leaves the loads waiting for memory (one thread, weights from memory, 4864×896: one
+    // prefetch per 72 bytes of each row read ~11 GB/s, one per 64 bytes at 1 KB ~13–18, at 4 KB 16–20).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot512(Q4_0* w, Groups x, ByteActivations activations, int count)
+    private static Vector128<float> Dot2x512(Q4_0* w, Q4_0* w1, Groups x, int count)
     {
         var nibbles = NibbleIndex;
         var scaleBytes = ScaleIndex;
         var mask = Vector512.Create((byte)0xF);
         var magnitude = Vector512.Create(0x0FFF_E000u);
         var sign = Vector512.Create(0x8000_0000u);
-        var rebias = Vector512.Create(5.192297e33f); // 2^112
         var ones = Vector512.Create((short)1);
         var acc0 = Vector512<float>.Zero;
         var acc1 = Vector512<float>.Zero;
@@ -210,27 +225,27 @@ internal static unsafe class Q4_0ByteKernels
         var xp = x.PairSums;
         var xs = x.Scales;
         var groups = count / GroupBlocks;
-        var g = 0;
-        for (; g + 2 <= groups; g += 2, w += 2 * GroupBlocks, xv += 8 * Weights, xp += 2 * Weights, xs += 32)
+        for (var g = 0; g < groups; g++, w += GroupBlocks, w1 += GroupBlocks, xv += 4 * Weights, xp += Weights, xs += 16)
         {
-            // Software prefetch 1 KB ahead (the 144 bytes of the next steps): on this project's EPYC,
-            // one thread, weights from memory, 896×4864 went from about 190 to 150 µs per call
-            // (4864×896 and 16384×896 about the same; 2 KB ahead was no better).
             Sse.Prefetch0((byte*)w + PrefetchDistance);
             Sse.Prefetch0((byte*)w + PrefetchDistance + 64);
-            Sse.Prefetch0((byte*)w + PrefetchDistance + 128);
-            acc0 = Avx512F.FusedMultiplyAdd(GroupDot(w, xv, xp, nibbles, mask, ones), GroupScales(w, xs, scaleBytes, magnitude, sign, rebias), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(GroupDot(w + GroupBlocks, xv + 4 * Weights, xp + Weights, nibbles, mask, ones),
-                GroupScales(w + GroupBlocks, xs + 16, scaleBytes, magnitude, sign, rebias), acc1);
+            Sse.Prefetch0((byte*)w1 + PrefetchDistance);
+            Sse.Prefetch0((byte*)w1 + PrefetchDistance + 64);
+            var low = Vector512.Load(xv);
+            var high = Vector512.Load(xv + 64);
+            var pairs = Vector512.Load(xp);
+            var scales = Vector512.Load(xs);
+            acc0 = Avx512F.FusedMultiplyAdd(GroupDot(w, low, high, pairs, nibbles, mask, ones), GroupScales(w, scales, scaleBytes, magnitude, sign), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(GroupDot(w1, low, high, pairs, nibbles, mask, ones), GroupScales(w1, scales, scaleBytes, magnitude, sign), acc1);
         }
-        if (g < groups)
-        {
-            acc0 = Avx512F.FusedMultiplyAdd(GroupDot(w, xv, xp, nibbles, mask, ones), GroupScales(w, xs, scaleBytes, magnitude, sign, rebias), acc0);
-            w += GroupBlocks;
-        }
-        var sum = Block32Kernels.Sum(acc0 + acc1);
-        // The last count % 4 blocks one at a time.
-        for (var i = groups * GroupBlocks; i < count; i++, w++)
+        return Vector128.Create(Block32Kernels.Sum(acc0), Block32Kernels.Sum(acc1), 0, 0);
+    }
+
+    // The last count % 4 blocks one at a time.
+    private static float Tail(Q4_0* w, ByteActivations activations, int from, int count)
+    {
+        var sum = 0f;
+        for (var i = from; i < count; i++, w++)
         {
             var xb = activations.Values(0) + i * Weights;
             var pairs = Avx2.MultiplyAddAdjacent(Nibbles256(w), Vector256.Load(xb)) - Avx2.MultiplyAddAdjacent(Vector256.Create((byte)8), Vector256.Load(xb));
@@ -240,27 +255,27 @@ internal static unsafe class Q4_0ByteKernels
         return sum;
     }
 
-    private const int GroupBlocks = 4;
-    private const int PrefetchDistance = 1024;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> GroupDot(Q4_0* w, sbyte* x, short* pairSums, Vector512<byte> nibbles, Vector512<byte> mask, Vector512<short> ones)
+    private static Vector512<float> GroupDot(Q4_0* w, Vector512<sbyte> low, Vector512<sbyte> high, Vector512<short> pairSums, Vector512<byte> nibbles, Vector512<byte> mask, Vector512<short> ones)
     {
         var bytes = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load((byte*)w), nibbles, Vector512.Load((byte*)w + 8));
-        var low = bytes & mask;
-        var high = Avx512BW.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask;
-        var pairs = Avx512BW.MultiplyAddAdjacent(low, Vector512.Load(x)) + Avx512BW.MultiplyAddAdjacent(high, Vector512.Load(x + 64))
-                  - Vector512.Load(pairSums);
+        var pairs = Avx512BW.MultiplyAddAdjacent(bytes & mask, low)
+                  + Avx512BW.MultiplyAddAdjacent(Avx512BW.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask, high) - pairSums;
         return Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(pairs, ones));
     }
 
+    // x's scales already hold the 2^112 that completes the conversion.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> GroupScales(Q4_0* w, float* xScales, Vector512<byte> scaleBytes, Vector512<uint> magnitude, Vector512<uint> sign, Vector512<float> rebias)
+    private static Vector512<float> GroupScales(Q4_0* w, Vector512<float> xScales, Vector512<byte> scaleBytes, Vector512<uint> magnitude, Vector512<uint> sign)
     {
         var top = Avx512Vbmi.PermuteVar64x8(Vector512.Load((byte*)w), scaleBytes).AsUInt32();
-        var bits = Avx512F.TernaryLogic(Avx512F.ShiftRightLogical(top, 3) & magnitude, top, sign, 0xF8); // a | (b & c)
-        return bits.AsSingle() * rebias * Vector512.Load(xScales);
+        return Avx512F.TernaryLogic(Avx512F.ShiftRightLogical(top, 3) & magnitude, top, sign, 0xF8).AsSingle() * xScales;
     }
+
+    private const int GroupBlocks = 4;
+    private const int PrefetchDistance = 4096;
+
+
 
     // Byte 16k + j ← nibble byte j of block k, at 18k + 2 + j in the group's 72 bytes; indices
     // 0..63 address the first load (bytes 0..63), 64..127 the second (bytes 8..71).
