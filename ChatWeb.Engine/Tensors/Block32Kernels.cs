@@ -24,7 +24,7 @@ namespace ChatWeb.Engine.Tensors;
 /// project's AMD EPYC (single thread, busy machine): the 256-bit Q4_0 form took about 0.6× the time
 /// of the 512-bit one; for Q8_0 the 512-bit form took about 0.9× the time of the 256-bit one.
 /// Decoding (batch 1): Q8_0 goes through <see cref="DotRows"/> (14-bit x); Q4_0 does not come
-/// here but to <see cref="Q4_0ByteKernels"/> (8-bit x, about 1.7× faster per block). The
+/// here but to <see cref="ByteBlock32Kernels"/> (8-bit x, about 1.7× faster per block). The
 /// single-row forms above also serve the rows of a batch left over after its tiles of four.
 /// </remarks>
 internal static unsafe class Block32Kernels

@@ -6,8 +6,7 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// Batch 1 (decoding) of the 32-weight types with one scale per block (<see cref="IByteBlock32{TSelf}"/>)
-/// at the 512-bit level with AVX-512 VBMI: four blocks per step, as <see cref="Q4_0ByteKernels"/> does
-/// for Q4_0.
+/// at the 512-bit level with AVX-512 VBMI: four blocks of two rows per step.
 /// </summary>
 /// <remarks>
 /// A step reads the four blocks (4 × sizeof(T) bytes) as two overlapping 64-byte loads; one vpermt2b
@@ -26,7 +25,7 @@ internal static unsafe class ByteBlock32Groups
 {
     private const int Weights = 32;
     public const int GroupBlocks = 4;
-    private const int PrefetchDistance = 1024;
+    private const int PrefetchDistance = 4096;
 
     [ThreadStatic] private static sbyte[]? t_values;
     [ThreadStatic] private static short[]? t_pairSums;
@@ -84,62 +83,84 @@ internal static unsafe class ByteBlock32Groups
         public float* MinScales { get; } = minScales;
     }
 
-    /// <summary>The dot of the first count / 4 · 4 blocks of row <paramref name="w"/> with x.</summary>
+    /// <summary>The dots of the first count / 4 · 4 blocks of rows <paramref name="w"/> and
+    /// <paramref name="w1"/> with x, in lanes 0 and 1 (the same row twice for a last odd row).</summary>
+    /// <remarks>Two rows per step: each x vector is loaded once for both, and every line of both is
+    /// prefetched <see cref="PrefetchDistance"/> bytes ahead (Q4_0 4864×896 from memory, one thread,
+    /// busy host: one row at a time with a prefetch per 72 bytes, 1 KB ahead, read ~11–18 GB/s; two
+    /// rows, every line, 4 KB ahead, 16–20; the hardware prefetcher alone does not keep up).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Dot<T>(T* w, Groups x, int count) where T : unmanaged, IByteBlock32<T>
+    public static Vector128<float> Dot2<T>(T* w, T* w1, Groups x, int count) where T : unmanaged, IByteBlock32<T>
     {
-        var secondLoad = GroupBlocks * sizeof(T) - 64; // the second load covers the group's last 64 bytes
-        var nibbles = Layout<T>.Nibbles;
-        var scaleBytes = Layout<T>.ScaleBytes;
-        var minBytes = Layout<T>.MinBytes;
-        var fifthBits = Layout<T>.FifthBits;
-        var fifthLow = Layout<T>.FifthLow;
-        var fifthHigh = Layout<T>.FifthHigh;
-        var table = Layout<T>.Table;
-        var mask = Vector512.Create((byte)0xF);
-        var fifth = Vector512.Create((byte)0x10);
-        var ones = Vector512.Create((short)1);
-        var acc = Vector512<float>.Zero;
-        var minAcc = Vector512<float>.Zero;
+        // The type's byte indices, read once (the JIT compiles this before Layout<T> is initialized,
+        // so its fields are not constants here).
+        var layout = new Indices(Layout<T>.Nibbles, Layout<T>.ScaleBytes, Layout<T>.MinBytes, Layout<T>.FifthBits,
+            Layout<T>.FifthLow, Layout<T>.FifthHigh, Layout<T>.Table);
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
         var xv = x.Values;
         var xp = x.PairSums;
         var xs = x.Scales;
         var xm = x.MinScales;
-        for (var end = w + count / GroupBlocks * GroupBlocks; w < end; w += GroupBlocks, xv += GroupBlocks * Weights, xp += Weights, xs += 16, xm += 16)
+        for (var end = w + count / GroupBlocks * GroupBlocks; w < end; w += GroupBlocks, w1 += GroupBlocks, xv += GroupBlocks * Weights, xp += Weights, xs += 16, xm += 16)
         {
-            Sse.Prefetch0((byte*)w + PrefetchDistance);
-            Sse.Prefetch0((byte*)w + PrefetchDistance + 64);
-            var first = Vector512.Load((byte*)w);
-            var second = Vector512.Load((byte*)w + secondLoad);
-            var bytes = Avx512Vbmi.PermuteVar64x8x2(first, nibbles, second);
-            var low = bytes & mask;
-            var high = Avx512BW.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask;
-            if (Layout<T>.HasFifthBit)
-            {
-                var qh = Avx512Vbmi.PermuteVar64x8x2(first, fifthBits, second).AsUInt64();
-                low |= Avx512Vbmi.MultiShift(fifthLow, qh) & fifth;
-                high |= Avx512Vbmi.MultiShift(fifthHigh, qh) & fifth;
-            }
-            Vector512<int> sums;
-            if (T.SignedBytes)
-            {
-                low = Avx512BW.Shuffle(table, low);
-                high = Avx512BW.Shuffle(table, high);
-                sums = Avx512BW.MultiplyAddAdjacent(SignedProducts(low, Vector512.Load(xv)), ones)
-                     + Avx512BW.MultiplyAddAdjacent(SignedProducts(high, Vector512.Load(xv + 64)), ones);
-            }
-            else
-            {
-                var pairs = Avx512BW.MultiplyAddAdjacent(low, Vector512.Load(xv)) + Avx512BW.MultiplyAddAdjacent(high, Vector512.Load(xv + 64));
-                if (T.Offset != 0)
-                    pairs -= Vector512.Load(xp);
-                sums = Avx512BW.MultiplyAddAdjacent(pairs, ones);
-            }
-            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums), Halves(Avx512Vbmi.PermuteVar64x8x2(first, scaleBytes, second)) * Vector512.Load(xs), acc);
-            if (T.HasMin)
-                minAcc = Avx512F.FusedMultiplyAdd(Halves(Avx512Vbmi.PermuteVar64x8x2(first, minBytes, second)), Vector512.Load(xm), minAcc);
+            Prefetch<T>((byte*)w + PrefetchDistance);
+            Prefetch<T>((byte*)w1 + PrefetchDistance);
+            var low = Vector512.Load(xv);
+            var high = Vector512.Load(xv + 64);
+            var pairs = T.Offset != 0 && !T.SignedBytes ? Vector512.Load(xp) : default;
+            var scales = Vector512.Load(xs);
+            var minScales = T.HasMin ? Vector512.Load(xm) : default;
+            acc0 = Group(w, in layout, low, high, pairs, scales, minScales, acc0);
+            acc1 = Group(w1, in layout, low, high, pairs, scales, minScales, acc1);
         }
-        return Block32Kernels.Sum(T.HasMin ? acc + minAcc : acc);
+        return Vector128.Create(Block32Kernels.Sum(acc0), Block32Kernels.Sum(acc1), 0, 0);
+    }
+
+    // The lines of one group (4·sizeof(T) ≤ 96 bytes: two lines cover each step's advance).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch<T>(byte* at) where T : unmanaged
+    {
+        Sse.Prefetch0(at);
+        Sse.Prefetch0(at + 64);
+    }
+
+    // acc + one group of four blocks of one row against x's vectors for the group.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Group<T>(T* w, in Indices layout, Vector512<sbyte> xLow, Vector512<sbyte> xHigh, Vector512<short> pairSums,
+        Vector512<float> scales, Vector512<float> minScales, Vector512<float> acc) where T : unmanaged, IByteBlock32<T>
+    {
+        var mask = Vector512.Create((byte)0xF);
+        var ones = Vector512.Create((short)1);
+        var first = Vector512.Load((byte*)w);
+        var second = Vector512.Load((byte*)w + (GroupBlocks * sizeof(T) - 64)); // the group's last 64 bytes
+        var bytes = Avx512Vbmi.PermuteVar64x8x2(first, layout.Nibbles, second);
+        var low = bytes & mask;
+        var high = Avx512BW.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask;
+        if (typeof(T) == typeof(Q5_0) || typeof(T) == typeof(Q5_1)) // the fifth bits: 4 bytes just before the nibbles
+        {
+            var fifth = Vector512.Create((byte)0x10);
+            var qh = Avx512Vbmi.PermuteVar64x8x2(first, layout.FifthBits, second).AsUInt64();
+            low |= Avx512Vbmi.MultiShift(layout.FifthLow, qh) & fifth;
+            high |= Avx512Vbmi.MultiShift(layout.FifthHigh, qh) & fifth;
+        }
+        Vector512<int> sums;
+        if (T.SignedBytes)
+        {
+            low = Avx512BW.Shuffle(layout.Table, low);
+            high = Avx512BW.Shuffle(layout.Table, high);
+            sums = Avx512BW.MultiplyAddAdjacent(SignedProducts(low, xLow), ones)
+                 + Avx512BW.MultiplyAddAdjacent(SignedProducts(high, xHigh), ones);
+        }
+        else
+        {
+            var pairs = Avx512BW.MultiplyAddAdjacent(low, xLow) + Avx512BW.MultiplyAddAdjacent(high, xHigh);
+            if (T.Offset != 0)
+                pairs -= pairSums;
+            sums = Avx512BW.MultiplyAddAdjacent(pairs, ones);
+        }
+        acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums), Halves(Avx512Vbmi.PermuteVar64x8x2(first, layout.ScaleBytes, second)) * scales, acc);
+        return T.HasMin ? Avx512F.FusedMultiplyAdd(Halves(Avx512Vbmi.PermuteVar64x8x2(first, layout.MinBytes, second)), minScales, acc) : acc;
     }
 
     // Pair sums of |q|·(x with q's sign): q·x for signed q with vpmaddubsw (unsigned × signed).
@@ -166,15 +187,15 @@ internal static unsafe class ByteBlock32Groups
         return (TElement*)Unsafe.AsPointer(ref array[0]);
     }
 
+    private readonly record struct Indices(Vector512<byte> Nibbles, Vector512<byte> ScaleBytes, Vector512<byte> MinBytes,
+        Vector512<byte> FifthBits, Vector512<byte> FifthLow, Vector512<byte> FifthHigh, Vector512<byte> Table);
+
     // The byte indices of one type's group of four blocks for vpermt2b: offsets 0..63 address the first
     // load, the rest the second (which starts at 4·sizeof(T) − 64).
     private static class Layout<T> where T : unmanaged, IByteBlock32<T>
     {
         private static readonly int Size = sizeof(T);
         private static readonly int SecondLoad = GroupBlocks * sizeof(T) - 64;
-
-        // Q5_0 and Q5_1: 4 bytes of fifth bits just before the 16 bytes of nibbles.
-        public static readonly bool HasFifthBit = typeof(T) == typeof(Q5_0) || typeof(T) == typeof(Q5_1);
 
         // Byte 16k + j ← nibble byte j of block k (the last 16 bytes of a block).
         public static readonly Vector512<byte> Nibbles = Index(n => Size * (n / 16) + Size - 16 + n % 16);

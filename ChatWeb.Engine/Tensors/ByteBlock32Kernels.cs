@@ -7,7 +7,7 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// The matrix product for the 32-weight types with one scale per block (<see cref="IByteBlock32{TSelf}"/>:
-/// Q4_1, Q5_0, Q5_1, IQ4_NL) at batch 1, and at every batch size on CPUs without AVX-VNNI (with it,
+/// Q4_1, Q5_0, Q5_1, IQ4_NL; and Q4_0, whose batches go with Q8_0's) at batch 1, and at every batch size on CPUs without AVX-VNNI (with it,
 /// <see cref="WeightMatrix"/> sends batches to <see cref="Block32ByteBatch"/>: the same 8-bit x and
 /// integer block sums, so alone and in a batch agree up to float rounding), with x quantized to 8
 /// bits per block of 32 (<see cref="ByteActivations"/>, as llama.cpp's Q8_0/Q8_1 activations).
@@ -57,10 +57,7 @@ internal static unsafe class ByteBlock32Kernels
         var useVnni = vnni && AvxVnni.IsSupported;
         if (batch == 1)
         {
-            if (useVnni)
-                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
-            else
-                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+            DotRows(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level, vnni);
             return;
         }
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
@@ -85,6 +82,23 @@ internal static unsafe class ByteBlock32Kernels
                 }
             }
         }
+    }
+
+    /// <summary>Batch 1 (decoding): y[r] = W_r·x_0 for <paramref name="rows"/> consecutive rows of
+    /// <paramref name="count"/> blocks, x already quantized (Q4_0 comes here from its own product).</summary>
+    public static void DotRows<T>(T* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni)
+        where T : unmanaged, IByteBlock32<T>
+    {
+        if (level < SimdLevel.Vector256)
+        {
+            for (var r = 0; r < rows; r++)
+                y[r] = DotScalar(w + (long)r * count, x, 0, count);
+            return;
+        }
+        if (vnni && AvxVnni.IsSupported)
+            DotRows<T, Vnni>(w, count, rows, x, y, level);
+        else
+            DotRows<T, NoVnni>(w, count, rows, x, y, level);
     }
 
     /// <summary>The plain reference: Σ_blocks d_x·(d·(Σ q·x − Offset·Σx) + m·Σx) with exact integer
@@ -197,16 +211,20 @@ internal static unsafe class ByteBlock32Kernels
         var xq = x.Values(0);
         if (level == SimdLevel.Vector512 && ByteBlock32Groups.IsSupported && count >= ByteBlock32Groups.GroupBlocks)
         {
-            // whole groups of four blocks at 512 bits, the last count % 4 blocks here
+            // whole groups of four blocks at 512 bits, two rows at a time; the last count % 4 blocks here
             var groups = ByteBlock32Groups.Prepare<T>(x, count);
             var grouped = count / ByteBlock32Groups.GroupBlocks * ByteBlock32Groups.GroupBlocks;
-            for (var r = 0; r < rows; r++)
+            for (var r = 0; r < rows; r += 2)
             {
                 var row = w + (long)r * count;
-                var sum = ByteBlock32Groups.Dot(row, groups, count);
+                var next = r + 1 < rows ? row + count : row;
+                var sums = ByteBlock32Groups.Dot2(row, next, groups, count);
                 if (grouped < count)
-                    sum += RowDot<T, TDot>(row + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped);
-                y[r] = sum;
+                    sums += Vector128.Create(RowDot<T, TDot>(row + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped),
+                        RowDot<T, TDot>(next + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped), 0, 0);
+                y[r] = sums.GetElement(0);
+                if (r + 1 < rows)
+                    y[r + 1] = sums.GetElement(1);
             }
             return;
         }

@@ -3,8 +3,8 @@ using System.Runtime.Intrinsics;
 namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
-/// A 32-weight block type with one scale per block (<see cref="Q4_1"/>, <see cref="Q5_0"/>,
-/// <see cref="Q5_1"/>, <see cref="IQ4_NL"/>) as the 8-bit activation kernels
+/// A 32-weight block type with one scale per block (<see cref="Q4_0"/> at batch 1, <see cref="Q4_1"/>,
+/// <see cref="Q5_0"/>, <see cref="Q5_1"/>, <see cref="IQ4_NL"/>) as the 8-bit activation kernels
 /// (<see cref="ByteBlock32Kernels"/>) see it: weight n = d·(q_n − <see cref="Offset"/>) + m, with q_n a
 /// byte (unsigned, at most 31; or signed for <see cref="SignedBytes"/> types) and d, m floats.
 /// </summary>

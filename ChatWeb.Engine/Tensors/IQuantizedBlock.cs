@@ -48,8 +48,9 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
     /// activations instead of <see cref="DotRows"/> with 14-bit ones.</summary>
     static virtual bool DecodesWithBytes => false;
 
-    /// <summary>As <see cref="DotRows"/>, with x quantized to 8 bits (<see cref="ByteActivations"/>).</summary>
-    static virtual void DotRowsBytes(TSelf* w, int count, int rows, ByteActivations x, float* y, SimdLevel level) =>
+    /// <summary>As <see cref="DotRows"/>, with x quantized to 8 bits (<see cref="ByteActivations"/>);
+    /// <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
+    static virtual void DotRowsBytes(TSelf* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni) =>
         throw new NotSupportedException($"{typeof(TSelf).Name} has no 8-bit activation kernels.");
 
     /// <summary>The block's scale as half-precision bits.</summary>

@@ -8,7 +8,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>GGUF type Q4_0: blocks of 32 weights, each a 4-bit integer minus 8 times one
 /// half-precision scale (18 bytes per 32 weights, 4.5 bits per weight).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-internal unsafe struct Q4_0 : IBlock32<Q4_0>
+internal unsafe struct Q4_0 : IBlock32<Q4_0>, IByteBlock32<Q4_0>
 {
     public const int Weights = 32;
 
@@ -54,16 +54,24 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>
     public static void DotRow(Q4_0* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
         Block32Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
 
-    /// <summary>Decoding (batch 1) uses 8-bit activations: see <see cref="Q4_0ByteKernels"/>.</summary>
+    /// <summary>Decoding (batch 1) uses 8-bit activations, as Q4_1 does: see <see cref="ByteBlock32Kernels"/>
+    /// (the stored nibbles are q' = q + <see cref="Offset"/>).</summary>
     public static bool DecodesWithBytes => true;
 
-    public static void DotRowsBytes(Q4_0* w, int count, int rows, ByteActivations x, float* y, SimdLevel level) =>
-        Q4_0ByteKernels.DotRows(w, count, rows, x, y, level);
+    public static void DotRowsBytes(Q4_0* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni) =>
+        ByteBlock32Kernels.DotRows(w, count, rows, x, y, level, vnni);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q4_0* block) => block->D;
 
     public static int Offset => 8;
+    public static bool SignedBytes => false;
+    public static bool HasMin => false;
+    public static int ByteWeight(Q4_0* block, int n) => n < 16 ? block->Qs[n] & 0xF : block->Qs[n - 16] >> 4;
+    public static uint ScaleAndMinBits(Q4_0* block) => block->D;
+    public static float Scale(Q4_0* block) => F16.ToSingle(block->D);
+    public static float AddedMin(Q4_0* block) => 0;
+    public static Vector256<byte> Bytes256(Q4_0* block) => ByteBlock32Kernels.Nibbles(block->Qs);
 
     // vpmovzxbw the 16 bytes; low nibbles (and) are weights 0..15, high nibbles (shift; a byte
     // shifted right by 4 needs no mask) weights 16..31; vpmaddwd with x, without subtracting 8.

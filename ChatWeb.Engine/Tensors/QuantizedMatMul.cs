@@ -61,7 +61,7 @@ internal static unsafe class QuantizedMatMul
             var bytes = ByteActivations.ForCurrentThread();
             bytes.Quantize(x, 1, cols, level);
             fixed (float* output = y)
-                T.DotRowsBytes((T*)data + (long)rowStart * blocks, blocks, rowEnd - rowStart, bytes, output + rowStart, level);
+                T.DotRowsBytes((T*)data + (long)rowStart * blocks, blocks, rowEnd - rowStart, bytes, output + rowStart, level, vnni);
             return;
         }
         var activations = QuantizedActivations.ForCurrentThread();

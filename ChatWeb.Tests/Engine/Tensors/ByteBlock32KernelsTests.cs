@@ -5,14 +5,15 @@ using ChatWeb.Engine.Tensors;
 namespace ChatWeb.Tests.Engine.Tensors;
 
 /// <summary>The 8-bit activation kernels of the 32-weight types with one scale per block against
-/// their scalar reference, with and without AVX-VNNI, and the reference against the dequantized weights.</summary>
+/// their scalar reference, with and without AVX-VNNI, and the reference against the dequantized weights.
+/// Q4_0 takes these kernels at batch 1 only (its batches go with Q8_0's: KernelTests, Block32ByteBatchTests).</summary>
 public sealed unsafe class ByteBlock32KernelsTests
 {
     /// <summary>Vector and scalar paths add the same exact integer sums per block, then the float
     /// block terms in another order (and the minimums as a separate float term), relative to Σ|w·x|.</summary>
     private const double SimdVsScalarTolerance = 1e-5;
 
-    private static readonly GgmlType[] Types = [GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL];
+    private static readonly GgmlType[] Types = [GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL];
 
     public static IEnumerable<object[]> TypesLevelsAndVnni() =>
         from type in Types
@@ -26,11 +27,14 @@ public sealed unsafe class ByteBlock32KernelsTests
     [MemberData(nameof(TypesLevelsAndVnni))]
     public void Run_MatchesScalarReference_ForBatchesRowRangesAndRowLengths(GgmlType type, SimdLevel level, bool vnni)
     {
-        // 19 rows: more than one chunk of 16; 70 batch rows: more than one chunk of 64; 40 blocks at
-        // batch 1: more than one chunk of rows (12 rows of 40 blocks) in the decoding path.
+        // 19 rows: more than one chunk of 16, and an odd count for the two-row decoding kernel; 70
+        // batch rows: more than one chunk of 64; at batch 1, rows of whole groups of four blocks, of
+        // groups and a rest, and of a rest alone.
         const int rows = 19, rowStart = 2;
-        foreach (var (blocks, batch) in new[] { (1, 1), (3, 1), (8, 1), (40, 1), (2, 3), (5, 70) })
+        foreach (var (blocks, batch) in new[] { (1, 1), (3, 1), (8, 1), (13, 1), (40, 1), (152, 1), (2, 3), (5, 70) })
         {
+            if (type == GgmlType.Q4_0 && batch > 1)
+                continue;
             var cols = 32 * blocks;
             var weights = Quantizer.Quantize(type, TensorTestData.Gaussian(rows * cols, seed: blocks));
             var x = TensorTestData.Gaussian(batch * cols, seed: blocks + 100, sigma: 2);
@@ -51,7 +55,7 @@ public sealed unsafe class ByteBlock32KernelsTests
         var size = (int)GgmlTypeSizes.RowBytes(type, 32);
         for (var b = 0; b < rows * blocks; b++)
             MakeScalesFinite(type, weights.AsSpan(b * size, size));
-        foreach (var batch in new[] { 1, 5 })
+        foreach (var batch in type == GgmlType.Q4_0 ? [1] : new[] { 1, 5 })
         {
             var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
             for (var i = 0; i < cols; i += 3)
@@ -129,6 +133,7 @@ public sealed unsafe class ByteBlock32KernelsTests
                 {
                     var (vector, reference) = type switch
                     {
+                        GgmlType.Q4_0 => ((int)Q4_0.Bytes256((Q4_0*)p)[n], Q4_0.ByteWeight((Q4_0*)p, n)),
                         GgmlType.Q4_1 => ((int)Q4_1.Bytes256((Q4_1*)p)[n], Q4_1.ByteWeight((Q4_1*)p, n)),
                         GgmlType.Q5_0 => (Q5_0.Bytes256((Q5_0*)p)[n], Q5_0.ByteWeight((Q5_0*)p, n)),
                         GgmlType.Q5_1 => (Q5_1.Bytes256((Q5_1*)p)[n], Q5_1.ByteWeight((Q5_1*)p, n)),
