@@ -7,7 +7,8 @@ namespace ChatWeb.Engine.Tensors;
 /// Activations x [rows, cols] quantized to 8 bits in blocks of 256 for the K-quant kernels
 /// (<see cref="ByteBlock256Kernels"/>), as llama.cpp's Q8_K: each block of 256 values becomes
 /// signed bytes in [−127, 127] times one float scale (amax / 127), and the sum of each 16 bytes is
-/// kept for the sub-block minimums.
+/// kept for the sub-block minimums. Batches (more than one row, at the 256-bit levels) also keep each
+/// block's bytes in the kernels' interleaved order (<see cref="Interleaved"/>).
 /// </summary>
 /// <remarks>
 /// Values are row-major [rows, cols], scales [rows, cols / 256], sums [rows, cols / 16]. Rounding is
@@ -25,6 +26,7 @@ internal sealed unsafe class ByteActivations256
     [ThreadStatic] private static ByteActivations256? t_current;
 
     private sbyte[] _values = [];
+    private sbyte[] _interleaved = [];
     private float[] _scales = [];
     private short[] _sums = [];
 
@@ -35,6 +37,10 @@ internal sealed unsafe class ByteActivations256
 
     /// <summary>The bytes of row <paramref name="r"/> [cols].</summary>
     public sbyte* Values(int r) => (sbyte*)Unsafe.AsPointer(ref _values[0]) + (long)r * Cols;
+
+    /// <summary>The bytes of row <paramref name="r"/> with each block's 256 in the order of
+    /// <see cref="ByteBlock256Kernels.Interleave"/> (batches at the 256-bit levels only).</summary>
+    public sbyte* Interleaved(int r) => (sbyte*)Unsafe.AsPointer(ref _interleaved[0]) + (long)r * Cols;
 
     /// <summary>The scale of each block of 256 of row <paramref name="r"/> [cols / 256].</summary>
     public float* Scales(int r) => (float*)Unsafe.AsPointer(ref _scales[0]) + (long)r * (Cols / BlockSize);
@@ -62,6 +68,9 @@ internal sealed unsafe class ByteActivations256
         Grow(ref _scales, blocks);
         Grow(ref _sums, rows * (cols / SumSize));
         var vector = level >= SimdLevel.Vector256 && Vector256.IsHardwareAccelerated;
+        var interleave = vector && rows > 1;
+        if (interleave)
+            Grow(ref _interleaved, rows * cols);
         fixed (float* xs = x)
         {
             var q = Values(0);
@@ -80,7 +89,25 @@ internal sealed unsafe class ByteActivations256
                     Round256(xb, scale, qb, s + (long)k * (BlockSize / SumSize));
                 else
                     RoundScalar(xb, scale, qb, s + (long)k * (BlockSize / SumSize));
+                if (interleave)
+                    Interleave(qb, Interleaved(0) + (long)k * BlockSize);
             }
+        }
+    }
+
+    private static void Interleave(sbyte* q, sbyte* destination)
+    {
+        for (var half = 0; half < BlockSize; half += 128)
+        {
+            var a = Vector256.Load((byte*)q + half);
+            var b = Vector256.Load((byte*)q + half + 32);
+            var c = Vector256.Load((byte*)q + half + 64);
+            var d = Vector256.Load((byte*)q + half + 96);
+            ByteBlock256Kernels.Interleave(ref a, ref b, ref c, ref d);
+            a.Store((byte*)destination + half);
+            b.Store((byte*)destination + half + 32);
+            c.Store((byte*)destination + half + 64);
+            d.Store((byte*)destination + half + 96);
         }
     }
 

@@ -61,21 +61,22 @@ internal static unsafe class ByteBlock256Kernels
             return;
         }
         var useVnni = vnni && AvxVnni.IsSupported;
+        // Base pointers, taken once per call: row b of x starts cols bytes, cols / 16 sums and count scales further on.
+        var x0 = new BatchRows(activations.Values(0), batch > 1 ? activations.Interleaved(0) : null, activations.Sums(0), activations.Scales(0), count);
         if (batch < UnpackedBatch)
         {
             for (var r = rowStart; r < rowEnd; r++)
             {
                 var row = w + (long)r * count;
-                var b = 0;
-                for (; b + 4 <= batch; b += 4)
+                if (batch >= 4)
                 {
                     if (useVnni)
-                        Dot4Packed<T, Vnni>(row, count, activations, b, y + (long)b * rows + r, rows);
+                        Dot4Packed<T, Vnni>(row, x0, 0, batch / 4, y + r, rows);
                     else
-                        Dot4Packed<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r, rows);
+                        Dot4Packed<T, NoVnni>(row, x0, 0, batch / 4, y + r, rows);
                 }
-                for (; b < batch; b++)
-                    y[(long)b * rows + r] = useVnni ? DotPacked<T, Vnni>(row, count, activations, b) : DotPacked<T, NoVnni>(row, count, activations, b);
+                for (var b = batch / 4 * 4; b < batch; b++)
+                    y[(long)b * rows + r] = useVnni ? DotPacked<T, Vnni>(row, x0, b) : DotPacked<T, NoVnni>(row, x0, b);
             }
             return;
         }
@@ -88,23 +89,29 @@ internal static unsafe class ByteBlock256Kernels
             for (var b0 = 0; b0 < batch; b0 += BatchChunk)
             {
                 var b1 = Math.Min(b0 + BatchChunk, batch);
+                var tiles = (b1 - b0) / 4;
                 for (var k = 0; k < n; k++)
                 {
-                    var row = unpacked + k * count;
-                    var b = b0;
-                    for (; b + 4 <= b1; b += 4)
-                    {
-                        if (useVnni)
-                            Dot4<T, Vnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
-                        else
-                            Dot4<T, NoVnni>(row, count, activations, b, y + (long)b * rows + r0 + k, rows);
-                    }
+                    if (useVnni)
+                        Dot4<T, Vnni>(unpacked + k * count, x0, b0, tiles, y + (long)b0 * rows + r0 + k, rows);
+                    else
+                        Dot4<T, NoVnni>(unpacked + k * count, x0, b0, tiles, y + (long)b0 * rows + r0 + k, rows);
                     var packedRow = w + (long)(r0 + k) * count; // the last rows of a tile (fewer than four) read the file's blocks
-                    for (; b < b1; b++)
-                        y[(long)b * rows + r0 + k] = useVnni ? DotPacked<T, Vnni>(packedRow, count, activations, b) : DotPacked<T, NoVnni>(packedRow, count, activations, b);
+                    for (var b = b0 + 4 * tiles; b < b1; b++)
+                        y[(long)b * rows + r0 + k] = useVnni ? DotPacked<T, Vnni>(packedRow, x0, b) : DotPacked<T, NoVnni>(packedRow, x0, b);
                 }
             }
         }
+    }
+
+    // Where a batch's x rows live (ByteActivations256 from row 0), so the kernels find row b by arithmetic.
+    private readonly struct BatchRows(sbyte* values, sbyte* interleaved, short* sums, float* scales, int count)
+    {
+        public readonly int Count = count; // blocks of 256 per row
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* Values(int b) => values + (long)b * Count * Weights;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* Interleaved(int b) => interleaved + (long)b * Count * Weights;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public short* Sums(int b) => sums + (long)b * Count * (Weights / ByteActivations256.SumSize);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public float* Scales(int b) => scales + (long)b * Count;
     }
 
     /// <summary>The plain reference: Σ_blocks d_x·(d·Σ u_n·x_n − dmin·Σ m_n·x_n) with exact integer
@@ -153,15 +160,18 @@ internal static unsafe class ByteBlock256Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Unpack<T>(T* block, UnpackedBytes* u) where T : unmanaged, IByteBlock256<T>
     {
-        T.Chunk(block, 0).Store(u->Q);
-        T.Chunk(block, 1).Store(u->Q + 32);
-        T.Chunk(block, 2).Store(u->Q + 64);
-        T.Chunk(block, 3).Store(u->Q + 96);
-        T.Chunk(block, 4).Store(u->Q + 128);
-        T.Chunk(block, 5).Store(u->Q + 160);
-        T.Chunk(block, 6).Store(u->Q + 192);
-        T.Chunk(block, 7).Store(u->Q + 224);
-        T.SubScales(block, out var mins).Store(u->Scales);
+        for (var half = 0; half < 2; half++)
+        {
+            Vector256<byte> a = T.Chunk(block, 4 * half), b = T.Chunk(block, 4 * half + 1), c = T.Chunk(block, 4 * half + 2), d = T.Chunk(block, 4 * half + 3);
+            Interleave(ref a, ref b, ref c, ref d);
+            a.Store(u->Q + 128 * half);
+            b.Store(u->Q + 128 * half + 32);
+            c.Store(u->Q + 128 * half + 64);
+            d.Store(u->Q + 128 * half + 96);
+        }
+        var scales = T.SubScales(block, out var mins);
+        LowScales(scales).Store(u->Scales);
+        HighScales(scales).Store(u->Scales + 8);
         mins.Store(u->Mins);
         u->D = T.Scale(block);
         u->DMin = T.KernelMinScale(block);
@@ -188,9 +198,48 @@ internal static unsafe class ByteBlock256Kernels
         return Avx2.Permute4x64(Avx2.Shuffle(scales.AsByte(), order).AsUInt64(), 0b11_01_10_00).AsInt16();
     }
 
+    /// <summary>Regroups the dwords of chunks c..c+3 (c = 0 or 4) so that dword lane l of every
+    /// result holds one sub-block: lanes 0–3 sub-blocks 2c, 2c+2, 2c+4, 2c+6 and lanes 4–7 sub-blocks
+    /// 2c+1, …, 2c+7 (each chunk's low and high 16 bytes), the result j holding their dword j (four
+    /// in-lane 32-bit and four 64-bit unpacks; <see cref="InterleavedIndex"/> is the same map).
+    /// vpdpbusd over the four results then sums each lane's sub-block whole, so its scale is
+    /// multiplied in once per sub-block (see the remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(ref Vector256<byte> a, ref Vector256<byte> b, ref Vector256<byte> c, ref Vector256<byte> d)
+    {
+        var ab0 = Avx2.UnpackLow(a.AsInt32(), b.AsInt32()).AsInt64(); // a0 b0 a1 b1 | a4 b4 a5 b5
+        var ab1 = Avx2.UnpackHigh(a.AsInt32(), b.AsInt32()).AsInt64(); // a2 b2 a3 b3 | a6 b6 a7 b7
+        var cd0 = Avx2.UnpackLow(c.AsInt32(), d.AsInt32()).AsInt64();
+        var cd1 = Avx2.UnpackHigh(c.AsInt32(), d.AsInt32()).AsInt64();
+        a = Avx2.UnpackLow(ab0, cd0).AsByte(); // a0 b0 c0 d0 | a4 b4 c4 d4
+        b = Avx2.UnpackHigh(ab0, cd0).AsByte();
+        c = Avx2.UnpackLow(ab1, cd1).AsByte();
+        d = Avx2.UnpackHigh(ab1, cd1).AsByte();
+    }
+
+    /// <summary>The reference of <see cref="Interleave"/> over a whole block: the natural index of the
+    /// byte at position <paramref name="p"/> (0..255) of the interleaved block.</summary>
+    public static int InterleavedIndex(int p)
+    {
+        int vector = p / 32, lane = p % 32 / 4, chunk = 4 * (vector / 4) + lane % 4;
+        return 32 * chunk + 16 * (lane / 4) + 4 * (vector % 4) + p % 4;
+    }
+
+    // The 16 scales (evens then odds) as int32 in the lane order of Interleave: chunks 0–3 (s0, s2,
+    // s4, s6 | s1, s3, s5, s7), and chunks 4–7 (s8, …, s14 | s9, …, s15).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> LowScales(Vector256<short> scales) => Avx2.ShiftRightArithmetic(Avx2.UnpackLow(scales, scales).AsInt32(), 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> HighScales(Vector256<short> scales) => Avx2.ShiftRightArithmetic(Avx2.UnpackHigh(scales, scales).AsInt32(), 16);
+
     private interface IPairAdd
     {
+        /// <summary>sums + the pairs times their scales, adjacent products added (vpdpwssd).</summary>
         static abstract Vector256<int> Add(Vector256<int> sums, Vector256<short> pairs, Vector256<short> scales);
+
+        /// <summary>sums + Σ of each four q·x, unsigned q times signed x (vpdpbusd).</summary>
+        static abstract Vector256<int> Dot(Vector256<int> sums, Vector256<byte> q, Vector256<sbyte> x);
     }
 
     private readonly struct Vnni : IPairAdd
@@ -198,6 +247,10 @@ internal static unsafe class ByteBlock256Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Add(Vector256<int> sums, Vector256<short> pairs, Vector256<short> scales) =>
             AvxVnni.MultiplyWideningAndAdd(sums, pairs, scales);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dot(Vector256<int> sums, Vector256<byte> q, Vector256<sbyte> x) =>
+            AvxVnni.MultiplyWideningAndAdd(sums, q, x);
     }
 
     private readonly struct NoVnni : IPairAdd
@@ -205,6 +258,11 @@ internal static unsafe class ByteBlock256Kernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Add(Vector256<int> sums, Vector256<short> pairs, Vector256<short> scales) =>
             sums + Avx2.MultiplyAddAdjacent(pairs, scales);
+
+        // vpmaddubsw does not saturate here: q is at most 63, or |q| ≤ 127 against x of the same sign as q·x
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dot(Vector256<int> sums, Vector256<byte> q, Vector256<sbyte> x) =>
+            sums + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q, x), Vector256<short>.One);
     }
 
     // Chunk c of a block (its 32 q in qv): vpmaddubsw, then the pair sums times their sub-block's scale into int32.
@@ -222,30 +280,27 @@ internal static unsafe class ByteBlock256Kernels
         return TAdd.Add(sums, pairs, Avx2.Shuffle(scales, pick).AsInt16());
     }
 
-    // Chunk c of a block (its 32 q in qv) against four x rows (x0..x3): its scales picked once.
+    // One x row against four interleaved weight vectors q0..q3 (x at the same 128 interleaved bytes):
+    // each lane's sub-block summed whole by vpdpbusd, then times its scale (vpmulld) into sums.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Chunk4<T, TAdd>(ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3,
-        Vector256<byte> qv, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3, Vector256<byte> scales, int c)
+    private static Vector256<int> Group<T, TAdd>(Vector256<int> sums, Vector256<byte> q0, Vector256<byte> q1, Vector256<byte> q2, Vector256<byte> q3,
+        Vector256<int> scales, sbyte* x)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        var pick = Vector256.Create((short)(0x0100 + 0x0202 * c)).AsByte();
-        var s = Avx2.Shuffle(scales, pick).AsInt16();
-        if (T.SignedBytes)
-        {
-            var magnitude = Avx2.Abs(qv.AsSByte());
-            s0 = TAdd.Add(s0, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x0 + 32 * c), qv.AsSByte())), s);
-            s1 = TAdd.Add(s1, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x1 + 32 * c), qv.AsSByte())), s);
-            s2 = TAdd.Add(s2, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x2 + 32 * c), qv.AsSByte())), s);
-            s3 = TAdd.Add(s3, Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.Load(x3 + 32 * c), qv.AsSByte())), s);
-        }
-        else
-        {
-            s0 = TAdd.Add(s0, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x0 + 32 * c)), s);
-            s1 = TAdd.Add(s1, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x1 + 32 * c)), s);
-            s2 = TAdd.Add(s2, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x2 + 32 * c)), s);
-            s3 = TAdd.Add(s3, Avx2.MultiplyAddAdjacent(qv, Vector256.Load(x3 + 32 * c)), s);
-        }
+        var dot = Dot<T, TAdd>(Vector256<int>.Zero, q0, x);
+        dot = Dot<T, TAdd>(dot, q1, x + 32);
+        dot = Dot<T, TAdd>(dot, q2, x + 64);
+        dot = Dot<T, TAdd>(dot, q3, x + 96);
+        return sums + dot * scales;
     }
+
+    // Signed q (IQ4_XS): |q| against x with q's sign.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Dot<T, TAdd>(Vector256<int> sums, Vector256<byte> q, sbyte* x)
+        where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd =>
+        T.SignedBytes
+            ? TAdd.Dot(sums, Avx2.Abs(q.AsSByte()), Avx2.Sign(Vector256.Load(x), q.AsSByte()))
+            : TAdd.Dot(sums, q, Vector256.Load(x));
 
     // Adds one block's integer sums of one x row times d·d_x, and its minimums' Σ_k m_k·(Σx over k)
     // times −dmin·d_x, to the row's float accumulator.
@@ -262,22 +317,32 @@ internal static unsafe class ByteBlock256Kernels
 
     // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static void Dot4<T, TAdd>(UnpackedBytes* u, int count, ByteActivations256 x, int b, float* y, int yStride)
+    private static void Dot4<T, TAdd>(UnpackedBytes* row, BatchRows x, int b0, int tiles, float* y, int yStride)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        sbyte* x0 = x.Values(b), x1 = x.Values(b + 1), x2 = x.Values(b + 2), x3 = x.Values(b + 3);
+        for (var b = b0; b < b0 + 4 * tiles; b += 4, y += 4 * yStride)
+        {
+        var u = row;
+        var count = x.Count;
+        sbyte* x0 = x.Interleaved(b), x1 = x.Interleaved(b + 1), x2 = x.Interleaved(b + 2), x3 = x.Interleaved(b + 3);
         short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
         float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
         const int sums = Weights / ByteActivations256.SumSize;
         for (var i = 0; i < count; i++, u++)
         {
-            var scales = Vector256.Load(u->Scales).AsByte();
-            var q = u->Q;
             var o = i * Weights;
             Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (var c = 0; c < 8; c++)
-                Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, Vector256.Load(q + 32 * c), x0 + o, x1 + o, x2 + o, x3 + o, scales, c);
+            for (var half = 0; half < 2; half++, o += 128)
+            {
+                var q = u->Q + 128 * half;
+                Vector256<byte> q0 = Vector256.Load(q), q1 = Vector256.Load(q + 32), q2 = Vector256.Load(q + 64), q3 = Vector256.Load(q + 96);
+                var scales = Vector256.Load(u->Scales + 8 * half);
+                s0 = Group<T, TAdd>(s0, q0, q1, q2, q3, scales, x0 + o);
+                s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, x1 + o);
+                s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, x2 + o);
+                s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, x3 + o);
+            }
             var mins = Vector256.Load(u->Mins);
             f0 = Accumulate<T>(f0, s0, mins, u->D, u->DMin, m0 + i * sums, d0[i]);
             f1 = Accumulate<T>(f1, s1, mins, u->D, u->DMin, m1 + i * sums, d1[i]);
@@ -288,14 +353,16 @@ internal static unsafe class ByteBlock256Kernels
         y[yStride] = Vector256.Sum(f1);
         y[2 * yStride] = Vector256.Sum(f2);
         y[3 * yStride] = Vector256.Sum(f3);
+        }
     }
 
     // One weight row against x row b (generation, and the last rows of a batch's tile), each block decoded
     // straight from the file into registers (T.Chunk), so no unpacked copy is written and read back.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static float DotPacked<T, TAdd>(T* w, int count, ByteActivations256 x, int b)
+    private static float DotPacked<T, TAdd>(T* w, BatchRows x, int b)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
+        var count = x.Count;
         var xq = x.Values(b);
         var xd = x.Scales(b);
         var xs = x.Sums(b);
@@ -317,13 +384,16 @@ internal static unsafe class ByteBlock256Kernels
         return Vector256.Sum(acc);
     }
 
-    // One weight row against x rows b..b+3 of a small batch: each block decoded into registers once
-    // for the four rows.
+    // One weight row against x rows b..b+3 of a small batch: each block decoded into registers and
+    // interleaved once for the four rows.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static void Dot4Packed<T, TAdd>(T* w, int count, ByteActivations256 x, int b, float* y, int yStride)
+    private static void Dot4Packed<T, TAdd>(T* w, BatchRows x, int b0, int tiles, float* y, int yStride)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        sbyte* x0 = x.Values(b), x1 = x.Values(b + 1), x2 = x.Values(b + 2), x3 = x.Values(b + 3);
+        for (var b = b0; b < b0 + 4 * tiles; b += 4, y += 4 * yStride)
+        {
+        var count = x.Count;
+        sbyte* x0 = x.Interleaved(b), x1 = x.Interleaved(b + 1), x2 = x.Interleaved(b + 2), x3 = x.Interleaved(b + 3);
         short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
         float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
@@ -331,17 +401,23 @@ internal static unsafe class ByteBlock256Kernels
         for (var i = 0; i < count; i++)
         {
             var block = w + i;
-            var scales = T.SubScales(block, out var mins).AsByte();
+            var subScales = T.SubScales(block, out var mins);
             var o = i * Weights;
-            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 0), x0 + o, x1 + o, x2 + o, x3 + o, scales, 0);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 1), x0 + o, x1 + o, x2 + o, x3 + o, scales, 1);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 2), x0 + o, x1 + o, x2 + o, x3 + o, scales, 2);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 3), x0 + o, x1 + o, x2 + o, x3 + o, scales, 3);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 4), x0 + o, x1 + o, x2 + o, x3 + o, scales, 4);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 5), x0 + o, x1 + o, x2 + o, x3 + o, scales, 5);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 6), x0 + o, x1 + o, x2 + o, x3 + o, scales, 6);
-            Chunk4<T, TAdd>(ref s0, ref s1, ref s2, ref s3, T.Chunk(block, 7), x0 + o, x1 + o, x2 + o, x3 + o, scales, 7);
+            Vector256<byte> q0 = T.Chunk(block, 0), q1 = T.Chunk(block, 1), q2 = T.Chunk(block, 2), q3 = T.Chunk(block, 3);
+            Interleave(ref q0, ref q1, ref q2, ref q3);
+            var scales = LowScales(subScales);
+            var s0 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x0 + o);
+            var s1 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x1 + o);
+            var s2 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x2 + o);
+            var s3 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x3 + o);
+            (q0, q1, q2, q3) = (T.Chunk(block, 4), T.Chunk(block, 5), T.Chunk(block, 6), T.Chunk(block, 7));
+            Interleave(ref q0, ref q1, ref q2, ref q3);
+            scales = HighScales(subScales);
+            o += 128;
+            s0 = Group<T, TAdd>(s0, q0, q1, q2, q3, scales, x0 + o);
+            s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, x1 + o);
+            s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, x2 + o);
+            s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, x3 + o);
             var (d, dmin) = (T.Scale(block), T.KernelMinScale(block));
             f0 = Accumulate<T>(f0, s0, mins, d, dmin, m0 + i * sums, d0[i]);
             f1 = Accumulate<T>(f1, s1, mins, d, dmin, m1 + i * sums, d1[i]);
@@ -352,5 +428,6 @@ internal static unsafe class ByteBlock256Kernels
         y[yStride] = Vector256.Sum(f1);
         y[2 * yStride] = Vector256.Sum(f2);
         y[3 * yStride] = Vector256.Sum(f3);
+        }
     }
 }
