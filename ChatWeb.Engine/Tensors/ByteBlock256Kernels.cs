@@ -62,7 +62,7 @@ internal static unsafe class ByteBlock256Kernels
         }
         var useVnni = vnni && AvxVnni.IsSupported;
         // Base pointers, taken once per call: row b of x starts cols bytes, cols / 16 sums and count scales further on.
-        var x0 = new BatchRows(activations.Values(0), batch > 1 ? activations.Interleaved(0) : null, activations.Sums(0), activations.Scales(0), count);
+        var x0 = new BatchRows(activations, batch >= ByteActivations256.TileRows, count);
         if (batch < UnpackedBatch)
         {
             for (var r = rowStart; r < rowEnd; r++)
@@ -71,9 +71,9 @@ internal static unsafe class ByteBlock256Kernels
                 if (batch >= 4)
                 {
                     if (useVnni)
-                        Dot4Packed<T, Vnni>(row, x0, 0, batch / 4, y + r, rows);
+                        Dot4Packed<T, Vnni>(row, x0, batch / 4, y + r, rows);
                     else
-                        Dot4Packed<T, NoVnni>(row, x0, 0, batch / 4, y + r, rows);
+                        Dot4Packed<T, NoVnni>(row, x0, batch / 4, y + r, rows);
                 }
                 for (var b = batch / 4 * 4; b < batch; b++)
                     y[(long)b * rows + r] = useVnni ? DotPacked<T, Vnni>(row, x0, b) : DotPacked<T, NoVnni>(row, x0, b);
@@ -105,11 +105,16 @@ internal static unsafe class ByteBlock256Kernels
     }
 
     // Where a batch's x rows live (ByteActivations256 from row 0), so the kernels find row b by arithmetic.
-    private readonly struct BatchRows(sbyte* values, sbyte* interleaved, short* sums, float* scales, int count)
+    private readonly struct BatchRows(ByteActivations256 x, bool tiled, int count)
     {
+        private readonly sbyte* values = x.Values(0), tileValues = tiled ? x.TileValues(0) : null;
+        private readonly short* sums = x.Sums(0), tileSums = tiled ? x.TileSums(0) : null;
+        private readonly float* scales = x.Scales(0), tileScales = tiled ? x.TileScales(0) : null;
         public readonly int Count = count; // blocks of 256 per row
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* Values(int b) => values + (long)b * Count * Weights;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* Interleaved(int b) => interleaved + (long)b * Count * Weights;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* TileValues(int t) => tileValues + (long)t * Count * 4 * Weights;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public short* TileSums(int t) => tileSums + (long)t * Count * 4 * (Weights / ByteActivations256.SumSize);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public float* TileScales(int t) => tileScales + (long)t * Count * 4;
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public short* Sums(int b) => sums + (long)b * Count * (Weights / ByteActivations256.SumSize);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public float* Scales(int b) => scales + (long)b * Count;
     }
@@ -162,18 +167,18 @@ internal static unsafe class ByteBlock256Kernels
     {
         for (var half = 0; half < 2; half++)
         {
-            Vector256<byte> a = T.Chunk(block, 4 * half), b = T.Chunk(block, 4 * half + 1), c = T.Chunk(block, 4 * half + 2), d = T.Chunk(block, 4 * half + 3);
-            Interleave(ref a, ref b, ref c, ref d);
-            a.Store(u->Q + 128 * half);
-            b.Store(u->Q + 128 * half + 32);
-            c.Store(u->Q + 128 * half + 64);
-            d.Store(u->Q + 128 * half + 96);
+            Vector256<byte> q0 = T.Chunk(block, 4 * half), q1 = T.Chunk(block, 4 * half + 1), q2 = T.Chunk(block, 4 * half + 2), q3 = T.Chunk(block, 4 * half + 3);
+            Interleave(ref q0, ref q1, ref q2, ref q3);
+            q0.Store(u->Q + 128 * half);
+            q1.Store(u->Q + 128 * half + 32);
+            q2.Store(u->Q + 128 * half + 64);
+            q3.Store(u->Q + 128 * half + 96);
         }
         var scales = T.SubScales(block, out var mins);
-        LowScales(scales).Store(u->Scales);
-        HighScales(scales).Store(u->Scales + 8);
+        var d = T.Scale(block);
+        FloatScales(LowScales(scales), d).Store(u->Scales);
+        FloatScales(HighScales(scales), d).Store(u->Scales + 8);
         mins.Store(u->Mins);
-        u->D = T.Scale(block);
         u->DMin = T.KernelMinScale(block);
     }
 
@@ -281,18 +286,33 @@ internal static unsafe class ByteBlock256Kernels
     }
 
     // One x row against four interleaved weight vectors q0..q3 (x at the same 128 interleaved bytes):
-    // each lane's sub-block summed whole by vpdpbusd, then times its scale (vpmulld) into sums.
+    // each lane's sub-block summed whole by vpdpbusd, then as a float times its d·s_k into t.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Group<T, TAdd>(Vector256<int> sums, Vector256<byte> q0, Vector256<byte> q1, Vector256<byte> q2, Vector256<byte> q3,
-        Vector256<int> scales, sbyte* x)
+    private static Vector256<float> Group<T, TAdd>(Vector256<float> t, Vector256<byte> q0, Vector256<byte> q1, Vector256<byte> q2, Vector256<byte> q3,
+        Vector256<float> scales, sbyte* x)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
         var dot = Dot<T, TAdd>(Vector256<int>.Zero, q0, x);
         dot = Dot<T, TAdd>(dot, q1, x + 32);
         dot = Dot<T, TAdd>(dot, q2, x + 64);
         dot = Dot<T, TAdd>(dot, q3, x + 96);
-        return sums + dot * scales;
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(dot), scales, t);
     }
+
+    // One block of one x row in a tile: t (Group's sums) plus the minimums' Σ_k m_k·(Σx over k) times
+    // −dmin, then times the row's scale d_x into acc.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Finish<T>(Vector256<float> acc, Vector256<float> t, Vector256<short> mins, Vector256<float> negativeDMin,
+        short* xSums, float* xScale) where T : unmanaged, IByteBlock256<T>
+    {
+        if (T.HasMins)
+            t = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(mins, Vector256.Load(xSums))), negativeDMin, t);
+        return Fma.MultiplyAdd(t, Vector256.Create(*xScale), acc);
+    }
+
+    // d·s_k as floats in the lane order of Interleave (LowScales, HighScales).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FloatScales(Vector256<int> scales, float d) => Avx.ConvertToVector256Single(scales) * Vector256.Create(d);
 
     // Signed q (IQ4_XS): |q| against x with q's sign.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -300,7 +320,7 @@ internal static unsafe class ByteBlock256Kernels
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd =>
         T.SignedBytes
             ? TAdd.Dot(sums, Avx2.Abs(q.AsSByte()), Avx2.Sign(Vector256.Load(x), q.AsSByte()))
-            : TAdd.Dot(sums, q, Vector256.Load(x));
+            : TAdd.Dot(sums, q, *(Vector256<sbyte>*)x);
 
     // Adds one block's integer sums of one x row times d·d_x, and its minimums' Σ_k m_k·(Σx over k)
     // times −dmin·d_x, to the row's float accumulator.
@@ -315,45 +335,53 @@ internal static unsafe class ByteBlock256Kernels
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(minSums), Vector256.Create(-dmin * xScale), acc);
     }
 
-    // One weight row against x rows b..b+3 (batches): y[j · yStride] = row · x_{b+j}.
+    // One weight row against the x rows of tiles b0 / 4 .. b0 / 4 + tiles − 1 (prompts and large
+    // batches), its blocks unpacked: y[b · yStride] = row · x_{b0+b}.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     private static void Dot4<T, TAdd>(UnpackedBytes* row, BatchRows x, int b0, int tiles, float* y, int yStride)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        for (var b = b0; b < b0 + 4 * tiles; b += 4, y += 4 * yStride)
+        for (var t = b0 / 4; t < b0 / 4 + tiles; t++, y += 4 * yStride)
         {
-        var u = row;
-        var count = x.Count;
-        sbyte* x0 = x.Interleaved(b), x1 = x.Interleaved(b + 1), x2 = x.Interleaved(b + 2), x3 = x.Interleaved(b + 3);
-        short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
-        float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
-        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-        const int sums = Weights / ByteActivations256.SumSize;
-        for (var i = 0; i < count; i++, u++)
-        {
-            var o = i * Weights;
-            Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (var half = 0; half < 2; half++, o += 128)
+            var xq = x.TileValues(t);
+            var xs = x.TileSums(t);
+            var xd = x.TileScales(t);
+            Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+            var u = row;
+            for (var i = 0; i < x.Count; i++, u++, xq += 4 * Weights, xs += 4 * SumsPerBlock, xd += 4)
             {
-                var q = u->Q + 128 * half;
-                Vector256<byte> q0 = Vector256.Load(q), q1 = Vector256.Load(q + 32), q2 = Vector256.Load(q + 64), q3 = Vector256.Load(q + 96);
-                var scales = Vector256.Load(u->Scales + 8 * half);
-                s0 = Group<T, TAdd>(s0, q0, q1, q2, q3, scales, x0 + o);
-                s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, x1 + o);
-                s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, x2 + o);
-                s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, x3 + o);
+                Vector256<byte> q0 = Vector256.Load(u->Q), q1 = Vector256.Load(u->Q + 32), q2 = Vector256.Load(u->Q + 64), q3 = Vector256.Load(u->Q + 96);
+                var scales = Vector256.Load(u->Scales);
+                var s0 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq);
+                var s1 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq + Weights);
+                var s2 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq + 2 * Weights);
+                var s3 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq + 3 * Weights);
+                (q0, q1, q2, q3) = (Vector256.Load(u->Q + 128), Vector256.Load(u->Q + 160), Vector256.Load(u->Q + 192), Vector256.Load(u->Q + 224));
+                scales = Vector256.Load(u->Scales + 8);
+                s0 = Group<T, TAdd>(s0, q0, q1, q2, q3, scales, xq + 128);
+                s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, xq + Weights + 128);
+                s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, xq + 2 * Weights + 128);
+                s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, xq + 3 * Weights + 128);
+                var mins = Vector256.Load(u->Mins);
+                var negativeDMin = Vector256.Create(-u->DMin);
+                f0 = Finish<T>(f0, s0, mins, negativeDMin, xs, xd);
+                f1 = Finish<T>(f1, s1, mins, negativeDMin, xs + SumsPerBlock, xd + 1);
+                f2 = Finish<T>(f2, s2, mins, negativeDMin, xs + 2 * SumsPerBlock, xd + 2);
+                f3 = Finish<T>(f3, s3, mins, negativeDMin, xs + 3 * SumsPerBlock, xd + 3);
             }
-            var mins = Vector256.Load(u->Mins);
-            f0 = Accumulate<T>(f0, s0, mins, u->D, u->DMin, m0 + i * sums, d0[i]);
-            f1 = Accumulate<T>(f1, s1, mins, u->D, u->DMin, m1 + i * sums, d1[i]);
-            f2 = Accumulate<T>(f2, s2, mins, u->D, u->DMin, m2 + i * sums, d2[i]);
-            f3 = Accumulate<T>(f3, s3, mins, u->D, u->DMin, m3 + i * sums, d3[i]);
+            Store4(y, yStride, f0, f1, f2, f3);
         }
+    }
+
+    private const int SumsPerBlock = Weights / ByteActivations256.SumSize;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4(float* y, int yStride, Vector256<float> f0, Vector256<float> f1, Vector256<float> f2, Vector256<float> f3)
+    {
         y[0] = Vector256.Sum(f0);
         y[yStride] = Vector256.Sum(f1);
         y[2 * yStride] = Vector256.Sum(f2);
         y[3 * yStride] = Vector256.Sum(f3);
-        }
     }
 
     // One weight row against x row b (generation, and the last rows of a batch's tile), each block decoded
@@ -384,50 +412,44 @@ internal static unsafe class ByteBlock256Kernels
         return Vector256.Sum(acc);
     }
 
-    // One weight row against x rows b..b+3 of a small batch: each block decoded into registers and
-    // interleaved once for the four rows.
+    // One weight row against the x rows of tiles 0..tiles − 1 of a small batch: each block decoded into
+    // registers and interleaved once per tile of four rows.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
-    private static void Dot4Packed<T, TAdd>(T* w, BatchRows x, int b0, int tiles, float* y, int yStride)
+    private static void Dot4Packed<T, TAdd>(T* w, BatchRows x, int tiles, float* y, int yStride)
         where T : unmanaged, IByteBlock256<T> where TAdd : IPairAdd
     {
-        for (var b = b0; b < b0 + 4 * tiles; b += 4, y += 4 * yStride)
+        for (var t = 0; t < tiles; t++, y += 4 * yStride)
         {
-        var count = x.Count;
-        sbyte* x0 = x.Interleaved(b), x1 = x.Interleaved(b + 1), x2 = x.Interleaved(b + 2), x3 = x.Interleaved(b + 3);
-        short* m0 = x.Sums(b), m1 = x.Sums(b + 1), m2 = x.Sums(b + 2), m3 = x.Sums(b + 3);
-        float* d0 = x.Scales(b), d1 = x.Scales(b + 1), d2 = x.Scales(b + 2), d3 = x.Scales(b + 3);
-        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-        const int sums = Weights / ByteActivations256.SumSize;
-        for (var i = 0; i < count; i++)
-        {
-            var block = w + i;
-            var subScales = T.SubScales(block, out var mins);
-            var o = i * Weights;
-            Vector256<byte> q0 = T.Chunk(block, 0), q1 = T.Chunk(block, 1), q2 = T.Chunk(block, 2), q3 = T.Chunk(block, 3);
-            Interleave(ref q0, ref q1, ref q2, ref q3);
-            var scales = LowScales(subScales);
-            var s0 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x0 + o);
-            var s1 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x1 + o);
-            var s2 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x2 + o);
-            var s3 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, x3 + o);
-            (q0, q1, q2, q3) = (T.Chunk(block, 4), T.Chunk(block, 5), T.Chunk(block, 6), T.Chunk(block, 7));
-            Interleave(ref q0, ref q1, ref q2, ref q3);
-            scales = HighScales(subScales);
-            o += 128;
-            s0 = Group<T, TAdd>(s0, q0, q1, q2, q3, scales, x0 + o);
-            s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, x1 + o);
-            s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, x2 + o);
-            s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, x3 + o);
-            var (d, dmin) = (T.Scale(block), T.KernelMinScale(block));
-            f0 = Accumulate<T>(f0, s0, mins, d, dmin, m0 + i * sums, d0[i]);
-            f1 = Accumulate<T>(f1, s1, mins, d, dmin, m1 + i * sums, d1[i]);
-            f2 = Accumulate<T>(f2, s2, mins, d, dmin, m2 + i * sums, d2[i]);
-            f3 = Accumulate<T>(f3, s3, mins, d, dmin, m3 + i * sums, d3[i]);
-        }
-        y[0] = Vector256.Sum(f0);
-        y[yStride] = Vector256.Sum(f1);
-        y[2 * yStride] = Vector256.Sum(f2);
-        y[3 * yStride] = Vector256.Sum(f3);
+            var xq = x.TileValues(t);
+            var xs = x.TileSums(t);
+            var xd = x.TileScales(t);
+            Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+            for (var i = 0; i < x.Count; i++, xq += 4 * Weights, xs += 4 * SumsPerBlock, xd += 4)
+            {
+                var block = w + i;
+                var subScales = T.SubScales(block, out var mins);
+                Vector256<byte> q0 = T.Chunk(block, 0), q1 = T.Chunk(block, 1), q2 = T.Chunk(block, 2), q3 = T.Chunk(block, 3);
+                Interleave(ref q0, ref q1, ref q2, ref q3);
+                var d = T.Scale(block);
+                var scales = FloatScales(LowScales(subScales), d);
+                var s0 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq);
+                var s1 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq + Weights);
+                var s2 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq + 2 * Weights);
+                var s3 = Group<T, TAdd>(default, q0, q1, q2, q3, scales, xq + 3 * Weights);
+                (q0, q1, q2, q3) = (T.Chunk(block, 4), T.Chunk(block, 5), T.Chunk(block, 6), T.Chunk(block, 7));
+                Interleave(ref q0, ref q1, ref q2, ref q3);
+                scales = FloatScales(HighScales(subScales), d);
+                s0 = Group<T, TAdd>(s0, q0, q1, q2, q3, scales, xq + 128);
+                s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, xq + Weights + 128);
+                s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, xq + 2 * Weights + 128);
+                s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, xq + 3 * Weights + 128);
+                var negativeDMin = Vector256.Create(-T.KernelMinScale(block));
+                f0 = Finish<T>(f0, s0, mins, negativeDMin, xs, xd);
+                f1 = Finish<T>(f1, s1, mins, negativeDMin, xs + SumsPerBlock, xd + 1);
+                f2 = Finish<T>(f2, s2, mins, negativeDMin, xs + 2 * SumsPerBlock, xd + 2);
+                f3 = Finish<T>(f3, s3, mins, negativeDMin, xs + 3 * SumsPerBlock, xd + 3);
+            }
+            Store4(y, yStride, f0, f1, f2, f3);
         }
     }
 }
