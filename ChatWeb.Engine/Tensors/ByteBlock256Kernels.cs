@@ -8,30 +8,36 @@ namespace ChatWeb.Engine.Tensors;
 /// <summary>
 /// The matrix product for the 256-weight types (<see cref="IByteBlock256{TSelf}"/>) at every batch
 /// size, with x quantized to 8 bits per 256 values (<see cref="ByteActivations256"/>, as llama.cpp's
-/// Q8_K). Fewer than <see cref="UnpackedBatch"/> x rows (generation, a few users) meet each block decoded
-/// straight from the file into registers (<see cref="IByteBlock256{TSelf}.Chunk"/>), four rows at a
-/// time; larger batches (prompts) unpack each weight row once per call into bytes and 16 sub-block
-/// scales and minimums (<see cref="UnpackedBytes"/>) that every x row reads.
+/// Q8_K). One x row (generation) meets each block decoded straight from the file into registers
+/// (<see cref="IByteBlock256{TSelf}.Chunk"/>); batches meet it in tiles of four x rows, decoded in
+/// registers below <see cref="UnpackedBatch"/> rows (a few users) and from a copy unpacked once per
+/// call (<see cref="UnpackedBytes"/>) for larger batches (prompts).
 /// </summary>
 /// <remarks>
-/// <para>Per block and batch row: Σ_k s_k·Σ_{n in k} q_n·x_n by vpmaddubsw (unsigned q × signed x,
-/// pairs to int16: at most 2·63·127) and then vpdpwssd (AVX-VNNI: int16 pairs times the sub-block
-/// scales, added to int32) or, without AVX-VNNI, vpmaddwd and an add; the minimums' Σ_k m_k·(Σ x over
-/// k) is one vpmaddwd with the activations' sums per 16. Then, in float, d·d_x times the first and
-/// −dmin·d_x times the second. Signed q (IQ4_XS) use |q| and x with q's sign (vpsignb), as
-/// llama.cpp does. Integer lanes stay far inside int32 (8 chunks of 2·16002·128 at most).</para>
-/// <para>The 32 bytes of chunk c (weights 32c..32c+31) make 16 pair lanes: lanes 0–7 belong to
-/// sub-block 2c and 8–15 to 2c+1. The block's 16 scales come evens in the low 128 bits, odds in the
-/// high (<see cref="EvensThenOdds"/>, or built so by the types with scales per 32), so one vpshufb per
-/// chunk gives each lane its scale.</para>
-/// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (≈ 350 bytes a block:
-/// 16 rows of 2048 weights ≈ 45 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both
-/// stay in L2 while the weights are read from memory once per call. Levels below Vector256 run the
-/// scalar reference <see cref="DotScalar{T}"/>, which reads the packed blocks one weight at a time.
-/// In a batch, four x rows meet each unpacked block together, sharing its loads and scale shuffles.
-/// Decoding in registers costs more per block than reading the unpacked copy, so it pays only while
-/// few x rows share the unpacking (2048×2048 Q4_K, one thread: batch 2 106 µs a token against 198
-/// unpacked, batch 4 67 against 113, batch 16 74 against 78, and a 512-token prompt 9% slower).</para>
+/// <para>One row (<c>DotPacked</c>), per block: Σ_k s_k·Σ_{n in k} q_n·x_n by vpmaddubsw (unsigned
+/// q × signed x, pairs to int16: at most 2·63·127) and then vpdpwssd (AVX-VNNI: int16 pairs times the
+/// sub-block scales, added to int32) or, without AVX-VNNI, vpmaddwd and an add; the minimums'
+/// Σ_k m_k·(Σ x over k) is one vpmaddwd with the activations' sums per 16. Then, in float, d·d_x
+/// times the first and −dmin·d_x times the second. Signed q (IQ4_XS) use |q| and x with q's sign
+/// (vpsignb), as llama.cpp does. The 32 bytes of chunk c (weights 32c..32c+31) make 16 pair lanes:
+/// lanes 0–7 belong to sub-block 2c and 8–15 to 2c+1; the block's 16 scales come evens in the low 128
+/// bits, odds in the high (<see cref="EvensThenOdds"/>), so one vpshufb per chunk gives each lane its
+/// scale.</para>
+/// <para>Tiles (<c>Dot4Packed</c>, <c>Dot4</c>): the block's chunks are regrouped four at a time
+/// (<see cref="Interleave"/>) so that dword lane l of four registers holds the 16 weights of one
+/// sub-block, and x is kept in the same order, tile by tile and block by block
+/// (<see cref="ByteActivations256.TileValues"/>). Four vpdpbusd (4 products per int32 lane, no
+/// saturation) then sum eight sub-blocks whole, and their scales d·s_k are applied as one conversion
+/// and one FMA per eight sub-blocks — per 32 weights and x row one vpdpbusd instead of the one-row
+/// kernel's vpmaddubsw and vpdpwssd, and no scale shuffles. Sub-block sums stay below 2^24 (16·255·127),
+/// so the conversion is exact. Rows beyond the batch's whole tiles take the one-row kernel.</para>
+/// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (384 bytes a block: 16 rows
+/// of 2048 weights ≈ 48 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both stay in L2
+/// while the weights are read from memory once per call. Unpacking costs about what four x rows' tile
+/// does, so it pays only when many rows share it (2048×2048 Q4_K, one thread, busy machine: batch 4
+/// 53 µs a token decoded in registers against 117 unpacked, batch 16 58 against 68, batch 32 57
+/// against 63). Levels below Vector256 run the scalar reference <see cref="DotScalar{T}"/>, which
+/// reads the packed blocks one weight at a time.</para>
 /// </remarks>
 internal static unsafe class ByteBlock256Kernels
 {
