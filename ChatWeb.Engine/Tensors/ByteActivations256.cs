@@ -31,7 +31,7 @@ internal sealed unsafe class ByteActivations256
 
     private sbyte[] _values = [];
     private sbyte[] _tileValues = [];
-    private short[] _tileSums = [];
+    private float[] _tileSums = [];
     private float[] _tileScales = [];
     private float[] _scales = [];
     private short[] _sums = [];
@@ -47,8 +47,9 @@ internal sealed unsafe class ByteActivations256
     /// <summary>Tile <paramref name="t"/> (rows 4t..4t+3): [cols / 256, 4, 256] interleaved bytes.</summary>
     public sbyte* TileValues(int t) => (sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + (long)t * TileRows * Cols;
 
-    /// <summary>Tile <paramref name="t"/>: [cols / 256, 4, 16] sums of each 16 bytes in order.</summary>
-    public short* TileSums(int t) => (short*)Unsafe.AsPointer(ref _tileSums[0]) + (long)t * TileRows * (Cols / SumSize);
+    /// <summary>Tile <paramref name="t"/>: [cols / 256, 4, 16] sums of each 16 bytes in order, times
+    /// their block's scale (the float Σx that a sub-block's minimum meets).</summary>
+    public float* TileSums(int t) => (float*)Unsafe.AsPointer(ref _tileSums[0]) + (long)t * TileRows * (Cols / SumSize);
 
     /// <summary>Tile <paramref name="t"/>: [cols / 256, 4] scales.</summary>
     public float* TileScales(int t) => (float*)Unsafe.AsPointer(ref _tileScales[0]) + (long)t * TileRows * (Cols / BlockSize);
@@ -116,8 +117,12 @@ internal sealed unsafe class ByteActivations256
         int r = k / count, i = k % count;
         var slot = ((long)(r / TileRows) * count + i) * TileRows + r % TileRows;
         Interleave(Values(0) + (long)k * BlockSize, (sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + slot * BlockSize);
-        Vector256.Load(Sums(0) + (long)k * (BlockSize / SumSize)).Store((short*)Unsafe.AsPointer(ref _tileSums[0]) + slot * (BlockSize / SumSize));
-        _tileScales[slot] = Scales(0)[k];
+        var sums = Vector256.Load(Sums(0) + (long)k * (BlockSize / SumSize));
+        var scale = Scales(0)[k];
+        var scaledSums = (float*)Unsafe.AsPointer(ref _tileSums[0]) + slot * (BlockSize / SumSize);
+        (Vector256.ConvertToSingle(Vector256.WidenLower(sums)) * scale).Store(scaledSums);
+        (Vector256.ConvertToSingle(Vector256.WidenUpper(sums)) * scale).Store(scaledSums + 8);
+        _tileScales[slot] = scale;
     }
 
     private static void Interleave(sbyte* q, sbyte* destination)

@@ -114,12 +114,13 @@ internal static unsafe class ByteBlock256Kernels
     private readonly struct BatchRows(ByteActivations256 x, bool tiled, int count)
     {
         private readonly sbyte* values = x.Values(0), tileValues = tiled ? x.TileValues(0) : null;
-        private readonly short* sums = x.Sums(0), tileSums = tiled ? x.TileSums(0) : null;
+        private readonly short* sums = x.Sums(0);
+        private readonly float* tileSums = tiled ? x.TileSums(0) : null;
         private readonly float* scales = x.Scales(0), tileScales = tiled ? x.TileScales(0) : null;
         public readonly int Count = count; // blocks of 256 per row
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* Values(int b) => values + (long)b * Count * Weights;
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public sbyte* TileValues(int t) => tileValues + (long)t * Count * 4 * Weights;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] public short* TileSums(int t) => tileSums + (long)t * Count * 4 * (Weights / ByteActivations256.SumSize);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public float* TileSums(int t) => tileSums + (long)t * Count * 4 * (Weights / ByteActivations256.SumSize);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public float* TileScales(int t) => tileScales + (long)t * Count * 4;
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public short* Sums(int b) => sums + (long)b * Count * (Weights / ByteActivations256.SumSize);
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public float* Scales(int b) => scales + (long)b * Count;
@@ -184,8 +185,9 @@ internal static unsafe class ByteBlock256Kernels
         var d = T.Scale(block);
         FloatScales(LowScales(scales), d).Store(u->Scales);
         FloatScales(HighScales(scales), d).Store(u->Scales + 8);
-        mins.Store(u->Mins);
-        u->DMin = T.KernelMinScale(block);
+        FloatMins(mins, T.KernelMinScale(block), out var low, out var high);
+        low.Store(u->Mins);
+        high.Store(u->Mins + 8);
     }
 
     /// <summary>Each byte's bits moved left by <paramref name="by"/> (right if negative) with one 16-bit
@@ -305,15 +307,26 @@ internal static unsafe class ByteBlock256Kernels
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(dot), scales, t);
     }
 
-    // One block of one x row in a tile: t (Group's sums) plus the minimums' Σ_k m_k·(Σx over k) times
-    // −dmin, then times the row's scale d_x into acc.
+    // One block of one x row in a tile: t (Group's sums) times the row's scale d_x, plus the minimums
+    // −dmin·m_k (low: k = 0..7, high: 8..15) times the row's d_x·Σx per 16 (ByteActivations256.TileSums).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Finish<T>(Vector256<float> acc, Vector256<float> t, Vector256<short> mins, Vector256<float> negativeDMin,
-        short* xSums, float* xScale) where T : unmanaged, IByteBlock256<T>
+    private static Vector256<float> Finish<T>(Vector256<float> acc, Vector256<float> t, Vector256<float> minsLow, Vector256<float> minsHigh,
+        float* xSums, float* xScale) where T : unmanaged, IByteBlock256<T>
     {
-        if (T.HasMins)
-            t = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(mins, Vector256.Load(xSums))), negativeDMin, t);
-        return Fma.MultiplyAdd(t, Vector256.Create(*xScale), acc);
+        acc = Fma.MultiplyAdd(t, Vector256.Create(*xScale), acc);
+        if (!T.HasMins)
+            return acc;
+        acc = Fma.MultiplyAdd(minsLow, Vector256.Load(xSums), acc);
+        return Fma.MultiplyAdd(minsHigh, Vector256.Load(xSums + 8), acc);
+    }
+
+    // −dmin·m_k as floats, k = 0..7 and 8..15.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FloatMins(Vector256<short> mins, float dmin, out Vector256<float> low, out Vector256<float> high)
+    {
+        var negative = Vector256.Create(-dmin);
+        low = Vector256.ConvertToSingle(Vector256.WidenLower(mins)) * negative;
+        high = Vector256.ConvertToSingle(Vector256.WidenUpper(mins)) * negative;
     }
 
     // d·s_k as floats in the lane order of Interleave (LowScales, HighScales).
@@ -368,12 +381,11 @@ internal static unsafe class ByteBlock256Kernels
                 s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, xq + Weights + 128);
                 s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, xq + 2 * Weights + 128);
                 s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, xq + 3 * Weights + 128);
-                var mins = Vector256.Load(u->Mins);
-                var negativeDMin = Vector256.Create(-u->DMin);
-                f0 = Finish<T>(f0, s0, mins, negativeDMin, xs, xd);
-                f1 = Finish<T>(f1, s1, mins, negativeDMin, xs + SumsPerBlock, xd + 1);
-                f2 = Finish<T>(f2, s2, mins, negativeDMin, xs + 2 * SumsPerBlock, xd + 2);
-                f3 = Finish<T>(f3, s3, mins, negativeDMin, xs + 3 * SumsPerBlock, xd + 3);
+                Vector256<float> minsLow = Vector256.Load(u->Mins), minsHigh = Vector256.Load(u->Mins + 8);
+                f0 = Finish<T>(f0, s0, minsLow, minsHigh, xs, xd);
+                f1 = Finish<T>(f1, s1, minsLow, minsHigh, xs + SumsPerBlock, xd + 1);
+                f2 = Finish<T>(f2, s2, minsLow, minsHigh, xs + 2 * SumsPerBlock, xd + 2);
+                f3 = Finish<T>(f3, s3, minsLow, minsHigh, xs + 3 * SumsPerBlock, xd + 3);
             }
             Store4(y, yStride, f0, f1, f2, f3);
         }
@@ -449,11 +461,13 @@ internal static unsafe class ByteBlock256Kernels
                 s1 = Group<T, TAdd>(s1, q0, q1, q2, q3, scales, xq + Weights + 128);
                 s2 = Group<T, TAdd>(s2, q0, q1, q2, q3, scales, xq + 2 * Weights + 128);
                 s3 = Group<T, TAdd>(s3, q0, q1, q2, q3, scales, xq + 3 * Weights + 128);
-                var negativeDMin = Vector256.Create(-T.KernelMinScale(block));
-                f0 = Finish<T>(f0, s0, mins, negativeDMin, xs, xd);
-                f1 = Finish<T>(f1, s1, mins, negativeDMin, xs + SumsPerBlock, xd + 1);
-                f2 = Finish<T>(f2, s2, mins, negativeDMin, xs + 2 * SumsPerBlock, xd + 2);
-                f3 = Finish<T>(f3, s3, mins, negativeDMin, xs + 3 * SumsPerBlock, xd + 3);
+                Vector256<float> minsLow = default, minsHigh = default;
+                if (T.HasMins)
+                    FloatMins(mins, T.KernelMinScale(block), out minsLow, out minsHigh);
+                f0 = Finish<T>(f0, s0, minsLow, minsHigh, xs, xd);
+                f1 = Finish<T>(f1, s1, minsLow, minsHigh, xs + SumsPerBlock, xd + 1);
+                f2 = Finish<T>(f2, s2, minsLow, minsHigh, xs + 2 * SumsPerBlock, xd + 2);
+                f3 = Finish<T>(f3, s3, minsLow, minsHigh, xs + 3 * SumsPerBlock, xd + 3);
             }
             Store4(y, yStride, f0, f1, f2, f3);
         }

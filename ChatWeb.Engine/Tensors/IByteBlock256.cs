@@ -46,7 +46,7 @@ internal unsafe interface IByteBlock256<TSelf> : IQuantizedBlock<TSelf> where TS
 }
 
 /// <summary>One 256-weight block unpacked for the batched tiles of <see cref="ByteBlock256Kernels"/>:
-/// weight n = Scales[k]·q_n − DMin·Mins[k] over the 16 sub-blocks k of 16 weights.</summary>
+/// weight n = Scales[k]·q_n + Mins[k] over the 16 sub-blocks k of 16 weights.</summary>
 [StructLayout(LayoutKind.Sequential, Size = 384)] // a multiple of 32: every block's vectors aligned
 internal unsafe struct UnpackedBytes
 {
@@ -57,9 +57,6 @@ internal unsafe struct UnpackedBytes
     /// <summary>d·s_k in the lane order of the interleaved halves: 8 for chunks 0–3, then 8 for chunks 4–7.</summary>
     public fixed float Scales[16];
 
-    /// <summary>m_k per 16 weights, in order.</summary>
-    public fixed short Mins[16];
-
-    /// <summary>dmin, the scale of the minimums.</summary>
-    public float DMin;
+    /// <summary>−dmin·m_k per 16 weights, in order.</summary>
+    public fixed float Mins[16];
 }

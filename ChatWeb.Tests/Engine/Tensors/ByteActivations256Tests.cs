@@ -75,7 +75,7 @@ public sealed unsafe class ByteActivations256Tests
                     for (var p = 0; p < 256; p++)
                         Assert.Equal(q.Values(r)[i * 256 + ByteBlock256Kernels.InterleavedIndex(p)], q.TileValues(t)[slot * 256 + p]);
                     for (var k = 0; k < 16; k++)
-                        Assert.Equal(q.Sums(r)[i * 16 + k], q.TileSums(t)[slot * 16 + k]);
+                        Assert.Equal(q.Sums(r)[i * 16 + k] * q.Scales(r)[i], q.TileSums(t)[slot * 16 + k]);
                     Assert.Equal(q.Scales(r)[i], q.TileScales(t)[slot]);
                 }
     }
