@@ -69,20 +69,28 @@ internal static unsafe class ByteBlock256Kernels
         var useVnni = vnni && AvxVnni.IsSupported;
         // Base pointers, taken once per call: row b of x starts cols bytes, cols / 16 sums and count scales further on.
         var x0 = new BatchRows(activations, batch >= ByteActivations256.TileRows, count);
+        // Results of RowChunk weight rows gather here, [batch rows, RowChunk], and go to y a run of rows
+        // at a time: written straight, a batch's y rows (often 8 KB apart) would all share one L1 set.
+        var results = stackalloc float[BatchChunk * RowChunk];
         if (batch < UnpackedBatch)
         {
-            for (var r = rowStart; r < rowEnd; r++)
+            for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
-                var row = w + (long)r * count;
-                if (batch >= 4)
+                var n = Math.Min(RowChunk, rowEnd - r0);
+                for (var k = 0; k < n; k++)
                 {
-                    if (useVnni)
-                        Dot4Packed<T, Vnni>(row, x0, batch / 4, y + r, rows);
-                    else
-                        Dot4Packed<T, NoVnni>(row, x0, batch / 4, y + r, rows);
+                    var row = w + (long)(r0 + k) * count;
+                    if (batch >= 4)
+                    {
+                        if (useVnni)
+                            Dot4Packed<T, Vnni>(row, x0, batch / 4, results + k, RowChunk);
+                        else
+                            Dot4Packed<T, NoVnni>(row, x0, batch / 4, results + k, RowChunk);
+                    }
+                    for (var b = batch / 4 * 4; b < batch; b++)
+                        results[b * RowChunk + k] = useVnni ? DotPacked<T, Vnni>(row, x0, b) : DotPacked<T, NoVnni>(row, x0, b);
                 }
-                for (var b = batch / 4 * 4; b < batch; b++)
-                    y[(long)b * rows + r] = useVnni ? DotPacked<T, Vnni>(row, x0, b) : DotPacked<T, NoVnni>(row, x0, b);
+                CopyOut(results, 0, batch, n, y, rows, r0);
             }
             return;
         }
@@ -99,15 +107,23 @@ internal static unsafe class ByteBlock256Kernels
                 for (var k = 0; k < n; k++)
                 {
                     if (useVnni)
-                        Dot4<T, Vnni>(unpacked + k * count, x0, b0, tiles, y + (long)b0 * rows + r0 + k, rows);
+                        Dot4<T, Vnni>(unpacked + k * count, x0, b0, tiles, results + k, RowChunk);
                     else
-                        Dot4<T, NoVnni>(unpacked + k * count, x0, b0, tiles, y + (long)b0 * rows + r0 + k, rows);
+                        Dot4<T, NoVnni>(unpacked + k * count, x0, b0, tiles, results + k, RowChunk);
                     var packedRow = w + (long)(r0 + k) * count; // the last rows of a tile (fewer than four) read the file's blocks
                     for (var b = b0 + 4 * tiles; b < b1; b++)
-                        y[(long)b * rows + r0 + k] = useVnni ? DotPacked<T, Vnni>(packedRow, x0, b) : DotPacked<T, NoVnni>(packedRow, x0, b);
+                        results[(b - b0) * RowChunk + k] = useVnni ? DotPacked<T, Vnni>(packedRow, x0, b) : DotPacked<T, NoVnni>(packedRow, x0, b);
                 }
+                CopyOut(results, b0, b1, n, y, rows, r0);
             }
         }
+    }
+
+    // results[b − b0, k] → y[b, r0 + k] for b in [b0, b1), k < n.
+    private static void CopyOut(float* results, int b0, int b1, int n, float* y, int rows, int r0)
+    {
+        for (var b = b0; b < b1; b++)
+            new ReadOnlySpan<float>(results + (b - b0) * RowChunk, n).CopyTo(new Span<float>(y + (long)b * rows + r0, n));
     }
 
     // Where a batch's x rows live (ByteActivations256 from row 0), so the kernels find row b by arithmetic.
