@@ -34,17 +34,20 @@ namespace ChatWeb.Engine.Tensors;
 /// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (384 bytes a block: 16 rows
 /// of 2048 weights ≈ 48 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both stay in L2
 /// while the weights are read from memory once per call. Unpacking costs about what four x rows' tile
-/// does, so it pays only when many rows share it (2048×2048 Q4_K, one thread, busy machine: batch 4
-/// 53 µs a token decoded in registers against 117 unpacked, batch 16 58 against 68, batch 32 57
-/// against 63). Levels below Vector256 run the scalar reference <see cref="DotScalar{T}"/>, which
-/// reads the packed blocks one weight at a time.</para>
+/// does, so it pays only when many rows share it (2048×2048, one thread, busy machine, µs a token
+/// decoded in registers against unpacked: Q4_K batch 4 53 against 117, batch 16 62 against 71, batch
+/// 32 59 against 61; Q6_K batch 16 77 against 80, batch 32 74 against 67). Results of
+/// <see cref="RowChunk"/> weight rows are gathered and written to y a run at a time: written one by
+/// one, a batch's y rows (8 KB apart when rows = 2048) share one L1 set (batch 8: 64 → 56 µs a token).
+/// Levels below Vector256 run the scalar reference <see cref="DotScalar{T}"/>, which reads the packed
+/// blocks one weight at a time.</para>
 /// </remarks>
 internal static unsafe class ByteBlock256Kernels
 {
     private const int Weights = 256;
     private const int RowChunk = 16;
     private const int BatchChunk = 64;
-    private const int UnpackedBatch = 16; // from this batch size on, rows are unpacked once per call (see the remarks)
+    private const int UnpackedBatch = 32; // from this batch size on, rows are unpacked once per call (see the remarks)
 
     [ThreadStatic] private static UnpackedBytes[]? t_unpacked;
 

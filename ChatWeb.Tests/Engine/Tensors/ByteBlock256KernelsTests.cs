@@ -51,7 +51,7 @@ public sealed unsafe class ByteBlock256KernelsTests
         var size = (int)GgmlTypeSizes.RowBytes(type, 256);
         for (var b = 0; b < rows * blocks; b++)
             MakeScalesFinite(type, weights.AsSpan(b * size, size));
-        foreach (var batch in new[] { 1, 3, 6, 8, 17 }) // decoded in registers (one row, tiles of four), and unpacked once (from 16 rows)
+        foreach (var batch in new[] { 1, 3, 6, 8, 17, 33 }) // decoded in registers (one row, tiles of four), and unpacked once (from 32 rows)
         {
             var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
             for (var i = 0; i < cols; i += 3)
