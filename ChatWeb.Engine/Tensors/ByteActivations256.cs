@@ -7,7 +7,11 @@ namespace ChatWeb.Engine.Tensors;
 /// Activations x [rows, cols] quantized to 8 bits in blocks of 256 for the K-quant kernels
 /// (<see cref="ByteBlock256Kernels"/>), as llama.cpp's Q8_K: each block of 256 values becomes
 /// signed bytes in [−127, 127] times one float scale (amax / 127), and the sum of each 16 bytes is
-/// kept for the sub-block minimums.
+/// kept for the sub-block minimums. At the 256-bit levels, each whole tile of <see cref="TileRows"/>
+/// rows is also kept block by block for the kernels' four-row tiles: per block, the four rows' bytes
+/// in the interleaved order of <see cref="ByteBlock256Kernels.Interleave"/>, then their sums, then their
+/// scales (<see cref="TileValues"/>, <see cref="TileSums"/>, <see cref="TileScales"/>), so a kernel
+/// walks one pointer of each per block.
 /// </summary>
 /// <remarks>
 /// Values are row-major [rows, cols], scales [rows, cols / 256], sums [rows, cols / 16]. Rounding is
@@ -21,10 +25,14 @@ internal sealed unsafe class ByteActivations256
     public const int BlockSize = 256;
     public const int SumSize = 16;
     public const int MaxMagnitude = 127;
+    public const int TileRows = 4;
 
     [ThreadStatic] private static ByteActivations256? t_current;
 
     private sbyte[] _values = [];
+    private sbyte[] _tileValues = [];
+    private float[] _tileSums = [];
+    private float[] _tileScales = [];
     private float[] _scales = [];
     private short[] _sums = [];
 
@@ -35,6 +43,16 @@ internal sealed unsafe class ByteActivations256
 
     /// <summary>The bytes of row <paramref name="r"/> [cols].</summary>
     public sbyte* Values(int r) => (sbyte*)Unsafe.AsPointer(ref _values[0]) + (long)r * Cols;
+
+    /// <summary>Tile <paramref name="t"/> (rows 4t..4t+3): [cols / 256, 4, 256] interleaved bytes.</summary>
+    public sbyte* TileValues(int t) => (sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + (long)t * TileRows * Cols;
+
+    /// <summary>Tile <paramref name="t"/>: [cols / 256, 4, 16] sums of each 16 bytes in order, times
+    /// their block's scale (the float Σx that a sub-block's minimum meets).</summary>
+    public float* TileSums(int t) => (float*)Unsafe.AsPointer(ref _tileSums[0]) + (long)t * TileRows * (Cols / SumSize);
+
+    /// <summary>Tile <paramref name="t"/>: [cols / 256, 4] scales.</summary>
+    public float* TileScales(int t) => (float*)Unsafe.AsPointer(ref _tileScales[0]) + (long)t * TileRows * (Cols / BlockSize);
 
     /// <summary>The scale of each block of 256 of row <paramref name="r"/> [cols / 256].</summary>
     public float* Scales(int r) => (float*)Unsafe.AsPointer(ref _scales[0]) + (long)r * (Cols / BlockSize);
@@ -62,6 +80,13 @@ internal sealed unsafe class ByteActivations256
         Grow(ref _scales, blocks);
         Grow(ref _sums, rows * (cols / SumSize));
         var vector = level >= SimdLevel.Vector256 && Vector256.IsHardwareAccelerated;
+        var tiled = vector ? rows / TileRows * TileRows : 0; // the rows in whole tiles
+        if (tiled > 0)
+        {
+            Grow(ref _tileValues, tiled * cols);
+            Grow(ref _tileSums, tiled * (cols / SumSize));
+            Grow(ref _tileScales, tiled * (cols / BlockSize));
+        }
         fixed (float* xs = x)
         {
             var q = Values(0);
@@ -80,7 +105,39 @@ internal sealed unsafe class ByteActivations256
                     Round256(xb, scale, qb, s + (long)k * (BlockSize / SumSize));
                 else
                     RoundScalar(xb, scale, qb, s + (long)k * (BlockSize / SumSize));
+                if (k / (cols / BlockSize) < tiled)
+                    CopyToTile(k, cols / BlockSize);
             }
+        }
+    }
+
+    // Block k (row r = k / count, block i = k mod count) into tile r / 4 at block i, row r mod 4.
+    private void CopyToTile(int k, int count)
+    {
+        int r = k / count, i = k % count;
+        var slot = ((long)(r / TileRows) * count + i) * TileRows + r % TileRows;
+        Interleave(Values(0) + (long)k * BlockSize, (sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + slot * BlockSize);
+        var sums = Vector256.Load(Sums(0) + (long)k * (BlockSize / SumSize));
+        var scale = Scales(0)[k];
+        var scaledSums = (float*)Unsafe.AsPointer(ref _tileSums[0]) + slot * (BlockSize / SumSize);
+        (Vector256.ConvertToSingle(Vector256.WidenLower(sums)) * scale).Store(scaledSums);
+        (Vector256.ConvertToSingle(Vector256.WidenUpper(sums)) * scale).Store(scaledSums + 8);
+        _tileScales[slot] = scale;
+    }
+
+    private static void Interleave(sbyte* q, sbyte* destination)
+    {
+        for (var half = 0; half < BlockSize; half += 128)
+        {
+            var a = Vector256.Load((byte*)q + half);
+            var b = Vector256.Load((byte*)q + half + 32);
+            var c = Vector256.Load((byte*)q + half + 64);
+            var d = Vector256.Load((byte*)q + half + 96);
+            ByteBlock256Kernels.Interleave(ref a, ref b, ref c, ref d);
+            a.Store((byte*)destination + half);
+            b.Store((byte*)destination + half + 32);
+            c.Store((byte*)destination + half + 64);
+            d.Store((byte*)destination + half + 96);
         }
     }
 

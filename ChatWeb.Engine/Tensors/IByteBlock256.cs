@@ -45,23 +45,18 @@ internal unsafe interface IByteBlock256<TSelf> : IQuantizedBlock<TSelf> where TS
     static abstract float KernelMinScale(TSelf* block);
 }
 
-/// <summary>One 256-weight block unpacked for <see cref="ByteBlock256Kernels"/>: weight n =
-/// D·Scales[n / 16]·Q[n] − DMin·Mins[n / 16].</summary>
-[StructLayout(LayoutKind.Sequential, Size = 352)]
+/// <summary>One 256-weight block unpacked for the batched tiles of <see cref="ByteBlock256Kernels"/>:
+/// weight n = Scales[k]·q_n + Mins[k] over the 16 sub-blocks k of 16 weights.</summary>
+[StructLayout(LayoutKind.Sequential, Size = 384)] // a multiple of 32: every block's vectors aligned
 internal unsafe struct UnpackedBytes
 {
-    /// <summary>q_n, one byte per weight in order (unsigned, or signed for IQ4_XS).</summary>
+    /// <summary>q_n (unsigned, or signed for IQ4_XS) in the interleaved order
+    /// (<see cref="ByteBlock256Kernels.Interleave"/>): chunks 0–3 in bytes 0–127, chunks 4–7 in 128–255.</summary>
     public fixed byte Q[256];
 
-    /// <summary>s_k per 16 weights, evens then odds (see <see cref="ByteBlock256Kernels"/>).</summary>
-    public fixed short Scales[16];
+    /// <summary>d·s_k in the lane order of the interleaved halves: 8 for chunks 0–3, then 8 for chunks 4–7.</summary>
+    public fixed float Scales[16];
 
-    /// <summary>m_k per 16 weights.</summary>
-    public fixed short Mins[16];
-
-    /// <summary>d, the scale of the scales.</summary>
-    public float D;
-
-    /// <summary>dmin, the scale of the minimums.</summary>
-    public float DMin;
+    /// <summary>−dmin·m_k per 16 weights, in order.</summary>
+    public fixed float Mins[16];
 }

@@ -56,6 +56,30 @@ public sealed unsafe class ByteActivations256Tests
         }
     }
 
+    public static IEnumerable<object[]> VectorLevels() => Levels().Where(l => (SimdLevel)l[0] >= SimdLevel.Vector256); // the tiles serve the 256-bit kernels
+
+    [Theory]
+    [MemberData(nameof(VectorLevels))]
+    public void Quantize_KeepsEachWholeTileOfFourRows_BlockByBlock_Interleaved(SimdLevel level)
+    {
+        const int rows = 10, cols = 768; // two whole tiles and two rows left over
+        var x = TensorTestData.Gaussian(rows * cols, seed: 23, sigma: 2);
+        var q = new ByteActivations256();
+        q.Quantize(x, rows, cols, level);
+        for (var t = 0; t < rows / 4; t++)
+            for (var i = 0; i < cols / 256; i++)
+                for (var row = 0; row < 4; row++)
+                {
+                    var r = 4 * t + row;
+                    var slot = i * 4 + row;
+                    for (var p = 0; p < 256; p++)
+                        Assert.Equal(q.Values(r)[i * 256 + ByteBlock256Kernels.InterleavedIndex(p)], q.TileValues(t)[slot * 256 + p]);
+                    for (var k = 0; k < 16; k++)
+                        Assert.Equal(q.Sums(r)[i * 16 + k] * q.Scales(r)[i], q.TileSums(t)[slot * 16 + k]);
+                    Assert.Equal(q.Scales(r)[i], q.TileScales(t)[slot]);
+                }
+    }
+
     [Fact]
     public void Quantize_RejectsColumnsThatAreNotWholeBlocks() =>
         Assert.Throws<ArgumentException>(() => new ByteActivations256().Quantize(new float[288], 1, 288, SimdLevel.Scalar));

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using ChatWeb.Engine.Gguf;
 using ChatWeb.Engine.Tensors;
@@ -50,13 +51,40 @@ public sealed unsafe class ByteBlock256KernelsTests
         var size = (int)GgmlTypeSizes.RowBytes(type, 256);
         for (var b = 0; b < rows * blocks; b++)
             MakeScalesFinite(type, weights.AsSpan(b * size, size));
-        foreach (var batch in new[] { 1, 3, 6, 17 }) // decoded in registers (one row, four at a time), and unpacked once (from 16 rows)
+        foreach (var batch in new[] { 1, 3, 6, 8, 17, 33 }) // decoded in registers (one row, tiles of four), and unpacked once (from 32 rows)
         {
             var x = TensorTestData.Gaussian(batch * cols, seed: 5, sigma: 2);
             for (var i = 0; i < cols; i += 3)
                 x[i] = 100; // the block's maximum: many x bytes at ±127
             AssertMatchesScalar(type, level, vnni, weights, rows, cols, x, batch, 0);
         }
+    }
+
+    [Fact]
+    public void Interleave_PutsOneSubBlockInEachDwordLane_AsInterleavedIndexSays()
+    {
+        var natural = Enumerable.Range(0, 256).Select(n => (byte)n).ToArray();
+        var interleaved = new byte[256];
+        fixed (byte* p = natural)
+        fixed (byte* o = interleaved)
+            for (var half = 0; half < 256; half += 128)
+            {
+                var (a, b, c, d) = (Vector256.Load(p + half), Vector256.Load(p + half + 32), Vector256.Load(p + half + 64), Vector256.Load(p + half + 96));
+                ByteBlock256Kernels.Interleave(ref a, ref b, ref c, ref d);
+                a.Store(o + half);
+                b.Store(o + half + 32);
+                c.Store(o + half + 64);
+                d.Store(o + half + 96);
+            }
+        for (var position = 0; position < 256; position++)
+            Assert.Equal(ByteBlock256Kernels.InterleavedIndex(position), interleaved[position]);
+        Assert.Equal(natural, interleaved.Order().ToArray()); // every weight once
+        for (var half = 0; half < 2; half++) // dword lane l of the four vectors of a half: the 16 weights of one sub-block
+            for (var lane = 0; lane < 8; lane++)
+            {
+                var subBlocks = Enumerable.Range(0, 4).SelectMany(v => Enumerable.Range(0, 4).Select(i => interleaved[128 * half + 32 * v + 4 * lane + i] / 16)).Distinct();
+                Assert.Single(subBlocks);
+            }
     }
 
     [Theory]
