@@ -216,7 +216,7 @@ public sealed unsafe class Sequence
     /// key/value head) at positions [<paramref name="first"/>, first + count) of a layer, as floats laid
     /// out [dimension, position] <paramref name="stride"/> apart: straight into an F32 cache whose slots
     /// do not wrap, otherwise converted into <paramref name="keyScratch"/>/<paramref name="valueScratch"/>
-    /// ([dims, count] each; <paramref name="scaleScratch"/> [2 × count] for Q8_0).
+    /// ([dims, <see cref="Padded"/>(count)] each; <paramref name="scaleScratch"/> [2 × count] for Q8_0).
     /// </summary>
     internal void Read(int layer, int firstDim, int dims, int first, int count,
         float* keyScratch, float* valueScratch, float* scaleScratch, out float* keys, out float* values, out int stride)
@@ -232,6 +232,7 @@ public sealed unsafe class Sequence
             stride = slots;
             return;
         }
+        stride = Padded(count); // each dimension's row starts on 64 bytes of an aligned scratch
         for (var part = 0; part < 2; part++)
         {
             var (from, length, to) = part == 0 ? (start, head, 0) : (0, count - head, head);
@@ -240,8 +241,8 @@ public sealed unsafe class Sequence
             for (var d = 0; d < dims; d++)
             {
                 var at = row + (long)d * slots + from;
-                var k = new Span<float>(keyScratch + (long)d * count + to, length);
-                var v = new Span<float>(valueScratch + (long)d * count + to, length);
+                var k = new Span<float>(keyScratch + (long)d * stride + to, length);
+                var v = new Span<float>(valueScratch + (long)d * stride + to, length);
                 switch (Type)
                 {
                     case KvCacheType.F32:
@@ -272,8 +273,10 @@ public sealed unsafe class Sequence
         }
         keys = keyScratch;
         values = valueScratch;
-        stride = count;
     }
+
+    /// <summary>Positions rounded up to a multiple of 16 floats (64 bytes): the row length of a converted head and of a layer's slots.</summary>
+    internal static int Padded(int positions) => (positions + 15) & ~15;
 
     private static T[] Pinned<T>(int length) where T : unmanaged => GC.AllocateArray<T>(length, pinned: true);
 
