@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using ChatWeb.Engine.Tensors;
 
@@ -25,6 +26,7 @@ internal static unsafe class AttentionTileKernels
     private const int Block = 64;  // positions per level-1 block
 
     /// <summary>scores[j·scoresStride + t] = Σ_d q[j·headDim + d]·keys[d·stride + t] for j &lt; count, t &lt; positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scores(float* q, int count, int headDim, float* keys, int stride, int positions, float* scores, int scoresStride,
         SimdLevel level)
     {
@@ -44,23 +46,38 @@ internal static unsafe class AttentionTileKernels
     // 64 positions (four vectors) of four query vectors: sixteen accumulators, each key vector loaded once for all four.
     private static void Scores512x4(float* q, int j, int count, int headDim, float* keys, int stride, float* scores, int scoresStride)
     {
-        Four(q, j, count, headDim, out var q0, out var q1, out var q2, out var q3);
+        float* q0 = At(q, j, count, headDim), q1 = At(q, j + 1, count, headDim), q2 = At(q, j + 2, count, headDim), q3 = At(q, j + 3, count, headDim);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default,
             c0 = default, c1 = default, c2 = default, c3 = default, e0 = default, e1 = default, e2 = default, e3 = default;
         var k = keys;
         for (var d = 0; d < headDim; d++, k += stride)
         {
-            var (k0, k1, k2, k3) = (Vector512.Load(k), Vector512.Load(k + 16), Vector512.Load(k + 32), Vector512.Load(k + 48));
+            var k0 = Vector512.Load(k);
+            var k1 = Vector512.Load(k + 16);
+            var k2 = Vector512.Load(k + 32);
+            var k3 = Vector512.Load(k + 48);
             var x = Vector512.Create(q0[d]);
-            (a0, a1, a2, a3) = (Vector512.FusedMultiplyAdd(k0, x, a0), Vector512.FusedMultiplyAdd(k1, x, a1), Vector512.FusedMultiplyAdd(k2, x, a2), Vector512.FusedMultiplyAdd(k3, x, a3));
+            a0 = Vector512.FusedMultiplyAdd(k0, x, a0);
+            a1 = Vector512.FusedMultiplyAdd(k1, x, a1);
+            a2 = Vector512.FusedMultiplyAdd(k2, x, a2);
+            a3 = Vector512.FusedMultiplyAdd(k3, x, a3);
             x = Vector512.Create(q1[d]);
-            (b0, b1, b2, b3) = (Vector512.FusedMultiplyAdd(k0, x, b0), Vector512.FusedMultiplyAdd(k1, x, b1), Vector512.FusedMultiplyAdd(k2, x, b2), Vector512.FusedMultiplyAdd(k3, x, b3));
+            b0 = Vector512.FusedMultiplyAdd(k0, x, b0);
+            b1 = Vector512.FusedMultiplyAdd(k1, x, b1);
+            b2 = Vector512.FusedMultiplyAdd(k2, x, b2);
+            b3 = Vector512.FusedMultiplyAdd(k3, x, b3);
             x = Vector512.Create(q2[d]);
-            (c0, c1, c2, c3) = (Vector512.FusedMultiplyAdd(k0, x, c0), Vector512.FusedMultiplyAdd(k1, x, c1), Vector512.FusedMultiplyAdd(k2, x, c2), Vector512.FusedMultiplyAdd(k3, x, c3));
+            c0 = Vector512.FusedMultiplyAdd(k0, x, c0);
+            c1 = Vector512.FusedMultiplyAdd(k1, x, c1);
+            c2 = Vector512.FusedMultiplyAdd(k2, x, c2);
+            c3 = Vector512.FusedMultiplyAdd(k3, x, c3);
             x = Vector512.Create(q3[d]);
-            (e0, e1, e2, e3) = (Vector512.FusedMultiplyAdd(k0, x, e0), Vector512.FusedMultiplyAdd(k1, x, e1), Vector512.FusedMultiplyAdd(k2, x, e2), Vector512.FusedMultiplyAdd(k3, x, e3));
+            e0 = Vector512.FusedMultiplyAdd(k0, x, e0);
+            e1 = Vector512.FusedMultiplyAdd(k1, x, e1);
+            e2 = Vector512.FusedMultiplyAdd(k2, x, e2);
+            e3 = Vector512.FusedMultiplyAdd(k3, x, e3);
         }
-        Four(scores, j, count, scoresStride, out var s0, out var s1, out var s2, out var s3);
+        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
         Store4(s0, a0, a1, a2, a3);
         Store4(s1, b0, b1, b2, b3);
         Store4(s2, c0, c1, c2, c3);
@@ -70,7 +87,7 @@ internal static unsafe class AttentionTileKernels
     // 8 positions of four query vectors.
     private static void Scores256x1(float* q, int j, int count, int headDim, float* keys, int stride, float* scores, int scoresStride)
     {
-        Four(q, j, count, headDim, out var q0, out var q1, out var q2, out var q3);
+        float* q0 = At(q, j, count, headDim), q1 = At(q, j + 1, count, headDim), q2 = At(q, j + 2, count, headDim), q3 = At(q, j + 3, count, headDim);
         Vector256<float> a = default, b = default, c = default, e = default;
         var k = keys;
         for (var d = 0; d < headDim; d++, k += stride)
@@ -81,7 +98,7 @@ internal static unsafe class AttentionTileKernels
             c = Vector256.FusedMultiplyAdd(kv, Vector256.Create(q2[d]), c);
             e = Vector256.FusedMultiplyAdd(kv, Vector256.Create(q3[d]), e);
         }
-        Four(scores, j, count, scoresStride, out var s0, out var s1, out var s2, out var s3);
+        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
         a.Store(s0);
         b.Store(s1);
         c.Store(s2);
@@ -105,6 +122,7 @@ internal static unsafe class AttentionTileKernels
     /// output[j·headDim + d] = Σ_t scores[j·scoresStride + t]·values[t·headDim + d] for j &lt; count, d &lt; headDim,
     /// t &lt; positions, the values laid out [position, dimension].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightedValues(float* scores, int scoresStride, int count, int positions, float* values, int headDim, float* output,
         SimdLevel level)
     {
@@ -131,24 +149,39 @@ internal static unsafe class AttentionTileKernels
     // 64 dimensions (four vectors) of four query vectors over a block of positions, added to the output.
     private static void Values512x4(float* scores, int scoresStride, int j, int count, int positions, float* values, int headDim, float* output)
     {
-        Four(scores, j, count, scoresStride, out var s0, out var s1, out var s2, out var s3);
-        Four(output, j, count, headDim, out var o0, out var o1, out var o2, out var o3);
-        var (a0, a1, a2, a3) = Load4(o0);
-        var (b0, b1, b2, b3) = Load4(o1);
-        var (c0, c1, c2, c3) = Load4(o2);
-        var (e0, e1, e2, e3) = Load4(o3);
+        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
+        float* o0 = At(output, j, count, headDim), o1 = At(output, j + 1, count, headDim), o2 = At(output, j + 2, count, headDim), o3 = At(output, j + 3, count, headDim);
+        Vector512<float> a0 = Vector512.Load(o0), a1 = Vector512.Load(o0 + 16), a2 = Vector512.Load(o0 + 32), a3 = Vector512.Load(o0 + 48);
+        Vector512<float> b0 = Vector512.Load(o1), b1 = Vector512.Load(o1 + 16), b2 = Vector512.Load(o1 + 32), b3 = Vector512.Load(o1 + 48);
+        Vector512<float> c0 = Vector512.Load(o2), c1 = Vector512.Load(o2 + 16), c2 = Vector512.Load(o2 + 32), c3 = Vector512.Load(o2 + 48);
+        Vector512<float> e0 = Vector512.Load(o3), e1 = Vector512.Load(o3 + 16), e2 = Vector512.Load(o3 + 32), e3 = Vector512.Load(o3 + 48);
         var v = values;
         for (var t = 0; t < positions; t++, v += headDim)
         {
-            var (v0, v1, v2, v3) = Load4(v);
+            var v0 = Vector512.Load(v);
+            var v1 = Vector512.Load(v + 16);
+            var v2 = Vector512.Load(v + 32);
+            var v3 = Vector512.Load(v + 48);
             var x = Vector512.Create(s0[t]);
-            (a0, a1, a2, a3) = (Vector512.FusedMultiplyAdd(v0, x, a0), Vector512.FusedMultiplyAdd(v1, x, a1), Vector512.FusedMultiplyAdd(v2, x, a2), Vector512.FusedMultiplyAdd(v3, x, a3));
+            a0 = Vector512.FusedMultiplyAdd(v0, x, a0);
+            a1 = Vector512.FusedMultiplyAdd(v1, x, a1);
+            a2 = Vector512.FusedMultiplyAdd(v2, x, a2);
+            a3 = Vector512.FusedMultiplyAdd(v3, x, a3);
             x = Vector512.Create(s1[t]);
-            (b0, b1, b2, b3) = (Vector512.FusedMultiplyAdd(v0, x, b0), Vector512.FusedMultiplyAdd(v1, x, b1), Vector512.FusedMultiplyAdd(v2, x, b2), Vector512.FusedMultiplyAdd(v3, x, b3));
+            b0 = Vector512.FusedMultiplyAdd(v0, x, b0);
+            b1 = Vector512.FusedMultiplyAdd(v1, x, b1);
+            b2 = Vector512.FusedMultiplyAdd(v2, x, b2);
+            b3 = Vector512.FusedMultiplyAdd(v3, x, b3);
             x = Vector512.Create(s2[t]);
-            (c0, c1, c2, c3) = (Vector512.FusedMultiplyAdd(v0, x, c0), Vector512.FusedMultiplyAdd(v1, x, c1), Vector512.FusedMultiplyAdd(v2, x, c2), Vector512.FusedMultiplyAdd(v3, x, c3));
+            c0 = Vector512.FusedMultiplyAdd(v0, x, c0);
+            c1 = Vector512.FusedMultiplyAdd(v1, x, c1);
+            c2 = Vector512.FusedMultiplyAdd(v2, x, c2);
+            c3 = Vector512.FusedMultiplyAdd(v3, x, c3);
             x = Vector512.Create(s3[t]);
-            (e0, e1, e2, e3) = (Vector512.FusedMultiplyAdd(v0, x, e0), Vector512.FusedMultiplyAdd(v1, x, e1), Vector512.FusedMultiplyAdd(v2, x, e2), Vector512.FusedMultiplyAdd(v3, x, e3));
+            e0 = Vector512.FusedMultiplyAdd(v0, x, e0);
+            e1 = Vector512.FusedMultiplyAdd(v1, x, e1);
+            e2 = Vector512.FusedMultiplyAdd(v2, x, e2);
+            e3 = Vector512.FusedMultiplyAdd(v3, x, e3);
         }
         Store4(o0, a0, a1, a2, a3);
         Store4(o1, b0, b1, b2, b3);
@@ -159,9 +192,9 @@ internal static unsafe class AttentionTileKernels
     // 8 dimensions of four query vectors over a block of positions, added to the output.
     private static void Values256x1(float* scores, int scoresStride, int j, int count, int positions, float* values, int headDim, float* output)
     {
-        Four(scores, j, count, scoresStride, out var s0, out var s1, out var s2, out var s3);
-        Four(output, j, count, headDim, out var o0, out var o1, out var o2, out var o3);
-        var (a, b, c, e) = (Vector256.Load(o0), Vector256.Load(o1), Vector256.Load(o2), Vector256.Load(o3));
+        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
+        float* o0 = At(output, j, count, headDim), o1 = At(output, j + 1, count, headDim), o2 = At(output, j + 2, count, headDim), o3 = At(output, j + 3, count, headDim);
+        Vector256<float> a = Vector256.Load(o0), b = Vector256.Load(o1), c = Vector256.Load(o2), e = Vector256.Load(o3);
         var v = values;
         for (var t = 0; t < positions; t++, v += headDim)
         {
@@ -213,17 +246,8 @@ internal static unsafe class AttentionTileKernels
         }
     }
 
-    // The four query vectors from j (the last one repeated when fewer are left), rowStride floats apart.
-    private static void Four(float* p, int j, int count, int rowStride, out float* p0, out float* p1, out float* p2, out float* p3)
-    {
-        p0 = p + (long)j * rowStride;
-        p1 = p + (long)Math.Min(j + 1, count - 1) * rowStride;
-        p2 = p + (long)Math.Min(j + 2, count - 1) * rowStride;
-        p3 = p + (long)Math.Min(j + 3, count - 1) * rowStride;
-    }
-
-    private static (Vector512<float>, Vector512<float>, Vector512<float>, Vector512<float>) Load4(float* p) =>
-        (Vector512.Load(p), Vector512.Load(p + 16), Vector512.Load(p + 32), Vector512.Load(p + 48));
+    // Query vector j's row (the last one's when fewer than four are left: its work twice, to the same place).
+    private static float* At(float* p, int j, int count, int rowStride) => p + (long)Math.Min(j, count - 1) * rowStride;
 
     private static void Store4(float* p, Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
     {
