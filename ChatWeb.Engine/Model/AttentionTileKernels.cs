@@ -19,6 +19,9 @@ namespace ChatWeb.Engine.Model;
 /// instruction of the per-row kernels' separate multiply and add on 256 bits.
 /// Four query vectors at a time: a tile whose count is not a multiple of four computes its last
 /// vector more than once (the same numbers to the same place).
+/// Four prompt rows × 7 heads × 64 dimensions over 1,950 positions (a Qwen2.5-0.5B key/value head,
+/// <c>AttentionBenchmarkTests</c>, one thread, AVX-512, busy host, best of 300): 261 µs row by row, 102 µs
+/// as a tile (27 → 68 GMAC/s), plus ~70 µs once per run of rows to transpose the values.
 /// </remarks>
 internal static unsafe class AttentionTileKernels
 {

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using ChatWeb.Engine.Execution;
 using ChatWeb.Engine.Tensors;
 
@@ -150,7 +151,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         {
             // q_j × query scale, gathered [vectors, headDim]
             for (var r = 0; r < rows; r++)
-                TensorPrimitivesMultiply(allQ + (b + r) * qDim + h * headDim, config.QueryScale, groupSize * headDim, q + r * groupSize * headDim);
+                Scale(allQ + (b + r) * qDim + h * headDim, config.QueryScale, groupSize * headDim, q + r * groupSize * headDim);
             // scores[j, t] = q_j·k[t] for every position of the span
             AttentionTileKernels.Scores(q, vectors, headDim, scratch.KeyPointer + (spanFirst - groupFirst), scratch.Stride, span,
                 scores, scoresStride, Simd.Best);
@@ -176,8 +177,8 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         }
     }
 
-    private static void TensorPrimitivesMultiply(float* x, float scale, int length, float* target) =>
-        System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<float>(x, length), scale, new Span<float>(target, length));
+    private static void Scale(float* x, float scale, int length, float* target) =>
+        TensorPrimitives.Multiply(new ReadOnlySpan<float>(x, length), scale, new Span<float>(target, length));
 
     // gemma2: s → cap·tanh(s / cap); then softmax
     private void Normalize(Span<float> scores)
