@@ -101,7 +101,8 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
             if (tiled)
                 AttendTile(scratch, kvHead, b, _tileStart[tile + 1], _first[group]);
             else
-                AttendRow(scratch, kvHead, b, _first[group]);
+                for (var r = b; r < _tileStart[tile + 1]; r++)
+                    AttendRow(scratch, kvHead, r, _first[group]);
         }
     }
 
