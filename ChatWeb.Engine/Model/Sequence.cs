@@ -14,7 +14,8 @@ namespace ChatWeb.Engine.Model;
 /// has a slot per position (slot = position). A sliding-window layer reads only the last
 /// <c>window</c> positions, so it keeps a ring of <c>window + MaxBatch − 1</c> slots (slot = position
 /// mod ring): enough for every row of one step to find its window after the whole step stored its
-/// keys, and for <see cref="Truncate"/> to go back up to MaxBatch tokens.
+/// keys, and for <see cref="Truncate"/> to go back up to MaxBatch tokens. Slots are rounded up to a
+/// multiple of 16 and an F32 cache starts on 64 bytes, so each dimension's row is cache-line aligned.
 /// Values are stored as <see cref="KvCacheType"/> says; <see cref="Read"/> hands attention floats.
 /// </remarks>
 public sealed unsafe class Sequence
@@ -22,7 +23,8 @@ public sealed unsafe class Sequence
     private const int Q8Block = 32;
     private readonly int[] _slots;        // [layer] slots of the layer's ring (its capacity when not sliding)
     private readonly long[] _layerStart;  // [layer] element offset of the layer in the value arrays
-    private readonly float[]? _keysF32, _valuesF32;    // F32:  [layer][kvDim, slot]
+    private readonly float[]? _keysF32, _valuesF32;    // F32:  [layer][kvDim, slot] from the origin below
+    private readonly int _keyOrigin, _valueOrigin;     // F32: the first element of each array that lies on 64 bytes
     private readonly Half[]? _keysF16, _valuesF16;     // F16:  [layer][kvDim, slot]
     private readonly sbyte[]? _keysQ8, _valuesQ8;      // Q8_0: [layer][kvDim, slot]
     private readonly Half[]? _keyScales, _valueScales; // Q8_0: [layer][kvDim / 32, slot]
@@ -46,7 +48,8 @@ public sealed unsafe class Sequence
         switch (type)
         {
             case KvCacheType.F32:
-                (_keysF32, _valuesF32) = (Pinned<float>(length), Pinned<float>(length));
+                (_keysF32, _keyOrigin) = AlignedPinned(length);
+                (_valuesF32, _valueOrigin) = AlignedPinned(length);
                 break;
             case KvCacheType.F16:
                 (_keysF16, _valuesF16) = (Pinned<Half>(length), Pinned<Half>(length));
@@ -109,8 +112,8 @@ public sealed unsafe class Sequence
             switch (Type)
             {
                 case KvCacheType.F32:
-                    CopyPositions(source._keysF32!, sourceAt, from, _keysF32!, at, to, KvDim, first, length);
-                    CopyPositions(source._valuesF32!, sourceAt, from, _valuesF32!, at, to, KvDim, first, length);
+                    CopyPositions(source._keysF32!, source._keyOrigin + sourceAt, from, _keysF32!, _keyOrigin + at, to, KvDim, first, length);
+                    CopyPositions(source._valuesF32!, source._valueOrigin + sourceAt, from, _valuesF32!, _valueOrigin + at, to, KvDim, first, length);
                     break;
                 case KvCacheType.F16:
                     CopyPositions(source._keysF16!, sourceAt, from, _keysF16!, at, to, KvDim, first, length);
@@ -144,12 +147,14 @@ public sealed unsafe class Sequence
     /// <summary>Empties the sequence (its KV cache is reused from position 0).</summary>
     public void Reset() => Length = 0;
 
-    /// <summary>Slots of each layer's cache for a sequence of <paramref name="capacity"/> tokens.</summary>
+    /// <summary>Slots of each layer's cache for a sequence of <paramref name="capacity"/> tokens, rounded up to
+    /// <see cref="Padded"/> so that every dimension's row of an F32 cache starts on 64 bytes (attention's vector loads
+    /// of the positions from 0 stay within cache lines).</summary>
     internal static int[] LayerSlots(ModelConfig config, int capacity, int maxBatch)
     {
         var slots = new int[config.LayerCount];
         for (var l = 0; l < slots.Length; l++)
-            slots[l] = config.IsSliding(l) ? (int)Math.Min(capacity, (long)config.SlidingWindow + maxBatch - 1) : capacity;
+            slots[l] = Padded(config.IsSliding(l) ? (int)Math.Min(capacity, (long)config.SlidingWindow + maxBatch - 1) : capacity);
         return slots;
     }
 
@@ -176,8 +181,8 @@ public sealed unsafe class Sequence
             case KvCacheType.F32:
                 for (var d = 0; d < KvDim; d++, offset += slots)
                 {
-                    _keysF32![offset] = key[d];
-                    _valuesF32![offset] = value[d];
+                    _keysF32![_keyOrigin + offset] = key[d];
+                    _valuesF32![_valueOrigin + offset] = value[d];
                 }
                 break;
             case KvCacheType.F16:
@@ -216,7 +221,7 @@ public sealed unsafe class Sequence
     /// key/value head) at positions [<paramref name="first"/>, first + count) of a layer, as floats laid
     /// out [dimension, position] <paramref name="stride"/> apart: straight into an F32 cache whose slots
     /// do not wrap, otherwise converted into <paramref name="keyScratch"/>/<paramref name="valueScratch"/>
-    /// ([dims, count] each; <paramref name="scaleScratch"/> [2 × count] for Q8_0).
+    /// ([dims, <see cref="Padded"/>(count)] each; <paramref name="scaleScratch"/> [2 × count] for Q8_0).
     /// </summary>
     internal void Read(int layer, int firstDim, int dims, int first, int count,
         float* keyScratch, float* valueScratch, float* scaleScratch, out float* keys, out float* values, out int stride)
@@ -227,11 +232,12 @@ public sealed unsafe class Sequence
         var row = _layerStart[layer] + (long)firstDim * slots;
         if (Type == KvCacheType.F32 && head == count)
         {
-            keys = Address(_keysF32!, row + start);
-            values = Address(_valuesF32!, row + start);
+            keys = Address(_keysF32!, _keyOrigin + row + start);
+            values = Address(_valuesF32!, _valueOrigin + row + start);
             stride = slots;
             return;
         }
+        stride = Padded(count); // each dimension's row starts on 64 bytes of an aligned scratch
         for (var part = 0; part < 2; part++)
         {
             var (from, length, to) = part == 0 ? (start, head, 0) : (0, count - head, head);
@@ -240,13 +246,13 @@ public sealed unsafe class Sequence
             for (var d = 0; d < dims; d++)
             {
                 var at = row + (long)d * slots + from;
-                var k = new Span<float>(keyScratch + (long)d * count + to, length);
-                var v = new Span<float>(valueScratch + (long)d * count + to, length);
+                var k = new Span<float>(keyScratch + (long)d * stride + to, length);
+                var v = new Span<float>(valueScratch + (long)d * stride + to, length);
                 switch (Type)
                 {
                     case KvCacheType.F32:
-                        _keysF32.AsSpan((int)at, length).CopyTo(k);
-                        _valuesF32.AsSpan((int)at, length).CopyTo(v);
+                        _keysF32.AsSpan(_keyOrigin + (int)at, length).CopyTo(k);
+                        _valuesF32.AsSpan(_valueOrigin + (int)at, length).CopyTo(v);
                         break;
                     case KvCacheType.F16:
                         TensorPrimitives.ConvertToSingle(_keysF16.AsSpan((int)at, length), k);
@@ -272,10 +278,20 @@ public sealed unsafe class Sequence
         }
         keys = keyScratch;
         values = valueScratch;
-        stride = count;
     }
 
+    /// <summary>Positions rounded up to a multiple of 16 floats (64 bytes): the row length of a converted head and of a layer's slots.</summary>
+    internal static int Padded(int positions) => (positions + 15) & ~15;
+
     private static T[] Pinned<T>(int length) where T : unmanaged => GC.AllocateArray<T>(length, pinned: true);
+
+    // A pinned array with room for length floats from its first element on 64 bytes (the origin).
+    private static (float[] Array, int Origin) AlignedPinned(int length)
+    {
+        var array = Pinned<float>(length + 16);
+        var address = (nint)Address(array, 0);
+        return (array, (int)((-address & 63) / sizeof(float)));
+    }
 
     private static float* Address(float[] pinned, long index) =>
         (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)) + index;

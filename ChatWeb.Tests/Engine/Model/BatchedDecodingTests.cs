@@ -98,7 +98,9 @@ public sealed class BatchedDecodingTests
         for (var i = 0; i < vocab; i++)
         {
             Assert.Equal(expectedDecode[i], logits[i], 1e-5f);
-            Assert.Equal(expectedPrompt[i], logits[vocab + i], 1e-5f);
+            // the chunks split b's rows differently (9 | 8 7 | 6 5 against 9 8 7 6 | 5): a row alone and rows
+            // in a tile (fused multiply-adds, another order of additions) round differently
+            Assert.Equal(expectedPrompt[i], logits[vocab + i], 1e-4f);
         }
         Assert.Equal((4, 5), (a.Length, b.Length));
     }

@@ -18,7 +18,7 @@ public sealed class KvCacheTests
 
         var f32 = Bytes(KvCacheType.F32);
 
-        Assert.Equal(2L * 2 * 1000 * 32 * 4, f32); // keys and values × 2 layers × 1000 positions × kvDim 32 × 4 bytes
+        Assert.Equal(2L * 2 * 1008 * 32 * 4, f32); // keys and values × 2 layers × 1000 positions (1008 slots: 64-byte rows) × kvDim 32 × 4 bytes
         Assert.Equal(f32 / 2, Bytes(KvCacheType.F16));
         Assert.Equal(f32 * 34 / 128, Bytes(KvCacheType.Q8_0)); // 34 bytes per 32 values
     }
@@ -43,7 +43,7 @@ public sealed class KvCacheTests
 
         var bytes = model.KvCacheBytes(1000);
 
-        Assert.Equal(2L * (1 * 1000 + 6 * (3 + 4 - 1)) * model.Config.KvDim * 4, bytes);
+        Assert.Equal(2L * (1 * 1008 + 6 * 16) * model.Config.KvDim * 4, bytes); // 1000 and 3 + 4 − 1 slots rounded up to 16
     }
 
     [Fact]
