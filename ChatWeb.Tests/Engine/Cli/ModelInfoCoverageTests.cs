@@ -40,8 +40,8 @@ public sealed class ModelInfoCoverageTests : IDisposable
         var output = Info(OracleFile.Named("gemma2-Q4_K_M").GgufPath);
 
         Assert.Contains("sliding window 16 tokens on 13 of 26 layers", output);
-        // per 1000 tokens: 13 full layers × 1000 slots + 13 sliding layers × (16 + 255) slots, of 2 × 64 values
-        Assert.Contains($"KV cache       per 1000 tokens: F32 {ModelInfoCommand.Megabytes((13 * 1000 + 13 * 271) * 128L * 4)}, F16 {ModelInfoCommand.Megabytes((13 * 1000 + 13 * 271) * 128L * 2)}", output);
+        // per 1000 tokens: 13 full layers × 1008 slots + 13 sliding layers × 272 slots (16 + 255, slots rounded up to 16), of 2 × 64 values
+        Assert.Contains($"KV cache       per 1000 tokens: F32 {ModelInfoCommand.Megabytes((13 * 1008 + 13 * 272) * 128L * 4)}, F16 {ModelInfoCommand.Megabytes((13 * 1008 + 13 * 272) * 128L * 2)}", output);
     }
 
     [Fact]
