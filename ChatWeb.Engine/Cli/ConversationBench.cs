@@ -39,9 +39,10 @@ internal static class ConversationBench
             history = [.. prompt, .. kept.Answer];
         }
         if (differing > 0)
-            output.WriteLine($"answers differ in {differing} of {turns} turns: on Q8_0/Q4_0 weights a batch of rows takes 8-bit activations and a single " +
-                             "row 14-bit ones, so the answer's keys and values (cached one token at a time) differ slightly from a fresh prefill's and a " +
-                             "near-tie greedy pick can flip; on F32 weights the two agree (tests)");
+            output.WriteLine($"answers differ in {differing} of {turns} turns: a batch of rows and a single row round differently (Q8_0/Q4_0 weights: " +
+                             "8-bit against 14-bit activations; the other types and a prompt's attention: the same sums added in another order), so " +
+                             "the answer's keys and values (cached one token at a time) differ slightly from a fresh prefill's and a near-tie greedy " +
+                             "pick can flip (random-weight files have many near-ties)");
         var snapshot = scheduler.Snapshot();
         output.WriteLine($"peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MB; file {fileBytes >> 20} MB, " +
                          $"KV caches allocated {snapshot.KvCacheAllocatedBytes >> 20} MB (budget {snapshot.KvCacheBudgetBytes >> 20} MB)");
