@@ -25,7 +25,7 @@ internal static unsafe class ByteBlock32Groups
 {
     private const int Weights = 32;
     public const int GroupBlocks = 4;
-    private const int PrefetchDistance = 4096;
+    private const int PrefetchDistance = 8192;
 
     [ThreadStatic] private static sbyte[]? t_values;
     [ThreadStatic] private static short[]? t_pairSums;
@@ -88,7 +88,8 @@ internal static unsafe class ByteBlock32Groups
     /// <remarks>Two rows per step: each x vector is loaded once for both, and every line of both is
     /// prefetched <see cref="PrefetchDistance"/> bytes ahead (Q4_0 4864×896 from memory, one thread,
     /// busy host: one row at a time with a prefetch per 72 bytes, 1 KB ahead, read ~11–18 GB/s; two
-    /// rows, every line, 4 KB ahead, 16–20; the hardware prefetcher alone does not keep up).</remarks>
+    /// rows, every line, 4 KB ahead, 16–20; the hardware prefetcher alone does not keep up). 8 KB ahead
+    /// against 4 KB, Qwen2.5-0.5B-shaped Q4_0 file, one thread, alternated: about 5% more tokens/s; 2 KB: 10% fewer.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector128<float> Dot2<T>(T* w, T* w1, Groups x, int count) where T : unmanaged, IByteBlock32<T>
     {
