@@ -7,8 +7,10 @@ namespace ChatWeb.Engine.Execution;
 /// their rows split across the pool's threads as one run. One instance is reused for every call.
 /// </summary>
 /// <remarks>
-/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), x is quantized once
-/// here, before the run, and every thread's chunks read it; otherwise each chunk quantizes x itself
+/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>) or is a 256-weight type
+/// (<see cref="ByteBlock256Kernels"/>), x is quantized once here, before the run, and every thread's
+/// chunks read it (for the 256-weight types at a 512-token prompt this also keeps one copy of x's
+/// bytes and tiles instead of one per thread); otherwise each chunk quantizes x itself
 /// (see <see cref="WeightMatrix"/>), which for several chunks per thread means quantizing the same x
 /// several times. With x shared, the run is cut as finely as at batch 1, so a thread the OS delays
 /// holds the others up less.
@@ -21,6 +23,8 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
     private int _matrixCount;
     private readonly TiledByteActivations _bytes = new();
     private TiledByteActivations? _quantizedX; // _bytes when this run's x was quantized for the 8-bit path
+    private readonly ByteActivations256 _bytes256 = new();
+    private ByteActivations256? _quantizedX256; // _bytes256 when this run's x was quantized for the 256-weight types
     private float* _x;
     private int _batch;
 
@@ -45,17 +49,23 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
             totalRows += w.Rows;
         }
         _quantizedX = null;
+        _quantizedX256 = null;
         for (var m = 0; m < _matrixCount; m++)
         {
-            if (Block32ByteBatch.Applies(_matrices[m]!.Type, batch, Simd.Best))
+            var type = _matrices[m]!.Type;
+            if (_quantizedX is null && Block32ByteBatch.Applies(type, batch, Simd.Best))
             {
                 _bytes.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
                 _quantizedX = _bytes;
-                break;
+            }
+            if (_quantizedX256 is null && WeightMatrix.UsesByteBlock256(type))
+            {
+                _bytes256.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
+                _quantizedX256 = _bytes256;
             }
         }
         // Other quantized kernels quantize x once per chunk: with many batch rows, fewer and larger chunks.
-        var chunksPerThread = batch == 1 || _quantizedX != null ? 8 : 3;
+        var chunksPerThread = batch == 1 || _quantizedX != null || _quantizedX256 != null ? 8 : 3;
         pool.Run(this, totalRows, Math.Max(16, totalRows / (pool.ThreadCount * chunksPerThread)));
     }
 
@@ -71,7 +81,7 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
             {
                 var x = new ReadOnlySpan<float>(_x, _batch * w.Cols);
                 var y = new Span<float>((float*)_outputs[m], _batch * w.Rows);
-                w.MatMul(x, _batch, y, rowStart, rowEnd, Simd.Best, _quantizedX);
+                w.MatMul(x, _batch, y, rowStart, rowEnd, Simd.Best, _quantizedX, quantizedX256: _quantizedX256);
             }
             offset += w.Rows;
         }

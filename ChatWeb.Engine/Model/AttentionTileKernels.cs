@@ -33,79 +33,19 @@ internal static unsafe class AttentionTileKernels
     public static void Scores(float* q, int count, int headDim, float* keys, int stride, int positions, float* scores, int scoresStride,
         SimdLevel level)
     {
+        for (var j = 0; j < count; j++)
+            new Span<float>(scores + j * scoresStride, positions).Clear(); // the kernels add to it
         var t = 0;
         if (level == SimdLevel.Vector512)
             for (; t + Block <= positions; t += Block)
                 for (var j = 0; j < count; j += Pairs)
-                    Scores512x4(q, j, count, headDim, keys + t, stride, scores + t, scoresStride);
+                    Add512x4(keys + t, stride, headDim, q, j, count, headDim, scores + t, scoresStride);
         if (level >= SimdLevel.Vector256)
             for (; t + 8 <= positions; t += 8)
                 for (var j = 0; j < count; j += Pairs)
-                    Scores256x1(q, j, count, headDim, keys + t, stride, scores + t, scoresStride);
+                    Add256x4(keys + t, stride, headDim, q, j, count, headDim, scores + t, scoresStride);
         for (var j = 0; j < count; j++)
             ScoresScalar(q + j * headDim, 1, headDim, keys + t, stride, positions - t, scores + j * scoresStride + t, scoresStride);
-    }
-
-    // 64 positions (four vectors) of four query vectors: sixteen accumulators, each key vector loaded once for all four.
-    private static void Scores512x4(float* q, int j, int count, int headDim, float* keys, int stride, float* scores, int scoresStride)
-    {
-        float* q0 = At(q, j, count, headDim), q1 = At(q, j + 1, count, headDim), q2 = At(q, j + 2, count, headDim), q3 = At(q, j + 3, count, headDim);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default,
-            c0 = default, c1 = default, c2 = default, c3 = default, e0 = default, e1 = default, e2 = default, e3 = default;
-        var k = keys;
-        for (var d = 0; d < headDim; d++, k += stride)
-        {
-            var k0 = Vector512.Load(k);
-            var k1 = Vector512.Load(k + 16);
-            var k2 = Vector512.Load(k + 32);
-            var k3 = Vector512.Load(k + 48);
-            var x = Vector512.Create(q0[d]);
-            a0 = Vector512.FusedMultiplyAdd(k0, x, a0);
-            a1 = Vector512.FusedMultiplyAdd(k1, x, a1);
-            a2 = Vector512.FusedMultiplyAdd(k2, x, a2);
-            a3 = Vector512.FusedMultiplyAdd(k3, x, a3);
-            x = Vector512.Create(q1[d]);
-            b0 = Vector512.FusedMultiplyAdd(k0, x, b0);
-            b1 = Vector512.FusedMultiplyAdd(k1, x, b1);
-            b2 = Vector512.FusedMultiplyAdd(k2, x, b2);
-            b3 = Vector512.FusedMultiplyAdd(k3, x, b3);
-            x = Vector512.Create(q2[d]);
-            c0 = Vector512.FusedMultiplyAdd(k0, x, c0);
-            c1 = Vector512.FusedMultiplyAdd(k1, x, c1);
-            c2 = Vector512.FusedMultiplyAdd(k2, x, c2);
-            c3 = Vector512.FusedMultiplyAdd(k3, x, c3);
-            x = Vector512.Create(q3[d]);
-            e0 = Vector512.FusedMultiplyAdd(k0, x, e0);
-            e1 = Vector512.FusedMultiplyAdd(k1, x, e1);
-            e2 = Vector512.FusedMultiplyAdd(k2, x, e2);
-            e3 = Vector512.FusedMultiplyAdd(k3, x, e3);
-        }
-        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
-        Store4(s0, a0, a1, a2, a3);
-        Store4(s1, b0, b1, b2, b3);
-        Store4(s2, c0, c1, c2, c3);
-        Store4(s3, e0, e1, e2, e3);
-    }
-
-    // 8 positions of four query vectors.
-    private static void Scores256x1(float* q, int j, int count, int headDim, float* keys, int stride, float* scores, int scoresStride)
-    {
-        float* q0 = At(q, j, count, headDim), q1 = At(q, j + 1, count, headDim), q2 = At(q, j + 2, count, headDim), q3 = At(q, j + 3, count, headDim);
-        Vector256<float> a = default, b = default, c = default, e = default;
-        var k = keys;
-        for (var d = 0; d < headDim; d++, k += stride)
-        {
-            var kv = Vector256.Load(k);
-            a = Vector256.FusedMultiplyAdd(kv, Vector256.Create(q0[d]), a);
-            b = Vector256.FusedMultiplyAdd(kv, Vector256.Create(q1[d]), b);
-            c = Vector256.FusedMultiplyAdd(kv, Vector256.Create(q2[d]), c);
-            e = Vector256.FusedMultiplyAdd(kv, Vector256.Create(q3[d]), e);
-        }
-        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
-        a.Store(s0);
-        b.Store(s1);
-        c.Store(s2);
-        e.Store(s3);
     }
 
     /// <summary>The plain reference for <see cref="Scores"/> (and its last positions).</summary>
@@ -137,11 +77,11 @@ internal static unsafe class AttentionTileKernels
             if (level == SimdLevel.Vector512)
                 for (; d + 64 <= headDim; d += 64)
                     for (var j = 0; j < count; j += Pairs)
-                        Values512x4(scores + t, scoresStride, j, count, length, values + (long)t * headDim + d, headDim, output + d);
+                        Add512x4(values + (long)t * headDim + d, headDim, length, scores + t, j, count, scoresStride, output + d, headDim);
             if (level >= SimdLevel.Vector256)
                 for (; d + 8 <= headDim; d += 8)
                     for (var j = 0; j < count; j += Pairs)
-                        Values256x1(scores + t, scoresStride, j, count, length, values + (long)t * headDim + d, headDim, output + d);
+                        Add256x4(values + (long)t * headDim + d, headDim, length, scores + t, j, count, scoresStride, output + d, headDim);
             if (d < headDim)
                 for (var j = 0; j < count; j++)
                     AddValuesScalar(scores + j * scoresStride + t, length, values + (long)t * headDim + d, headDim, headDim - d,
@@ -149,42 +89,45 @@ internal static unsafe class AttentionTileKernels
         }
     }
 
-    // 64 dimensions (four vectors) of four query vectors over a block of positions, added to the output.
-    private static void Values512x4(float* scores, int scoresStride, int j, int count, int positions, float* values, int headDim, float* output)
+    // Both products' inner kernel, for the four vectors i = j..j+3 (rows of x and of out, the last one
+    // again when fewer are left): out_i[0..64) += Σ_n x_i[n]·rows[n·step + 0..64), rows of 64 floats
+    // loaded once for all four into sixteen accumulators. Scores: rows = keys over a dimension each,
+    // x = the query vectors; weighted values: rows = values of a position each, x = the scores.
+    private static void Add512x4(float* rows, long step, int n, float* x, int j, int count, int xStride, float* output, int outStride)
     {
-        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
-        float* o0 = At(output, j, count, headDim), o1 = At(output, j + 1, count, headDim), o2 = At(output, j + 2, count, headDim), o3 = At(output, j + 3, count, headDim);
+        float* x0 = At(x, j, count, xStride), x1 = At(x, j + 1, count, xStride), x2 = At(x, j + 2, count, xStride), x3 = At(x, j + 3, count, xStride);
+        float* o0 = At(output, j, count, outStride), o1 = At(output, j + 1, count, outStride), o2 = At(output, j + 2, count, outStride), o3 = At(output, j + 3, count, outStride);
         Vector512<float> a0 = Vector512.Load(o0), a1 = Vector512.Load(o0 + 16), a2 = Vector512.Load(o0 + 32), a3 = Vector512.Load(o0 + 48);
         Vector512<float> b0 = Vector512.Load(o1), b1 = Vector512.Load(o1 + 16), b2 = Vector512.Load(o1 + 32), b3 = Vector512.Load(o1 + 48);
         Vector512<float> c0 = Vector512.Load(o2), c1 = Vector512.Load(o2 + 16), c2 = Vector512.Load(o2 + 32), c3 = Vector512.Load(o2 + 48);
         Vector512<float> e0 = Vector512.Load(o3), e1 = Vector512.Load(o3 + 16), e2 = Vector512.Load(o3 + 32), e3 = Vector512.Load(o3 + 48);
-        var v = values;
-        for (var t = 0; t < positions; t++, v += headDim)
+        var r = rows;
+        for (var k = 0; k < n; k++, r += step)
         {
-            var v0 = Vector512.Load(v);
-            var v1 = Vector512.Load(v + 16);
-            var v2 = Vector512.Load(v + 32);
-            var v3 = Vector512.Load(v + 48);
-            var x = Vector512.Create(s0[t]);
-            a0 = Vector512.FusedMultiplyAdd(v0, x, a0);
-            a1 = Vector512.FusedMultiplyAdd(v1, x, a1);
-            a2 = Vector512.FusedMultiplyAdd(v2, x, a2);
-            a3 = Vector512.FusedMultiplyAdd(v3, x, a3);
-            x = Vector512.Create(s1[t]);
-            b0 = Vector512.FusedMultiplyAdd(v0, x, b0);
-            b1 = Vector512.FusedMultiplyAdd(v1, x, b1);
-            b2 = Vector512.FusedMultiplyAdd(v2, x, b2);
-            b3 = Vector512.FusedMultiplyAdd(v3, x, b3);
-            x = Vector512.Create(s2[t]);
-            c0 = Vector512.FusedMultiplyAdd(v0, x, c0);
-            c1 = Vector512.FusedMultiplyAdd(v1, x, c1);
-            c2 = Vector512.FusedMultiplyAdd(v2, x, c2);
-            c3 = Vector512.FusedMultiplyAdd(v3, x, c3);
-            x = Vector512.Create(s3[t]);
-            e0 = Vector512.FusedMultiplyAdd(v0, x, e0);
-            e1 = Vector512.FusedMultiplyAdd(v1, x, e1);
-            e2 = Vector512.FusedMultiplyAdd(v2, x, e2);
-            e3 = Vector512.FusedMultiplyAdd(v3, x, e3);
+            var v0 = Vector512.Load(r);
+            var v1 = Vector512.Load(r + 16);
+            var v2 = Vector512.Load(r + 32);
+            var v3 = Vector512.Load(r + 48);
+            var s = Vector512.Create(x0[k]);
+            a0 = Vector512.FusedMultiplyAdd(v0, s, a0);
+            a1 = Vector512.FusedMultiplyAdd(v1, s, a1);
+            a2 = Vector512.FusedMultiplyAdd(v2, s, a2);
+            a3 = Vector512.FusedMultiplyAdd(v3, s, a3);
+            s = Vector512.Create(x1[k]);
+            b0 = Vector512.FusedMultiplyAdd(v0, s, b0);
+            b1 = Vector512.FusedMultiplyAdd(v1, s, b1);
+            b2 = Vector512.FusedMultiplyAdd(v2, s, b2);
+            b3 = Vector512.FusedMultiplyAdd(v3, s, b3);
+            s = Vector512.Create(x2[k]);
+            c0 = Vector512.FusedMultiplyAdd(v0, s, c0);
+            c1 = Vector512.FusedMultiplyAdd(v1, s, c1);
+            c2 = Vector512.FusedMultiplyAdd(v2, s, c2);
+            c3 = Vector512.FusedMultiplyAdd(v3, s, c3);
+            s = Vector512.Create(x3[k]);
+            e0 = Vector512.FusedMultiplyAdd(v0, s, e0);
+            e1 = Vector512.FusedMultiplyAdd(v1, s, e1);
+            e2 = Vector512.FusedMultiplyAdd(v2, s, e2);
+            e3 = Vector512.FusedMultiplyAdd(v3, s, e3);
         }
         Store4(o0, a0, a1, a2, a3);
         Store4(o1, b0, b1, b2, b3);
@@ -192,20 +135,20 @@ internal static unsafe class AttentionTileKernels
         Store4(o3, e0, e1, e2, e3);
     }
 
-    // 8 dimensions of four query vectors over a block of positions, added to the output.
-    private static void Values256x1(float* scores, int scoresStride, int j, int count, int positions, float* values, int headDim, float* output)
+    // As Add512x4 over 8 floats.
+    private static void Add256x4(float* rows, long step, int n, float* x, int j, int count, int xStride, float* output, int outStride)
     {
-        float* s0 = At(scores, j, count, scoresStride), s1 = At(scores, j + 1, count, scoresStride), s2 = At(scores, j + 2, count, scoresStride), s3 = At(scores, j + 3, count, scoresStride);
-        float* o0 = At(output, j, count, headDim), o1 = At(output, j + 1, count, headDim), o2 = At(output, j + 2, count, headDim), o3 = At(output, j + 3, count, headDim);
+        float* x0 = At(x, j, count, xStride), x1 = At(x, j + 1, count, xStride), x2 = At(x, j + 2, count, xStride), x3 = At(x, j + 3, count, xStride);
+        float* o0 = At(output, j, count, outStride), o1 = At(output, j + 1, count, outStride), o2 = At(output, j + 2, count, outStride), o3 = At(output, j + 3, count, outStride);
         Vector256<float> a = Vector256.Load(o0), b = Vector256.Load(o1), c = Vector256.Load(o2), e = Vector256.Load(o3);
-        var v = values;
-        for (var t = 0; t < positions; t++, v += headDim)
+        var r = rows;
+        for (var k = 0; k < n; k++, r += step)
         {
-            var x = Vector256.Load(v);
-            a = Vector256.FusedMultiplyAdd(x, Vector256.Create(s0[t]), a);
-            b = Vector256.FusedMultiplyAdd(x, Vector256.Create(s1[t]), b);
-            c = Vector256.FusedMultiplyAdd(x, Vector256.Create(s2[t]), c);
-            e = Vector256.FusedMultiplyAdd(x, Vector256.Create(s3[t]), e);
+            var v = Vector256.Load(r);
+            a = Vector256.FusedMultiplyAdd(v, Vector256.Create(x0[k]), a);
+            b = Vector256.FusedMultiplyAdd(v, Vector256.Create(x1[k]), b);
+            c = Vector256.FusedMultiplyAdd(v, Vector256.Create(x2[k]), c);
+            e = Vector256.FusedMultiplyAdd(v, Vector256.Create(x3[k]), e);
         }
         a.Store(o0);
         b.Store(o1);

@@ -52,16 +52,23 @@ internal static unsafe class ByteBlock256Kernels
     [ThreadStatic] private static UnpackedBytes[]? t_unpacked;
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is
-    /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
+    /// [batch, rows]. <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.
+    /// <paramref name="quantizedX"/>, when given, is x already quantized at this level (shared by the
+    /// threads of one product); otherwise this thread quantizes it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // optimized at first call, with its own inlining budget (README: kernel section)
     public static void Run<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd,
-        SimdLevel level, bool vnni = true)
+        SimdLevel level, bool vnni = true, ByteActivations256? quantizedX = null)
         where T : unmanaged, IByteBlock256<T>
     {
         Debug.Assert(cols % Weights == 0);
         var count = cols / Weights;
-        var activations = ByteActivations256.ForCurrentThread();
-        activations.Quantize(x, batch, cols, level);
+        var activations = quantizedX;
+        if (activations is null)
+        {
+            activations = ByteActivations256.ForCurrentThread();
+            activations.Quantize(x, batch, cols, level);
+        }
+        Debug.Assert(activations.Rows == batch && activations.Cols == cols);
         if (level < SimdLevel.Vector256)
         {
             for (var r = rowStart; r < rowEnd; r++)

@@ -84,10 +84,11 @@ internal sealed unsafe class WeightMatrix
     /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
     /// a 32-weight type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
     /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
-    /// threads of one product instead of each quantizing x again. <paramref name="vnni"/> false
+    /// threads of one product instead of each quantizing x again; <paramref name="quantizedX256"/> the
+    /// same for the 256-weight types (<see cref="ByteActivations256.Quantize"/> at this level). <paramref name="vnni"/> false
     /// takes the kernels a CPU without AVX-VNNI would (for tests).</summary>
     internal void MatMul(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level,
-        TiledByteActivations? quantizedX = null, bool vnni = true)
+        TiledByteActivations? quantizedX = null, bool vnni = true, ByteActivations256? quantizedX256 = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         if (x.Length < (long)batch * Cols)
@@ -108,25 +109,26 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
             case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni); break;
-            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni); break;
+            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni)
+    private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni,
+        ByteActivations256? quantizedX)
         where T : unmanaged, IByteBlock256<T>
     {
         fixed (float* output = y)
-            ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni);
+            ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni, quantizedX);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

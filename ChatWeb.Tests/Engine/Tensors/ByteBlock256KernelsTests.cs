@@ -23,6 +23,27 @@ public sealed unsafe class ByteBlock256KernelsTests
 
     public static IEnumerable<object[]> TypesOnly() => Types.Select(t => new object[] { t });
 
+    [Fact]
+    public void Run_WithXQuantizedOnceForAllRowRanges_GivesWhatEachRangeQuantizingItGives()
+    {
+        // As MatMulWork's threads do: one quantized x read by several row ranges (batch 6: a tile of four and two rows left).
+        const int rows = 9, cols = 512, batch = 6;
+        var weights = Quantizer.Quantize(GgmlType.Q4_K, TensorTestData.Gaussian(rows * cols, seed: 21));
+        var x = TensorTestData.Gaussian(batch * cols, seed: 22);
+        var shared = new ByteActivations256();
+        shared.Quantize(x, batch, cols, Simd.Best);
+        var alone = new float[batch * rows];
+        var together = Enumerable.Repeat(float.NaN, batch * rows).ToArray();
+        fixed (byte* p = weights)
+        {
+            var matrix = new WeightMatrix(GgmlType.Q4_K, rows, cols, p);
+            matrix.MatMul(x, batch, alone, 0, rows, Simd.Best);
+            matrix.MatMul(x, batch, together, 0, 4, Simd.Best, quantizedX256: shared);
+            matrix.MatMul(x, batch, together, 4, rows, Simd.Best, quantizedX256: shared);
+        }
+        Assert.Equal(alone, together);
+    }
+
     [Theory]
     [MemberData(nameof(TypesLevelsAndVnni))]
     public void Run_MatchesScalarReference_ForBatchesRowRangesAndRowLengths(GgmlType type, SimdLevel level, bool vnni)
