@@ -105,8 +105,8 @@ internal static unsafe class ByteBlock32Groups
         var xm = x.MinScales;
         for (var end = w + count / GroupBlocks * GroupBlocks; w < end; w += GroupBlocks, w1 += GroupBlocks, xv += GroupBlocks * Weights, xp += Weights, xs += 16, xm += 16)
         {
-            Prefetch<T>((byte*)w + PrefetchDistance);
-            Prefetch<T>((byte*)w1 + PrefetchDistance);
+            Prefetch((byte*)w + PrefetchDistance);
+            Prefetch((byte*)w1 + PrefetchDistance);
             var low = Vector512.Load(xv);
             var high = Vector512.Load(xv + 64);
             var pairs = T.Offset != 0 && !T.SignedBytes ? Vector512.Load(xp) : default;
@@ -120,7 +120,7 @@ internal static unsafe class ByteBlock32Groups
 
     // The lines of one group (4·sizeof(T) ≤ 96 bytes: two lines cover each step's advance).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch<T>(byte* at) where T : unmanaged
+    private static void Prefetch(byte* at)
     {
         Sse.Prefetch0(at);
         Sse.Prefetch0(at + 64);

@@ -57,7 +57,10 @@ internal static unsafe class ByteBlock32Kernels
         var useVnni = vnni && AvxVnni.IsSupported;
         if (batch == 1)
         {
-            DotRows(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level, vnni);
+            if (useVnni)
+                DotRows<T, Vnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
+            else
+                DotRows<T, NoVnni>(w + (long)rowStart * count, count, rowEnd - rowStart, activations, y + rowStart, level);
             return;
         }
         for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
@@ -82,23 +85,6 @@ internal static unsafe class ByteBlock32Kernels
                 }
             }
         }
-    }
-
-    /// <summary>Batch 1 (decoding): y[r] = W_r·x_0 for <paramref name="rows"/> consecutive rows of
-    /// <paramref name="count"/> blocks, x already quantized (Q4_0 comes here from its own product).</summary>
-    public static void DotRows<T>(T* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni)
-        where T : unmanaged, IByteBlock32<T>
-    {
-        if (level < SimdLevel.Vector256)
-        {
-            for (var r = 0; r < rows; r++)
-                y[r] = DotScalar(w + (long)r * count, x, 0, count);
-            return;
-        }
-        if (vnni && AvxVnni.IsSupported)
-            DotRows<T, Vnni>(w, count, rows, x, y, level);
-        else
-            DotRows<T, NoVnni>(w, count, rows, x, y, level);
     }
 
     /// <summary>The plain reference: Σ_blocks d_x·(d·(Σ q·x − Offset·Σx) + m·Σx) with exact integer

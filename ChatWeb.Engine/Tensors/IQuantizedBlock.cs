@@ -44,15 +44,6 @@ internal unsafe interface IBlock32<TSelf> : IQuantizedBlock<TSelf> where TSelf :
             TSelf.DotRow(w + (long)r * count, count, x, 0, 1, y + r, 1, level);
     }
 
-    /// <summary>Whether batch 1 (decoding) goes through <see cref="DotRowsBytes"/> with 8-bit
-    /// activations instead of <see cref="DotRows"/> with 14-bit ones.</summary>
-    static virtual bool DecodesWithBytes => false;
-
-    /// <summary>As <see cref="DotRows"/>, with x quantized to 8 bits (<see cref="ByteActivations"/>);
-    /// <paramref name="vnni"/> false takes the kernels of a CPU without AVX-VNNI.</summary>
-    static virtual void DotRowsBytes(TSelf* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni) =>
-        throw new NotSupportedException($"{typeof(TSelf).Name} has no 8-bit activation kernels.");
-
     /// <summary>The block's scale as half-precision bits.</summary>
     static abstract ushort ScaleBits(TSelf* block);
 

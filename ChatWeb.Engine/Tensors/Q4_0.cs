@@ -54,17 +54,13 @@ internal unsafe struct Q4_0 : IBlock32<Q4_0>, IByteBlock32<Q4_0>
     public static void DotRow(Q4_0* w, int count, QuantizedActivations x, int bStart, int bEnd, float* y, int yStride, SimdLevel level) =>
         Block32Kernels.DotRow(w, count, x, bStart, bEnd, y, yStride, level);
 
-    /// <summary>Decoding (batch 1) uses 8-bit activations, as Q4_1 does: see <see cref="ByteBlock32Kernels"/>
-    /// (the stored nibbles are q' = q + <see cref="Offset"/>).</summary>
-    public static bool DecodesWithBytes => true;
-
-    public static void DotRowsBytes(Q4_0* w, int count, int rows, ByteActivations x, float* y, SimdLevel level, bool vnni) =>
-        ByteBlock32Kernels.DotRows(w, count, rows, x, y, level, vnni);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort ScaleBits(Q4_0* block) => block->D;
 
     public static int Offset => 8;
+
+    // Decoding (batch 1) goes through ByteBlock32Kernels with 8-bit activations, as Q4_1's does (see
+    // QuantizedMatMul); what it reads of a block (the stored nibbles being q' = q + Offset):
     public static bool SignedBytes => false;
     public static bool HasMin => false;
     public static int ByteWeight(Q4_0* block, int n) => n < 16 ? block->Qs[n] & 0xF : block->Qs[n - 16] >> 4;

@@ -10,13 +10,12 @@ namespace ChatWeb.Engine.Tensors;
 /// Which kernels: Q8_0/Q4_0 at batch ≥ 2 on an AVX-512 CPU with AVX-VNNI go to
 /// <see cref="Block32ByteBatch"/> (8-bit x, vpdpbusd); without AVX-VNNI, batch ≥ 4 at the 512-bit level
 /// goes to <see cref="Block32FloatBatch"/> (float x, dequantized weights); Q4_0 at batch 1 decodes with
-/// 8-bit x (below); everything else uses the int16 kernels (14-bit x, vpmaddwd).
+/// 8-bit x in <see cref="ByteBlock32Kernels"/>, as the other 32-weight types; everything else uses the int16 kernels (14-bit x, vpmaddwd).
 /// Large batches (prompt processing) are cache-blocked: a chunk of <see cref="RowChunk"/> weight
 /// rows meets the batch <see cref="BatchChunk"/> rows of x at a time, so both stay in L2 (16 rows of
 /// 4864 Q8_0 weights ≈ 83 KB, 32 rows of 4864 int16 activations ≈ 311 KB) while the weights are
 /// still read from memory once per call. At batch 1 (decoding) the rows go to the type's
-/// many-row kernel <see cref="IBlock32{TSelf}.DotRows"/> all at once, or, for types that decode with 8-bit activations (Q4_0, <see cref="ByteActivations"/>), all of
-/// them to <see cref="IBlock32{TSelf}.DotRowsBytes"/> at once (it lays x out once per call).
+/// many-row kernel <see cref="IBlock32{TSelf}.DotRows"/> all at once.
 /// </remarks>
 internal static unsafe class QuantizedMatMul
 {
@@ -55,15 +54,13 @@ internal static unsafe class QuantizedMatMul
             }
             return;
         }
-        var blocks = cols / T.BlockSize;
-        if (batch == 1 && T.DecodesWithBytes)
+        if (batch == 1 && typeof(T) == typeof(Q4_0))
         {
-            var bytes = ByteActivations.ForCurrentThread();
-            bytes.Quantize(x, 1, cols, level);
             fixed (float* output = y)
-                T.DotRowsBytes((T*)data + (long)rowStart * blocks, blocks, rowEnd - rowStart, bytes, output + rowStart, level, vnni);
+                ByteBlock32Kernels.Run((Q4_0*)data, rows, cols, x, 1, output, rowStart, rowEnd, level, vnni);
             return;
         }
+        var blocks = cols / T.BlockSize;
         var activations = QuantizedActivations.ForCurrentThread();
         activations.Quantize(x, batch, cols, T.BlockSize, T.NeedsGroupSums, level);
         fixed (float* output = y)
