@@ -53,7 +53,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         {
             var sequence = rows[b].Sequence;
             capacity = Math.Max(capacity, sequence.Capacity);
-            var seen = Math.Min(rows[b].Position + 1, config.AttendedPositions(layer, sequence.Capacity));
+            var seen = Seen(rows[b], layer);
             positions += seen;
             converts |= sequence.Type != KvCacheType.F32;
             var first = rows[b].Position - seen + 1;
@@ -113,8 +113,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         var groupSize = config.HeadCount / config.KvHeadCount; // query heads sharing one key/value head
         var h = kvHead * groupSize; // its first query head
         var row = _rows[b];
-        // the positions this row sees: all up to its own, or the last window of them
-        var positions = Math.Min(row.Position + 1, config.AttendedPositions(_layer, row.Sequence.Capacity));
+        var positions = Seen(row, _layer);
         var first = row.Position - positions + 1;
         var keys = scratch.KeyPointer + (first - groupFirst);
         var values = scratch.ValuePointer + (first - groupFirst);
@@ -141,7 +140,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
         var (spanFirst, spanLast) = (int.MaxValue, 0);
         for (var r = b; r < end; r++)
         {
-            var seen = Math.Min(_rows[r].Position + 1, config.AttendedPositions(_layer, _rows[r].Sequence.Capacity));
+            var seen = Seen(_rows[r], _layer);
             (spanFirst, spanLast) = (Math.Min(spanFirst, _rows[r].Position - seen + 1), Math.Max(spanLast, _rows[r].Position));
         }
         var span = spanLast - spanFirst + 1;
@@ -160,7 +159,7 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
             for (var r = 0; r < rows; r++)
             {
                 var position = _rows[b + r].Position;
-                var seen = Math.Min(position + 1, config.AttendedPositions(_layer, _rows[b + r].Sequence.Capacity));
+                var seen = Seen(_rows[b + r], _layer);
                 var from = position - seen + 1 - spanFirst;
                 for (var g = 0; g < groupSize; g++)
                 {
@@ -177,6 +176,9 @@ internal sealed unsafe class AttentionWork(ModelConfig config, int threads) : IP
                 new Span<float>(output + r * groupSize * headDim, groupSize * headDim).CopyTo(new Span<float>(allOut + (b + r) * qDim + h * headDim, groupSize * headDim));
         }
     }
+
+    // How many positions a row sees: all up to its own, or the last window of them on a sliding-window layer.
+    private int Seen(BatchRow row, int layer) => Math.Min(row.Position + 1, config.AttendedPositions(layer, row.Sequence.Capacity));
 
     private static void Scale(float* x, float scale, int length, float* target) =>
         TensorPrimitives.Multiply(new ReadOnlySpan<float>(x, length), scale, new Span<float>(target, length));
