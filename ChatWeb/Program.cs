@@ -10,6 +10,7 @@ using ChatWeb.Sessions;
 using ChatWeb.Storage;
 using ChatWeb.Telemetry;
 using ChatWeb.Terminal;
+using Microsoft.Extensions.Options;
 
 if (await TerminalCommands.TryRunAsync(args)) return Environment.ExitCode; // chat | ask | apikey
 
@@ -50,6 +51,10 @@ app.MapHealthApi();
 app.MapChatApis();
 app.MapMetrics();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireRateLimiting(PageRateLimiting.Policy);
+
+// Settings are checked before Run, while the host is whole: a bad value stops start-up with its message. (Run checks
+// them too, but disposes the host as it fails, and a host embedding the app, such as the tests', then sees only that.)
+app.Services.GetRequiredService<IStartupValidator>().Validate();
 
 try
 {
