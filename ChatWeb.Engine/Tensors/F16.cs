@@ -91,7 +91,9 @@ internal static unsafe class F16
         }
     }
 
-    // The same bit steps as Convert, on 16, 8 or 4 lanes.
+    // The same bit steps as Convert, on 16, 8 or 4 lanes. Inlined: as calls they took vectors in and out through
+    // the stack (the 8-client serving profile spent ~2.5% in the 512-bit one alone).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ToSingle(Vector512<uint> h)
     {
         var m = h & Vector512.Create(MagnitudeBits);
@@ -102,6 +104,7 @@ internal static unsafe class F16
         return (f | ((h & Vector512.Create(SignBit)) << 16)).AsSingle();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ToSingle(Vector256<uint> h)
     {
         var m = h & Vector256.Create(MagnitudeBits);
@@ -112,6 +115,7 @@ internal static unsafe class F16
         return (f | ((h & Vector256.Create(SignBit)) << 16)).AsSingle();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ToSingle(Vector128<uint> h)
     {
         var m = h & Vector128.Create(MagnitudeBits);
