@@ -58,7 +58,7 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
                 _bytes.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
                 _quantizedX = _bytes;
             }
-            if (_quantizedX256 is null && WeightMatrix.UsesByteBlock256(type))
+            if (_quantizedX256 is null && WeightMatrix.UsesByteBlock256(type) && !Block32ByteBatch.Applies(type, batch, Simd.Best))
             {
                 _bytes256.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
                 _quantizedX256 = _bytes256;

@@ -109,26 +109,32 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
             case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni,
-        ByteActivations256? quantizedX)
+        ByteActivations256? quantizedX, TiledByteActivations? tiledX)
         where T : unmanaged, IByteBlock256<T>
     {
         fixed (float* output = y)
-            ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni, quantizedX);
+        {
+            // Q4_K, Q5_K, Q6_K batches with AVX-VNNI: decoded once per call into 32-weight blocks, as the 32-weight types
+            if (Block32ByteBatch.Applies<T>(batch, level, vnni))
+                Block32ByteBatch.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, tiledX);
+            else
+                ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni, quantizedX);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
