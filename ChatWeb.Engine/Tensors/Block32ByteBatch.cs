@@ -51,6 +51,12 @@ internal static unsafe class Block32ByteBatch
     /// tok/s with MinBatch 2 against 32.8–34.9 with 3.</summary>
     public const int MinBatch = 2;
 
+    /// <summary>The smallest batch of Q4_K, Q5_K and Q6_K that takes this path: below a full tile their
+    /// own batch kernels (<see cref="ByteBlock256Kernels"/>) cost less than a padded tile. 2048×2048,
+    /// one thread, µs per token (<see cref="MatMulBenchmark"/>, best of, busy machine): Q4_K there
+    /// ~52 at batch 4, 56 at 8, 61 at 16; here ~108 at 4 (padded), 53 at 8, 35 at 16.</summary>
+    public const int MinBatch256 = Tile;
+
     private const int Weights = 32;
     private const int Tile = TiledByteActivations.Tile;
     private const int TileBlockBytes = Tile * Weights;
@@ -65,7 +71,7 @@ internal static unsafe class Block32ByteBatch
     /// <summary>Whether a product takes this path; <paramref name="vnni"/> false asks for the kernels
     /// of a CPU without AVX-VNNI (tests run that fallback on any machine).</summary>
     public static bool Applies<T>(int batch, SimdLevel level, bool vnni = true) where T : unmanaged =>
-        vnni && IsSupported && batch >= MinBatch && level == SimdLevel.Vector512 && Decodes<T>();
+        vnni && IsSupported && batch >= (IsK<T>() ? MinBatch256 : MinBatch) && level == SimdLevel.Vector512 && Decodes<T>();
 
     public static bool Applies(GgmlType type, int batch, SimdLevel level) => type switch
     {
@@ -366,8 +372,15 @@ internal static unsafe class Block32ByteBatch
         for (var i = 0; i < count; i++, bytes += 8 * Weights)
         {
             var block = blocks + i;
-            for (var c = 0; c < 8; c++)
-                TK.Chunk(block, c).Store(bytes + c * Weights);
+            // written out: with c a constant each chunk is a load or two, a shift and a mask
+            TK.Chunk(block, 0).Store(bytes);
+            TK.Chunk(block, 1).Store(bytes + Weights);
+            TK.Chunk(block, 2).Store(bytes + 2 * Weights);
+            TK.Chunk(block, 3).Store(bytes + 3 * Weights);
+            TK.Chunk(block, 4).Store(bytes + 4 * Weights);
+            TK.Chunk(block, 5).Store(bytes + 5 * Weights);
+            TK.Chunk(block, 6).Store(bytes + 6 * Weights);
+            TK.Chunk(block, 7).Store(bytes + 7 * Weights);
             var scale = Vector256.Create(TK.Scale(block));
             if (typeof(TK) == typeof(Q6_K))
             {

@@ -26,9 +26,10 @@ public sealed class QuantizedModelTests
     // 3.5e-2 (Q8_0) at step 0; 6e-2 allowed.
     private const double ByteBatchTolerance = 6e-2;
 
-    // The K-quants round x to 8 bits per 256 values at every batch size (ByteBlock256Kernels, as
-    // llama.cpp's Q8_K), a coarser step than per 32 where a block holds an outlier: measured 3.5e-2
-    // (Q4_K) and 7.5e-2 (Q6_K) at step 0 of this model, whose rows are a single 256-weight block.
+    // The K-quants round x to 8 bits per 256 values below a batch of 8 (ByteBlock256Kernels, as
+    // llama.cpp's Q8_K; this test's 4-token prompt and its decoding steps), a coarser step than per 32
+    // where a block holds an outlier: measured 3.5e-2 (Q4_K) and 7.5e-2 (Q6_K) at step 0 of this
+    // model, whose rows are a single 256-weight block.
     private const double ByteBlock256Tolerance = 1e-1;
 
     public static TheoryData<GgmlType, double> Types => new()

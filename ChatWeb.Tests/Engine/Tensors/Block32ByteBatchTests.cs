@@ -84,7 +84,7 @@ public sealed unsafe class Block32ByteBatchTests
     public void MatMul_AtBatchesOnThisPath_MatchesDoublePrecisionReference(GgmlType type)
     {
         var level = Simd.Best;
-        foreach (var batch in new[] { Block32ByteBatch.MinBatch, 8, 13 })
+        foreach (var batch in new[] { IsK(type) ? Block32ByteBatch.MinBatch256 : Block32ByteBatch.MinBatch, 8, 13 })
             foreach (var blocks in BlocksFor(type))
             {
                 var cols = blocks * 32;
