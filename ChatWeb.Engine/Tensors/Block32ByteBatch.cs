@@ -7,10 +7,11 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// The matrix product for the 32-weight types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) at batch ≥
-/// <see cref="MinBatch"/> on CPUs with AVX-VNNI (at the 512-bit level; elsewhere
-/// <see cref="Block32FloatBatch"/>, the int16 kernels or <see cref="ByteBlock32Kernels"/>): x is
-/// quantized to 8 bits in tiles of eight batch rows (<see cref="TiledByteActivations"/>) and meets
-/// the weights, decoded to bytes once per call, in vpdpbusd.
+/// <see cref="MinBatch"/> and for Q4_K, Q5_K, Q6_K at batch ≥ <see cref="MinBatch256"/>, on CPUs
+/// with AVX-VNNI (at the 512-bit level; elsewhere <see cref="Block32FloatBatch"/>, the int16
+/// kernels, <see cref="ByteBlock32Kernels"/> or <see cref="ByteBlock256Kernels"/>): x is
+/// quantized to 8 bits per 32 values in tiles of eight batch rows (<see cref="TiledByteActivations"/>)
+/// and meets the weights, decoded to bytes in 32-weight blocks once per call, in vpdpbusd.
 /// </summary>
 /// <remarks>
 /// <para>vpdpbusd multiplies 32 unsigned bytes by 32 signed bytes and adds each group of four
@@ -31,6 +32,17 @@ namespace ChatWeb.Engine.Tensors;
 /// Q4_0 the stored nibble (offset 8), Q5_0 the 5-bit q (offset 16), IQ4_NL the table level + 128,
 /// Q4_1/Q5_1 q with offset 0 and the minimum m. The sums start at −offset·Σx per x row and block
 /// (Σx kept with the tile), which takes the offset back out exactly; m adds m·d_x·Σx per block.</para>
+/// <para>The 256-weight types Q4_K and Q5_K are eight such blocks each, shaped as Q4_1/Q5_1: per 32
+/// weights d = d_block·scale_j and m = −dmin·min_j (the 6-bit packed scales unpacked by
+/// <see cref="Q4_K.SixBitScales"/>), q' the 4- or 5-bit q (<see cref="IByteBlock256{TSelf}.Chunk"/>). Q6_K
+/// has a signed scale per 16 weights: q' is its 6-bit q (offset 32), d two floats per block, and each
+/// block's sums are kept as two halves (x's Σ over each block's first 16 values is kept with the
+/// tile), each converted and scaled on its own. Decoding a K block costs less than one 32-weight block
+/// of Q4_1 per 32 weights (2048×2048 Q4_K at batch 8: ~10 µs per token, Q6_K ~14). Below a full
+/// tile their own kernels stay cheaper (<see cref="MinBatch256"/>), and Q3_K, Q2_K and IQ4_XS (scales
+/// or minimums per 16 weights, signed levels) keep <see cref="ByteBlock256Kernels"/>. x rounds per 32
+/// values here and per 256 there, so a K-type sequence's logits alone and in a batch of 8 or more differ
+/// by that rounding (as Q8_0's do).</para>
 /// <para>Results differ from the float path by the 8-bit rounding of x (llama.cpp rounds its batch
 /// activations the same way): a few 1e-3 of Σ|w·x| at worst on random data. A batch that is not a
 /// multiple of eight is padded to one with zero rows, whose lanes are computed and dropped.</para>
@@ -41,7 +53,11 @@ namespace ChatWeb.Engine.Tensors;
 /// went from 150–160 µs per token (the one-weight-row-by-four-x-rows kernel of
 /// <see cref="ByteBlock32Kernels"/>) to 35–40, and Q4_0 from 43–45 (decoded in the loop for every
 /// tile) to about 38. Prefetching the next chunk of rows while the first tiles meet this one took
-/// Q8_0 batch 8 from about 550 to 350 µs.</para>
+/// Q8_0 batch 8 from about 550 to 350 µs. 2048×2048 from memory, µs per token, the 256-weight
+/// kernels → here: Q4_K batch 8 56 → 53, 16 61 → 35, 64 70 → 35, 512 57–68 → 34; Q6_K batch 8 65 → 57,
+/// 64 58–76 → 39–50, 512 68–70 → 39–52. A single tile (<c>Dot4</c>, batch 8) runs at about two thirds of
+/// <c>Dot4x2</c>'s speed per tile: each broadcast weight dword meets one x vector instead of two (an
+/// eight-row <c>Dot8</c> in its place was slower still: its eight row pointers spill).</para>
 /// </remarks>
 internal static unsafe class Block32ByteBatch
 {

@@ -25,9 +25,11 @@ namespace ChatWeb.Engine.Tensors;
 /// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
 /// <item><see cref="DequantizeRow"/> writes one row as floats (embedding lookup).</item>
 /// </list>
-/// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/> at every
-/// batch size: x rounded to 8 bits per 256 values as llama.cpp's Q8_K, the same for a sequence alone
-/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
+/// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/>: x rounded
+/// to 8 bits per 256 values as llama.cpp's Q8_K; Q4_K, Q5_K and Q6_K batches of
+/// <see cref="Block32ByteBatch.MinBatch256"/> or more on CPUs with AVX-VNNI take
+/// <see cref="Block32ByteBatch"/> instead (x per 32 values, each block decoded as eight 32-weight
+/// blocks), so there a sequence's results alone and in such a batch differ by that rounding. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
 /// every batch size: <see cref="ByteBlock32Kernels"/>, and for batches with AVX-VNNI
 /// <see cref="Block32ByteBatch"/> (the same integer sums; alone and in a batch equal up to float rounding).
 /// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
@@ -82,7 +84,7 @@ internal sealed unsafe class WeightMatrix
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
 
     /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
-    /// a 32-weight type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
+    /// a type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
     /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
     /// threads of one product instead of each quantizing x again; <paramref name="quantizedX256"/> the
     /// same for the 256-weight types (<see cref="ByteActivations256.Quantize"/> at this level). <paramref name="vnni"/> false
@@ -152,7 +154,8 @@ internal sealed unsafe class WeightMatrix
         }
     }
 
-    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>
+    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256), unless
+    /// <see cref="Block32ByteBatch.Applies(GgmlType, int, SimdLevel)"/> (Q4_K, Q5_K, Q6_K batches with AVX-VNNI).</summary>
     public static bool UsesByteBlock256(GgmlType type) =>
         type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.Q2_K or GgmlType.IQ4_XS;
 
