@@ -7,7 +7,7 @@ namespace ChatWeb.Engine.Execution;
 /// their rows split across the pool's threads as one run. One instance is reused for every call.
 /// </summary>
 /// <remarks>
-/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>, which Q4_K/Q5_K/Q6_K
+/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>, which K-type
 /// batches take too) or the 256-weight types' kernels (<see cref="ByteBlock256Kernels"/>), x is quantized once here, before the run, and every thread's
 /// chunks read it (for the 256-weight types at a 512-token prompt this also keeps one copy of x's
 /// bytes and tiles instead of one per thread); otherwise each chunk quantizes x itself

@@ -7,7 +7,7 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// The matrix product for the 32-weight types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) at batch ≥
-/// <see cref="MinBatch"/> and for Q4_K, Q5_K, Q6_K at batch ≥ <see cref="MinBatch256"/>, on CPUs
+/// <see cref="MinBatch"/> and for Q4_K, Q5_K, Q6_K, Q3_K, IQ4_XS at batch ≥ <see cref="MinBatch256"/>, on CPUs
 /// with AVX-VNNI (at the 512-bit level; elsewhere <see cref="Block32FloatBatch"/>, the int16
 /// kernels, <see cref="ByteBlock32Kernels"/> or <see cref="ByteBlock256Kernels"/>): x is
 /// quantized to 8 bits per 32 values in tiles of eight batch rows (<see cref="TiledByteActivations"/>)
@@ -34,13 +34,14 @@ namespace ChatWeb.Engine.Tensors;
 /// (Σx kept with the tile), which takes the offset back out exactly; m adds m·d_x·Σx per block.</para>
 /// <para>The 256-weight types Q4_K and Q5_K are eight such blocks each, shaped as Q4_1/Q5_1: per 32
 /// weights d = d_block·scale_j and m = −dmin·min_j (the 6-bit packed scales unpacked by
-/// <see cref="Q4_K.SixBitScales"/>), q' the 4- or 5-bit q (<see cref="IByteBlock256{TSelf}.Chunk"/>). Q6_K
-/// has a signed scale per 16 weights: q' is its 6-bit q (offset 32), d two floats per block, and each
+/// <see cref="Q4_K.SixBitScales"/>), q' the 4- or 5-bit q (<see cref="IByteBlock256{TSelf}.Chunk"/>);
+/// IQ4_XS is IQ4_NL-shaped with d·scale_j per 32. Q6_K and Q3_K have a signed scale per 16 weights:
+/// q' is the stored q (offset 32; Q3_K low + 4·high, offset 4), d two floats per block, and each
 /// block's sums are kept as two halves (x's Σ over each block's first 16 values is kept with the
 /// tile), each converted and scaled on its own. Decoding a K block costs less than one 32-weight block
 /// of Q4_1 per 32 weights (2048×2048 Q4_K at batch 8: ~10 µs per token, Q6_K ~14). Below a full
-/// tile their own kernels stay cheaper (<see cref="MinBatch256"/>), and Q3_K, Q2_K and IQ4_XS (scales
-/// or minimums per 16 weights, signed levels) keep <see cref="ByteBlock256Kernels"/>. x rounds per 32
+/// tile their own kernels stay cheaper (<see cref="MinBatch256"/>), and Q2_K (a minimum per 16
+/// weights) keeps <see cref="ByteBlock256Kernels"/>. x rounds per 32
 /// values here and per 256 there, so a K-type sequence's logits alone and in a batch of 8 or more differ
 /// by that rounding (as Q8_0's do).</para>
 /// <para>Results differ from the float path by the 8-bit rounding of x (llama.cpp rounds its batch
@@ -67,7 +68,7 @@ internal static unsafe class Block32ByteBatch
     /// tok/s with MinBatch 2 against 32.8–34.9 with 3.</summary>
     public const int MinBatch = 2;
 
-    /// <summary>The smallest batch of Q4_K, Q5_K and Q6_K that takes this path: below a full tile their
+    /// <summary>The smallest batch of the 256-weight types that takes this path: below a full tile their
     /// own batch kernels (<see cref="ByteBlock256Kernels"/>) cost less than a padded tile. 2048×2048,
     /// one thread, µs per token (<see cref="MatMulBenchmark"/>, best of, busy machine): Q4_K there
     /// ~52 at batch 4, 56 at 8, 61 at 16; here ~108 at 4 (padded), 53 at 8, 35 at 16.</summary>
@@ -100,27 +101,30 @@ internal static unsafe class Block32ByteBatch
         GgmlType.Q4_K => Applies<Q4_K>(batch, level),
         GgmlType.Q5_K => Applies<Q5_K>(batch, level),
         GgmlType.Q6_K => Applies<Q6_K>(batch, level),
+        GgmlType.Q3_K => Applies<Q3_K>(batch, level),
+        GgmlType.IQ4_XS => Applies<IQ4_XS>(batch, level),
         _ => false,
     };
 
     // The types this path decodes: the 32-weight types, and the 256-weight types whose blocks are
-    // eight such blocks with their own scales (Q4_K, Q5_K: each 32 weights as Q4_1/Q5_1; Q6_K: a
-    // scale per 16 weights).
+    // eight such blocks with their own scales (Q4_K, Q5_K: each 32 weights as Q4_1/Q5_1; IQ4_XS as
+    // IQ4_NL; Q6_K, Q3_K: a scale per 16 weights).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Decodes<T>() =>
         typeof(T) == typeof(Q8_0) || typeof(T) == typeof(Q4_0) || typeof(T) == typeof(Q4_1) ||
         typeof(T) == typeof(Q5_0) || typeof(T) == typeof(Q5_1) || typeof(T) == typeof(IQ4_NL) || IsK<T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsK<T>() => typeof(T) == typeof(Q4_K) || typeof(T) == typeof(Q5_K) || typeof(T) == typeof(Q6_K);
+    private static bool IsK<T>() =>
+        typeof(T) == typeof(Q4_K) || typeof(T) == typeof(Q5_K) || typeof(T) == typeof(Q6_K) || typeof(T) == typeof(Q3_K) || typeof(T) == typeof(IQ4_XS);
 
     // 32-weight blocks per block of T.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Parts<T>() => IsK<T>() ? 256 / Weights : 1;
 
-    // Whether each decoded block has two scales, one per 16 weights (Q6_K), instead of one.
+    // Whether each decoded block has two scales, one per 16 weights (Q6_K, Q3_K), instead of one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool HalfScales<T>() => typeof(T) == typeof(Q6_K);
+    private static bool HalfScales<T>() => typeof(T) == typeof(Q6_K) || typeof(T) == typeof(Q3_K);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ScalesPerBlock<T>() => HalfScales<T>() ? 2 : 1;
@@ -128,8 +132,8 @@ internal static unsafe class Block32ByteBatch
     // What the decoded bytes carry on top of the signed weight, as a shift (offset 2^Shift; Q4_1/Q5_1/Q4_K/Q5_K none).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int OffsetShift<T>() =>
-        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(IQ4_NL) ? 7 : typeof(T) == typeof(Q4_0) ? 3 :
-        typeof(T) == typeof(Q5_0) ? 4 : typeof(T) == typeof(Q6_K) ? 5 : -1;
+        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(IQ4_NL) || typeof(T) == typeof(IQ4_XS) ? 7 : typeof(T) == typeof(Q4_0) ? 3 :
+        typeof(T) == typeof(Q5_0) ? 4 : typeof(T) == typeof(Q6_K) ? 5 : typeof(T) == typeof(Q3_K) ? 2 : -1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HasMin<T>() => typeof(T) == typeof(Q4_1) || typeof(T) == typeof(Q5_1) || typeof(T) == typeof(Q4_K) || typeof(T) == typeof(Q5_K);
@@ -296,6 +300,10 @@ internal static unsafe class Block32ByteBatch
         }
         if (typeof(T) == typeof(Q6_K))
             return (F16.ToSingle(((Q6_K*)block)->D) * ((Q6_K*)block)->Scales[n / 16], 0);
+        if (typeof(T) == typeof(Q3_K))
+            return (F16.ToSingle(((Q3_K*)block)->D) * Q3_K.SubScale(((Q3_K*)block)->Scales, n / 16), 0);
+        if (typeof(T) == typeof(IQ4_XS))
+            return (F16.ToSingle(((IQ4_XS*)block)->D) * IQ4_XS.SubScale((IQ4_XS*)block, n / 32), 0);
         var halves = (ushort*)block; // the 32-weight types start with d (Q4_1/Q5_1: then m)
         return (F16.ToSingle(halves[0]), HasMin<T>() ? F16.ToSingle(halves[1]) : 0);
     }
@@ -329,6 +337,14 @@ internal static unsafe class Block32ByteBatch
         }
         if (typeof(T) == typeof(Q6_K))
             return Q6_K.Q((Q6_K*)block, n) + 32;
+        if (typeof(T) == typeof(Q3_K))
+        {
+            var k = (Q3_K*)block;
+            int h = n / 128, j = n % 128 / 32, r = n % 32;
+            return ((k->Qs[32 * h + r] >> (2 * j)) & 3) | ((k->HMask[r] >> (4 * h + j)) & 1) << 2;
+        }
+        if (typeof(T) == typeof(IQ4_XS))
+            return IQ4_NL.Level(((IQ4_XS*)block)->Qs + 16 * (n / 32), n % 32) + 128;
         return IQ4_NL.ByteWeight((IQ4_NL*)block, n) + 128;
     }
 
@@ -351,6 +367,16 @@ internal static unsafe class Block32ByteBatch
         if (typeof(T) == typeof(Q6_K))
         {
             DecodeK((Q6_K*)blocks, count, bytes, d, m);
+            return;
+        }
+        if (typeof(T) == typeof(Q3_K))
+        {
+            DecodeK((Q3_K*)blocks, count, bytes, d, m);
+            return;
+        }
+        if (typeof(T) == typeof(IQ4_XS))
+        {
+            DecodeK((IQ4_XS*)blocks, count, bytes, d, m);
             return;
         }
         var high = Vector256.Create((byte)0x80);
@@ -380,37 +406,43 @@ internal static unsafe class Block32ByteBatch
             F16.ToSingle(new ReadOnlySpan<ushort>(h + count, count), new Span<float>(m, count), SimdLevel.Vector512);
     }
 
-    // count 256-weight blocks → bytes [8·count, 32] (chunk c of a block is its weights 32c..32c+31),
-    // d [8·count] (Q6_K: [16·count], one per 16 weights) and (Q4_K, Q5_K) m [8·count].
+    // count 256-weight blocks → bytes [8·count, 32] (chunk c of a block is its weights 32c..32c+31;
+    // IQ4_XS's signed levels + 128), d [8·count] (Q6_K, Q3_K: [16·count], one per 16 weights) and
+    // (Q4_K, Q5_K) m [8·count].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DecodeK<TK>(TK* blocks, int count, byte* bytes, float* d, float* m) where TK : unmanaged, IByteBlock256<TK>
     {
+        var flip = Vector256.Create((byte)(TK.SignedBytes ? 0x80 : 0));
         for (var i = 0; i < count; i++, bytes += 8 * Weights)
         {
             var block = blocks + i;
             // written out: with c a constant each chunk is a load or two, a shift and a mask
-            TK.Chunk(block, 0).Store(bytes);
-            TK.Chunk(block, 1).Store(bytes + Weights);
-            TK.Chunk(block, 2).Store(bytes + 2 * Weights);
-            TK.Chunk(block, 3).Store(bytes + 3 * Weights);
-            TK.Chunk(block, 4).Store(bytes + 4 * Weights);
-            TK.Chunk(block, 5).Store(bytes + 5 * Weights);
-            TK.Chunk(block, 6).Store(bytes + 6 * Weights);
-            TK.Chunk(block, 7).Store(bytes + 7 * Weights);
+            (TK.Chunk(block, 0) ^ flip).Store(bytes);
+            (TK.Chunk(block, 1) ^ flip).Store(bytes + Weights);
+            (TK.Chunk(block, 2) ^ flip).Store(bytes + 2 * Weights);
+            (TK.Chunk(block, 3) ^ flip).Store(bytes + 3 * Weights);
+            (TK.Chunk(block, 4) ^ flip).Store(bytes + 4 * Weights);
+            (TK.Chunk(block, 5) ^ flip).Store(bytes + 5 * Weights);
+            (TK.Chunk(block, 6) ^ flip).Store(bytes + 6 * Weights);
+            (TK.Chunk(block, 7) ^ flip).Store(bytes + 7 * Weights);
             var scale = Vector256.Create(TK.Scale(block));
-            if (typeof(TK) == typeof(Q6_K))
+            var scales = TK.SubScales(block, out var mins); // s_k of the 16-weight sub-blocks, evens then odds
+            if (HalfScales<TK>())
             {
-                var s = ((Q6_K*)block)->Scales;
-                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(s)) * scale).Store(d + 16 * i);
-                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(s + 8)) * scale).Store(d + 16 * i + 8);
+                var first = Sse2.UnpackLow(scales.GetLower(), scales.GetUpper()); // s0..s7 in order
+                var second = Sse2.UnpackHigh(scales.GetLower(), scales.GetUpper());
+                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(first)) * scale).Store(d + 16 * i);
+                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(second)) * scale).Store(d + 16 * i + 8);
             }
             else
             {
-                // Q4_K, Q5_K: scale_j in SubScales' low eight, each min_j twice in its mins
-                var scales = TK.SubScales(block, out var mins);
+                // one scale per 32 (s_2j = s_2j+1): the evens; for Q4_K/Q5_K each min_j twice in mins
                 (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(scales.GetLower())) * scale).Store(d + 8 * i);
-                var evens = Avx.ConvertToVector256Single(mins.AsInt32() & Vector256.Create(0xFFFF));
-                (evens * Vector256.Create(-TK.MinScale(block))).Store(m + 8 * i);
+                if (HasMin<TK>())
+                {
+                    var evens = Avx.ConvertToVector256Single(mins.AsInt32() & Vector256.Create(0xFFFF));
+                    (evens * Vector256.Create(-TK.MinScale(block))).Store(m + 8 * i);
+                }
             }
         }
     }

@@ -26,7 +26,7 @@ namespace ChatWeb.Engine.Tensors;
 /// <item><see cref="DequantizeRow"/> writes one row as floats (embedding lookup).</item>
 /// </list>
 /// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/>: x rounded
-/// to 8 bits per 256 values as llama.cpp's Q8_K; Q4_K, Q5_K and Q6_K batches of
+/// to 8 bits per 256 values as llama.cpp's Q8_K; batches of all but Q2_K of
 /// <see cref="Block32ByteBatch.MinBatch256"/> or more on CPUs with AVX-VNNI take
 /// <see cref="Block32ByteBatch"/> instead (x per 32 values, each block decoded as eight 32-weight
 /// blocks), so there a sequence's results alone and in such a batch differ by that rounding. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
@@ -131,7 +131,7 @@ internal sealed unsafe class WeightMatrix
     {
         fixed (float* output = y)
         {
-            // Q4_K, Q5_K, Q6_K batches with AVX-VNNI: decoded once per call into 32-weight blocks, as the 32-weight types
+            // batches with AVX-VNNI (all but Q2_K): decoded once per call into 32-weight blocks, as the 32-weight types
             if (Block32ByteBatch.Applies<T>(batch, level, vnni))
                 Block32ByteBatch.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, tiledX);
             else
@@ -155,7 +155,7 @@ internal sealed unsafe class WeightMatrix
     }
 
     /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256), unless
-    /// <see cref="Block32ByteBatch.Applies(GgmlType, int, SimdLevel)"/> (Q4_K, Q5_K, Q6_K batches with AVX-VNNI).</summary>
+    /// <see cref="Block32ByteBatch.Applies(GgmlType, int, SimdLevel)"/> (their batches with AVX-VNNI, but Q2_K's).</summary>
     public static bool UsesByteBlock256(GgmlType type) =>
         type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.Q2_K or GgmlType.IQ4_XS;
 

@@ -2,7 +2,7 @@ using ChatWeb.Engine.Tensors;
 
 namespace ChatWeb.Tests.Engine.Tensors;
 
-/// <summary>The 8-bit-activation batch path for the 32-weight types and Q4_K/Q5_K/Q6_K (<see cref="Block32ByteBatch"/>, AVX-VNNI)
+/// <summary>The 8-bit-activation batch path for the 32-weight types and Q4_K/Q5_K/Q6_K/Q3_K/IQ4_XS (<see cref="Block32ByteBatch"/>, AVX-VNNI)
 /// against its scalar reference, and MatMul at batches that take it against the double-precision
 /// product of the dequantized weights and the exact x.</summary>
 public sealed unsafe class Block32ByteBatchTests
@@ -16,7 +16,7 @@ public sealed unsafe class Block32ByteBatchTests
     // The 256-weight types in 32-weight blocks: rows of 1, 2, 3, 7 and 19 blocks of 256.
     private static readonly int[] KBlockCounts = [8, 16, 24, 56, 152];
 
-    private static bool IsK(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+    private static bool IsK(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.IQ4_XS;
 
     private static int[] BlocksFor(GgmlType type) => IsK(type) ? KBlockCounts : BlockCounts;
 
@@ -34,6 +34,8 @@ public sealed unsafe class Block32ByteBatchTests
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.IQ4_XS)]
     public void Kernel_MatchesScalarReferenceExactly_ForManyBatchesAndRowLengths(GgmlType type)
     {
         if (!Block32ByteBatch.IsSupported || !Simd.IsSupported(SimdLevel.Vector512))
@@ -61,6 +63,8 @@ public sealed unsafe class Block32ByteBatchTests
                         case GgmlType.Q4_K: Both((Q4_K*)p, cols, x, batch, e, a); break;
                         case GgmlType.Q5_K: Both((Q5_K*)p, cols, x, batch, e, a); break;
                         case GgmlType.Q6_K: Both((Q6_K*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q3_K: Both((Q3_K*)p, cols, x, batch, e, a); break;
+                        case GgmlType.IQ4_XS: Both((IQ4_XS*)p, cols, x, batch, e, a); break;
                         default: Both((IQ4_NL*)p, cols, x, batch, e, a); break;
                     }
                 // Same integer sums, same float operations in the same order: equal to the bit.
@@ -81,6 +85,8 @@ public sealed unsafe class Block32ByteBatchTests
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.IQ4_XS)]
     public void MatMul_AtBatchesOnThisPath_MatchesDoublePrecisionReference(GgmlType type)
     {
         var level = Simd.Best;
@@ -118,6 +124,8 @@ public sealed unsafe class Block32ByteBatchTests
     [InlineData(GgmlType.Q4_K)]
     [InlineData(GgmlType.Q5_K)]
     [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.IQ4_XS)]
     public void MatMul_WithXQuantizedOnceForAllThreads_EqualsQuantizingPerCall(GgmlType type)
     {
         const int batch = 11, blocks = 40, cols = blocks * 32;
