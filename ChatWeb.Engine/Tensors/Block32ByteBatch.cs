@@ -55,8 +55,8 @@ namespace ChatWeb.Engine.Tensors;
 /// <see cref="ByteBlock32Kernels"/>) to 35–40, and Q4_0 from 43–45 (decoded in the loop for every
 /// tile) to about 38. Prefetching the next chunk of rows while the first tiles meet this one took
 /// Q8_0 batch 8 from about 550 to 350 µs. 2048×2048 from memory, µs per token, the 256-weight
-/// kernels → here: Q4_K batch 8 56 → 53, 16 61 → 35, 64 70 → 35, 512 57–68 → 34; Q6_K batch 8 65 → 57,
-/// 64 58–76 → 39–50, 512 68–70 → 39–52. A single tile (<c>Dot4</c>, batch 8) runs at about two thirds of
+/// kernels → here (alternated, load ~5): Q4_K batch 8 56 → 52, 16 61 → 35, 64 53 → 32, 512 55 → 32;
+/// Q5_K 8 62 → 60, 64 53 → 32, 512 53 → 32; Q6_K 8 64 → 55, 64 55 → 34, 512 62 → 34. A single tile (<c>Dot4</c>, batch 8) runs at about two thirds of
 /// <c>Dot4x2</c>'s speed per tile: each broadcast weight dword meets one x vector instead of two (an
 /// eight-row <c>Dot8</c> in its place was slower still: its eight row pointers spill).</para>
 /// </remarks>
