@@ -7,8 +7,8 @@ namespace ChatWeb.Engine.Execution;
 /// their rows split across the pool's threads as one run. One instance is reused for every call.
 /// </summary>
 /// <remarks>
-/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>) or is a 256-weight type
-/// (<see cref="ByteBlock256Kernels"/>), x is quantized once here, before the run, and every thread's
+/// Where a matrix takes the 8-bit batch path (<see cref="Block32ByteBatch"/>, which K-type
+/// batches take too) or the 256-weight types' kernels (<see cref="ByteBlock256Kernels"/>), x is quantized once here, before the run, and every thread's
 /// chunks read it (for the 256-weight types at a 512-token prompt this also keeps one copy of x's
 /// bytes and tiles instead of one per thread); otherwise each chunk quantizes x itself
 /// (see <see cref="WeightMatrix"/>), which for several chunks per thread means quantizing the same x
@@ -58,7 +58,7 @@ internal sealed unsafe class MatMulWork(WorkerPool pool) : IParallelWork
                 _bytes.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
                 _quantizedX = _bytes;
             }
-            if (_quantizedX256 is null && WeightMatrix.UsesByteBlock256(type))
+            if (_quantizedX256 is null && WeightMatrix.UsesByteBlock256(type) && !Block32ByteBatch.Applies(type, batch, Simd.Best))
             {
                 _bytes256.Quantize(new ReadOnlySpan<float>(x, batch * w0.Cols), batch, w0.Cols, Simd.Best);
                 _quantizedX256 = _bytes256;

@@ -7,10 +7,11 @@ namespace ChatWeb.Engine.Tensors;
 
 /// <summary>
 /// The matrix product for the 32-weight types (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) at batch ≥
-/// <see cref="MinBatch"/> on CPUs with AVX-VNNI (at the 512-bit level; elsewhere
-/// <see cref="Block32FloatBatch"/>, the int16 kernels or <see cref="ByteBlock32Kernels"/>): x is
-/// quantized to 8 bits in tiles of eight batch rows (<see cref="TiledByteActivations"/>) and meets
-/// the weights, decoded to bytes once per call, in vpdpbusd.
+/// <see cref="MinBatch"/> and for Q4_K, Q5_K, Q6_K, Q3_K, IQ4_XS at batch ≥ <see cref="MinBatch256"/>, on CPUs
+/// with AVX-VNNI (at the 512-bit level; elsewhere <see cref="Block32FloatBatch"/>, the int16
+/// kernels, <see cref="ByteBlock32Kernels"/> or <see cref="ByteBlock256Kernels"/>): x is
+/// quantized to 8 bits per 32 values in tiles of eight batch rows (<see cref="TiledByteActivations"/>)
+/// and meets the weights, decoded to bytes in 32-weight blocks once per call, in vpdpbusd.
 /// </summary>
 /// <remarks>
 /// <para>vpdpbusd multiplies 32 unsigned bytes by 32 signed bytes and adds each group of four
@@ -31,6 +32,18 @@ namespace ChatWeb.Engine.Tensors;
 /// Q4_0 the stored nibble (offset 8), Q5_0 the 5-bit q (offset 16), IQ4_NL the table level + 128,
 /// Q4_1/Q5_1 q with offset 0 and the minimum m. The sums start at −offset·Σx per x row and block
 /// (Σx kept with the tile), which takes the offset back out exactly; m adds m·d_x·Σx per block.</para>
+/// <para>The 256-weight types Q4_K and Q5_K are eight such blocks each, shaped as Q4_1/Q5_1: per 32
+/// weights d = d_block·scale_j and m = −dmin·min_j (the 6-bit packed scales unpacked by
+/// <see cref="Q4_K.SixBitScales"/>), q' the 4- or 5-bit q (<see cref="IByteBlock256{TSelf}.Chunk"/>);
+/// IQ4_XS is IQ4_NL-shaped with d·scale_j per 32. Q6_K and Q3_K have a signed scale per 16 weights:
+/// q' is the stored q (offset 32; Q3_K low + 4·high, offset 4), d two floats per block, and each
+/// block's sums are kept as two halves (x's Σ over each block's first 16 values is kept with the
+/// tile), each converted and scaled on its own. Decoding a K block costs less than one 32-weight block
+/// of Q4_1 per 32 weights (2048×2048 Q4_K at batch 8: ~10 µs per token, Q6_K ~14). Below a full
+/// tile their own kernels stay cheaper (<see cref="MinBatch256"/>), and Q2_K (a minimum per 16
+/// weights) keeps <see cref="ByteBlock256Kernels"/>. x rounds per 32
+/// values here and per 256 there, so a K-type sequence's logits alone and in a batch of 8 or more differ
+/// by that rounding (as Q8_0's do).</para>
 /// <para>Results differ from the float path by the 8-bit rounding of x (llama.cpp rounds its batch
 /// activations the same way): a few 1e-3 of Σ|w·x| at worst on random data. A batch that is not a
 /// multiple of eight is padded to one with zero rows, whose lanes are computed and dropped.</para>
@@ -41,7 +54,11 @@ namespace ChatWeb.Engine.Tensors;
 /// went from 150–160 µs per token (the one-weight-row-by-four-x-rows kernel of
 /// <see cref="ByteBlock32Kernels"/>) to 35–40, and Q4_0 from 43–45 (decoded in the loop for every
 /// tile) to about 38. Prefetching the next chunk of rows while the first tiles meet this one took
-/// Q8_0 batch 8 from about 550 to 350 µs.</para>
+/// Q8_0 batch 8 from about 550 to 350 µs. 2048×2048 from memory, µs per token, the 256-weight
+/// kernels → here (alternated, load ~5): Q4_K batch 8 56 → 52, 16 61 → 35, 64 53 → 32, 512 55 → 32;
+/// Q5_K 8 62 → 60, 64 53 → 32, 512 53 → 32; Q6_K 8 64 → 55, 64 55 → 34, 512 62 → 34. A single tile (<c>Dot4</c>, batch 8) runs at about two thirds of
+/// <c>Dot4x2</c>'s speed per tile: each broadcast weight dword meets one x vector instead of two (an
+/// eight-row <c>Dot8</c> in its place was slower still: its eight row pointers spill).</para>
 /// </remarks>
 internal static unsafe class Block32ByteBatch
 {
@@ -50,6 +67,12 @@ internal static unsafe class Block32ByteBatch
     /// Qwen2.5-0.5B-shaped Q8_0 file (2 threads, busy machine, three runs each) gave 37.9–41.2 total
     /// tok/s with MinBatch 2 against 32.8–34.9 with 3.</summary>
     public const int MinBatch = 2;
+
+    /// <summary>The smallest batch of the 256-weight types that takes this path: below a full tile their
+    /// own batch kernels (<see cref="ByteBlock256Kernels"/>) cost less than a padded tile. 2048×2048,
+    /// one thread, µs per token (<see cref="MatMulBenchmark"/>, best of, busy machine): Q4_K there
+    /// ~52 at batch 4, 56 at 8, 61 at 16; here ~108 at 4 (padded), 53 at 8, 35 at 16.</summary>
+    public const int MinBatch256 = Tile;
 
     private const int Weights = 32;
     private const int Tile = TiledByteActivations.Tile;
@@ -65,7 +88,7 @@ internal static unsafe class Block32ByteBatch
     /// <summary>Whether a product takes this path; <paramref name="vnni"/> false asks for the kernels
     /// of a CPU without AVX-VNNI (tests run that fallback on any machine).</summary>
     public static bool Applies<T>(int batch, SimdLevel level, bool vnni = true) where T : unmanaged =>
-        vnni && IsSupported && batch >= MinBatch && level == SimdLevel.Vector512 && IsBlock32<T>();
+        vnni && IsSupported && batch >= (IsK<T>() ? MinBatch256 : MinBatch) && level == SimdLevel.Vector512 && Decodes<T>();
 
     public static bool Applies(GgmlType type, int batch, SimdLevel level) => type switch
     {
@@ -75,21 +98,45 @@ internal static unsafe class Block32ByteBatch
         GgmlType.Q5_0 => Applies<Q5_0>(batch, level),
         GgmlType.Q5_1 => Applies<Q5_1>(batch, level),
         GgmlType.IQ4_NL => Applies<IQ4_NL>(batch, level),
+        GgmlType.Q4_K => Applies<Q4_K>(batch, level),
+        GgmlType.Q5_K => Applies<Q5_K>(batch, level),
+        GgmlType.Q6_K => Applies<Q6_K>(batch, level),
+        GgmlType.Q3_K => Applies<Q3_K>(batch, level),
+        GgmlType.IQ4_XS => Applies<IQ4_XS>(batch, level),
         _ => false,
     };
 
+    // The types this path decodes: the 32-weight types, and the 256-weight types whose blocks are
+    // eight such blocks with their own scales (Q4_K, Q5_K: each 32 weights as Q4_1/Q5_1; IQ4_XS as
+    // IQ4_NL; Q6_K, Q3_K: a scale per 16 weights).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsBlock32<T>() =>
+    private static bool Decodes<T>() =>
         typeof(T) == typeof(Q8_0) || typeof(T) == typeof(Q4_0) || typeof(T) == typeof(Q4_1) ||
-        typeof(T) == typeof(Q5_0) || typeof(T) == typeof(Q5_1) || typeof(T) == typeof(IQ4_NL);
+        typeof(T) == typeof(Q5_0) || typeof(T) == typeof(Q5_1) || typeof(T) == typeof(IQ4_NL) || IsK<T>();
 
-    // What the decoded bytes carry on top of the signed weight, as a shift (offset 2^Shift; Q4_1/Q5_1 none).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsK<T>() =>
+        typeof(T) == typeof(Q4_K) || typeof(T) == typeof(Q5_K) || typeof(T) == typeof(Q6_K) || typeof(T) == typeof(Q3_K) || typeof(T) == typeof(IQ4_XS);
+
+    // 32-weight blocks per block of T.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Parts<T>() => IsK<T>() ? 256 / Weights : 1;
+
+    // Whether each decoded block has two scales, one per 16 weights (Q6_K, Q3_K), instead of one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HalfScales<T>() => typeof(T) == typeof(Q6_K) || typeof(T) == typeof(Q3_K);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ScalesPerBlock<T>() => HalfScales<T>() ? 2 : 1;
+
+    // What the decoded bytes carry on top of the signed weight, as a shift (offset 2^Shift; Q4_1/Q5_1/Q4_K/Q5_K none).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int OffsetShift<T>() =>
-        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(IQ4_NL) ? 7 : typeof(T) == typeof(Q4_0) ? 3 : typeof(T) == typeof(Q5_0) ? 4 : -1;
+        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(IQ4_NL) || typeof(T) == typeof(IQ4_XS) ? 7 : typeof(T) == typeof(Q4_0) ? 3 :
+        typeof(T) == typeof(Q5_0) ? 4 : typeof(T) == typeof(Q6_K) ? 5 : typeof(T) == typeof(Q3_K) ? 2 : -1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool HasMin<T>() => typeof(T) == typeof(Q4_1) || typeof(T) == typeof(Q5_1);
+    private static bool HasMin<T>() => typeof(T) == typeof(Q4_1) || typeof(T) == typeof(Q5_1) || typeof(T) == typeof(Q4_K) || typeof(T) == typeof(Q5_K);
 
     /// <summary>y[b, r] = Σ_c W[r, c]·x[b, c] for r in [rowStart, rowEnd); x is [batch, cols], y is [batch, rows].
     /// <paramref name="quantizedX"/>, when given, is x already quantized; otherwise this thread quantizes it.</summary>
@@ -98,8 +145,11 @@ internal static unsafe class Block32ByteBatch
         TiledByteActivations? quantizedX = null)
         where T : unmanaged, IQuantizedBlock<T>
     {
-        Debug.Assert(cols % Weights == 0 && IsSupported && IsBlock32<T>());
-        var count = cols / Weights;
+        Debug.Assert(cols % (Weights * Parts<T>()) == 0 && IsSupported && Decodes<T>());
+        var count = cols / Weights;              // decoded 32-weight blocks per row
+        var blocks = count / Parts<T>();         // blocks of T per row
+        var step = 4 * sizeof(T) / Parts<T>();   // bytes of four packed rows per decoded block (prefetch)
+        var scalesPerRow = ScalesPerBlock<T>() * count;
         var activations = quantizedX;
         if (activations is null)
         {
@@ -108,41 +158,39 @@ internal static unsafe class Block32ByteBatch
         }
         Debug.Assert(activations.Batch == batch && activations.Cols == cols);
         var bytes = Scratch(ref t_bytes, RowChunk * count * Weights);
-        var scales = Scratch(ref t_scales, 2 * RowChunk * count);
+        var scales = Scratch(ref t_scales, 3 * RowChunk * count);
         var halves = Scratch(ref t_halves, 2 * RowChunk * count);
         var results = stackalloc float[2 * 4 * Tile];
         fixed (byte* q = bytes)
         fixed (float* d = scales)
         fixed (ushort* h = halves)
         {
-            var m = d + RowChunk * count;
+            var m = d + 2 * RowChunk * count;
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
                 var n = Math.Min(RowChunk, rowEnd - r0);
-                T* chunk = w + (long)r0 * count;
-                Decode(chunk, n * count, q, h, d, m);
+                T* chunk = w + (long)r0 * blocks;
+                Decode(chunk, n * blocks, q, h, d, m);
                 for (var t = 0; t < activations.Tiles; t += 2)
                 {
                     var tiles = Math.Min(2, activations.Tiles - t); // two tiles at a time, a last odd one alone
                     // While the first tiles meet this chunk, the next chunk's rows are prefetched.
-                    var next = t == 0 && r0 + RowChunk < rowEnd ? (byte*)(chunk + (long)RowChunk * count) : null;
+                    var next = t == 0 && r0 + RowChunk < rowEnd ? (byte*)(chunk + (long)RowChunk * blocks) : null;
                     var k = 0;
                     for (; k + 4 <= n; k += 4)
                     {
-                        var prefetch = next == null ? null : next + (long)k * count * sizeof(T);
+                        var prefetch = next == null ? null : next + (long)k * blocks * sizeof(T);
                         if (tiles == 2)
-                            Dot4x2<T>(q + k * count * Weights, count, d + k * count, m + k * count, activations, t, results, prefetch, 4 * sizeof(T));
+                            Dot4x2<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, t, results, prefetch, step);
                         else
-                            Dot4<T>(q + k * count * Weights, count, d + k * count, m + k * count,
-                                activations.Values(t), activations.Scales(t), activations.NegatedSums(t), results, prefetch, 4 * sizeof(T));
+                            Dot4<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, t, results, prefetch, step);
                         for (var u = 0; u < tiles; u++)
                             Store4(results + u * 4 * Tile, Math.Min(Tile, batch - (t + u) * Tile), y + (long)(t + u) * Tile * rows + r0 + k, rows);
                     }
                     for (; k < n; k++)
                         for (var u = t; u < t + tiles; u++)
                         {
-                            Dot1<T>(q + k * count * Weights, count, d + k * count, m + k * count,
-                                activations.Values(u), activations.Scales(u), activations.NegatedSums(u), results);
+                            Dot1<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, u, results);
                             Store1(results, Math.Min(Tile, batch - u * Tile), y + (long)u * Tile * rows + r0 + k, rows);
                         }
                 }
@@ -195,7 +243,8 @@ internal static unsafe class Block32ByteBatch
     /// <summary>The plain reference for <see cref="Run{T}"/>: x quantized by the scalar path, then per
     /// block the integer dot product of q' and the quantized x minus offset·Σx, accumulated times
     /// x scale · weight scale with a fused multiply-add in block order, and for Q4_1/Q5_1 plus
-    /// m·(x scale·Σx) — the same operations as the vector path, so the results agree exactly.</summary>
+    /// m·(x scale·Σx) — the same operations as the vector path, so the results agree exactly. Q6_K:
+    /// the same per 16 weights, each with its own scale.</summary>
     public static void RunScalar<T>(T* w, int rows, int cols, ReadOnlySpan<float> x, int batch, float* y, int rowStart, int rowEnd)
         where T : unmanaged, IQuantizedBlock<T>
     {
@@ -203,28 +252,60 @@ internal static unsafe class Block32ByteBatch
         var activations = new TiledByteActivations();
         activations.Quantize(x, batch, cols, SimdLevel.Scalar);
         var offset = OffsetShift<T>() < 0 ? 0 : 1 << OffsetShift<T>();
+        var part = Weights / ScalesPerBlock<T>(); // weights per scale
         for (var r = rowStart; r < rowEnd; r++)
             for (var b = 0; b < batch; b++)
             {
                 var sum = 0f;
                 for (var i = 0; i < count; i++)
                 {
-                    var block = w + (long)r * count + i;
-                    int isum = 0, xsum = 0;
-                    for (var j = 0; j < Weights; j++)
-                    {
-                        var xj = activations.Quantized(b, i * Weights + j);
-                        isum += DecodedByte(block, j) * xj;
-                        xsum += xj;
-                    }
-                    isum -= offset * xsum;
+                    var block = w + (long)r * (count / Parts<T>()) + i / Parts<T>();
+                    var first = i % Parts<T>() * Weights; // this 32's first weight in its block
                     var xScale = activations.Scale(b, i);
-                    sum = MathF.FusedMultiplyAdd(isum, xScale * F16.ToSingle(*(ushort*)block), sum);
-                    if (HasMin<T>())
-                        sum = MathF.FusedMultiplyAdd(xsum * xScale, F16.ToSingle(((ushort*)block)[1]), sum);
+                    for (var h = 0; h < ScalesPerBlock<T>(); h++)
+                    {
+                        int isum = 0, xsum = 0;
+                        for (var j = h * part; j < (h + 1) * part; j++)
+                        {
+                            var xj = activations.Quantized(b, i * Weights + j);
+                            isum += DecodedByte(block, first + j) * xj;
+                            xsum += xj;
+                        }
+                        isum -= offset * xsum;
+                        var (scale, min) = ScaleAndMin(block, first + h * part);
+                        sum = MathF.FusedMultiplyAdd(isum, xScale * scale, sum);
+                        if (HasMin<T>())
+                            sum = MathF.FusedMultiplyAdd(xsum * xScale, min, sum);
+                    }
                 }
                 y[(long)b * rows + r] = sum;
             }
+    }
+
+    // The scale and minimum of weight n's group (32 weights; Q6_K 16) as the decoded form holds them:
+    // weight = scale·(q' − offset) + min, read one at a time (the reference for Decode).
+    private static (float Scale, float Min) ScaleAndMin<T>(T* block, int n) where T : unmanaged
+    {
+        if (typeof(T) == typeof(Q4_K))
+        {
+            var k = (Q4_K*)block;
+            var (scale, min) = Q4_K.ScaleMin(k->Scales, n / 32);
+            return (F16.ToSingle(k->D) * scale, -(F16.ToSingle(k->DMin) * min));
+        }
+        if (typeof(T) == typeof(Q5_K))
+        {
+            var k = (Q5_K*)block;
+            var (scale, min) = Q4_K.ScaleMin(k->Scales, n / 32);
+            return (F16.ToSingle(k->D) * scale, -(F16.ToSingle(k->DMin) * min));
+        }
+        if (typeof(T) == typeof(Q6_K))
+            return (F16.ToSingle(((Q6_K*)block)->D) * ((Q6_K*)block)->Scales[n / 16], 0);
+        if (typeof(T) == typeof(Q3_K))
+            return (F16.ToSingle(((Q3_K*)block)->D) * Q3_K.SubScale(((Q3_K*)block)->Scales, n / 16), 0);
+        if (typeof(T) == typeof(IQ4_XS))
+            return (F16.ToSingle(((IQ4_XS*)block)->D) * IQ4_XS.SubScale((IQ4_XS*)block, n / 32), 0);
+        var halves = (ushort*)block; // the 32-weight types start with d (Q4_1/Q5_1: then m)
+        return (F16.ToSingle(halves[0]), HasMin<T>() ? F16.ToSingle(halves[1]) : 0);
     }
 
     // q' of weight n of a block, read one at a time (the reference for Decode).
@@ -243,6 +324,27 @@ internal static unsafe class Block32ByteBatch
             return Q5_0.ByteWeight((Q5_0*)block, n);
         if (typeof(T) == typeof(Q5_1))
             return Q5_1.ByteWeight((Q5_1*)block, n);
+        if (typeof(T) == typeof(Q4_K))
+        {
+            var packed = ((Q4_K*)block)->Qs[32 * (n / 64) + n % 32];
+            return n / 32 % 2 == 0 ? packed & 0xF : packed >> 4;
+        }
+        if (typeof(T) == typeof(Q5_K))
+        {
+            var k = (Q5_K*)block;
+            var packed = k->Qs[32 * (n / 64) + n % 32];
+            return (n / 32 % 2 == 0 ? packed & 0xF : packed >> 4) | ((k->Qh[n % 32] >> (n / 32)) & 1) << 4;
+        }
+        if (typeof(T) == typeof(Q6_K))
+            return Q6_K.Q((Q6_K*)block, n) + 32;
+        if (typeof(T) == typeof(Q3_K))
+        {
+            var k = (Q3_K*)block;
+            int h = n / 128, j = n % 128 / 32, r = n % 32;
+            return ((k->Qs[32 * h + r] >> (2 * j)) & 3) | ((k->HMask[r] >> (4 * h + j)) & 1) << 2;
+        }
+        if (typeof(T) == typeof(IQ4_XS))
+            return IQ4_NL.Level(((IQ4_XS*)block)->Qs + 16 * (n / 32), n % 32) + 128;
         return IQ4_NL.ByteWeight((IQ4_NL*)block, n) + 128;
     }
 
@@ -252,6 +354,31 @@ internal static unsafe class Block32ByteBatch
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Decode<T>(T* blocks, int count, byte* bytes, ushort* h, float* d, float* m) where T : unmanaged
     {
+        if (typeof(T) == typeof(Q4_K))
+        {
+            DecodeK((Q4_K*)blocks, count, bytes, d, m);
+            return;
+        }
+        if (typeof(T) == typeof(Q5_K))
+        {
+            DecodeK((Q5_K*)blocks, count, bytes, d, m);
+            return;
+        }
+        if (typeof(T) == typeof(Q6_K))
+        {
+            DecodeK((Q6_K*)blocks, count, bytes, d, m);
+            return;
+        }
+        if (typeof(T) == typeof(Q3_K))
+        {
+            DecodeK((Q3_K*)blocks, count, bytes, d, m);
+            return;
+        }
+        if (typeof(T) == typeof(IQ4_XS))
+        {
+            DecodeK((IQ4_XS*)blocks, count, bytes, d, m);
+            return;
+        }
         var high = Vector256.Create((byte)0x80);
         for (var i = 0; i < count; i++, bytes += Weights)
         {
@@ -277,6 +404,47 @@ internal static unsafe class Block32ByteBatch
         F16.ToSingle(new ReadOnlySpan<ushort>(h, count), new Span<float>(d, count), SimdLevel.Vector512);
         if (HasMin<T>())
             F16.ToSingle(new ReadOnlySpan<ushort>(h + count, count), new Span<float>(m, count), SimdLevel.Vector512);
+    }
+
+    // count 256-weight blocks → bytes [8·count, 32] (chunk c of a block is its weights 32c..32c+31;
+    // IQ4_XS's signed levels + 128), d [8·count] (Q6_K, Q3_K: [16·count], one per 16 weights) and
+    // (Q4_K, Q5_K) m [8·count].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DecodeK<TK>(TK* blocks, int count, byte* bytes, float* d, float* m) where TK : unmanaged, IByteBlock256<TK>
+    {
+        var flip = Vector256.Create((byte)(TK.SignedBytes ? 0x80 : 0));
+        for (var i = 0; i < count; i++, bytes += 8 * Weights)
+        {
+            var block = blocks + i;
+            // written out: with c a constant each chunk is a load or two, a shift and a mask
+            (TK.Chunk(block, 0) ^ flip).Store(bytes);
+            (TK.Chunk(block, 1) ^ flip).Store(bytes + Weights);
+            (TK.Chunk(block, 2) ^ flip).Store(bytes + 2 * Weights);
+            (TK.Chunk(block, 3) ^ flip).Store(bytes + 3 * Weights);
+            (TK.Chunk(block, 4) ^ flip).Store(bytes + 4 * Weights);
+            (TK.Chunk(block, 5) ^ flip).Store(bytes + 5 * Weights);
+            (TK.Chunk(block, 6) ^ flip).Store(bytes + 6 * Weights);
+            (TK.Chunk(block, 7) ^ flip).Store(bytes + 7 * Weights);
+            var scale = Vector256.Create(TK.Scale(block));
+            var scales = TK.SubScales(block, out var mins); // s_k of the 16-weight sub-blocks, evens then odds
+            if (HalfScales<TK>())
+            {
+                var first = Sse2.UnpackLow(scales.GetLower(), scales.GetUpper()); // s0..s7 in order
+                var second = Sse2.UnpackHigh(scales.GetLower(), scales.GetUpper());
+                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(first)) * scale).Store(d + 16 * i);
+                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(second)) * scale).Store(d + 16 * i + 8);
+            }
+            else
+            {
+                // one scale per 32 (s_2j = s_2j+1): the evens; for Q4_K/Q5_K each min_j twice in mins
+                (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(scales.GetLower())) * scale).Store(d + 8 * i);
+                if (HasMin<TK>())
+                {
+                    var evens = Avx.ConvertToVector256Single(mins.AsInt32() & Vector256.Create(0xFFFF));
+                    (evens * Vector256.Create(-TK.MinScale(block))).Store(m + 8 * i);
+                }
+            }
+        }
     }
 
     private static T[] Scratch<T>(ref T[]? field, int length)
@@ -307,10 +475,34 @@ internal static unsafe class Block32ByteBatch
         return a + b;
     }
 
-    // −offset·Σx from the tile's −Σx.
+    // The sums' starting values for one block of the tile: −offset·Σx from the tile's −Σx, and for
+    // Q6_K the same for each half of the block (its first and last 16 values).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Correction<T>(int* negatedSums) where T : unmanaged =>
-        OffsetShift<T>() < 0 ? Vector256<int>.Zero : Vector256.ShiftLeft(Vector256.Load(negatedSums), OffsetShift<T>());
+    private static (Vector256<int> First, Vector256<int> Second) Corrections<T>(int* negatedSums, int* negatedFirstHalves)
+        where T : unmanaged
+    {
+        if (OffsetShift<T>() < 0)
+            return (Vector256<int>.Zero, Vector256<int>.Zero);
+        if (!HalfScales<T>())
+            return (Vector256.ShiftLeft(Vector256.Load(negatedSums), OffsetShift<T>()), Vector256<int>.Zero);
+        var first = Vector256.Load(negatedFirstHalves);
+        return (Vector256.ShiftLeft(first, OffsetShift<T>()), Vector256.ShiftLeft(Vector256.Load(negatedSums) - first, OffsetShift<T>()));
+    }
+
+    // total + one decoded block's sums for the tile's eight x rows (q: its 32 bytes; d: its scale, or
+    // Q6_K's two, each for 16 weights and added in turn; c0, c1: from Corrections).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> AddBlock<T>(byte* q, float* d, float m, Vector256<int> c0, Vector256<int> c1,
+        Vector256<float> scales, Vector256<float> scaledSums,
+        Vector256<sbyte> x0, Vector256<sbyte> x1, Vector256<sbyte> x2, Vector256<sbyte> x3,
+        Vector256<sbyte> x4, Vector256<sbyte> x5, Vector256<sbyte> x6, Vector256<sbyte> x7, Vector256<float> total) where T : unmanaged
+    {
+        if (!HalfScales<T>())
+            return Accumulate<T>(Block(q, c0, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d[0], m, total);
+        var first = Dpbusd(Dpbusd(Dpbusd(Dpbusd(c0, q, x0), q + 4, x1), q + 8, x2), q + 12, x3);
+        var second = Dpbusd(Dpbusd(Dpbusd(Dpbusd(c1, q + 16, x4), q + 20, x5), q + 24, x6), q + 28, x7);
+        return Accumulate<T>(second, scales, scaledSums, d[1], m, Accumulate<T>(first, scales, scaledSums, d[0], m, total));
+    }
 
     // total + sums·(x scales·d), and for Q4_1/Q5_1 + m·(x scales·Σx) (scaledSums = x scales·(−Σx)).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -325,19 +517,23 @@ internal static unsafe class Block32ByteBatch
     private static Vector256<float> ScaledSums<T>(int* negatedSums, Vector256<float> xScales) where T : unmanaged =>
         HasMin<T>() ? Avx.ConvertToVector256Single(Vector256.Load(negatedSums)) * xScales : default;
 
-    // Four consecutive decoded weight rows (q, q + 32·count, …; scales d, d + count, …; minimums m, …)
-    // against one tile of eight x rows: results[j · 8 + k] = row j · x row k.
+    // Four consecutive decoded weight rows (q, q + 32·count, …; scales d, d + count, … (Q6_K: 2·count);
+    // minimums m, m + count, …) against tile t of x: results[j · 8 + k] = row j · x row k.
     // With a prefetch address, the next chunk's four packed rows are fetched into the cache as the
     // loop goes (step bytes per block index).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot4<T>(byte* q, int count, float* d, float* m, sbyte* xq, float* xs, int* xsums, float* results,
+    private static void Dot4<T>(byte* q, int count, float* d, float* m, TiledByteActivations x, int t, float* results,
         byte* prefetch, int step) where T : unmanaged
     {
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
         var rowBytes = count * Weights;
+        var stride = ScalesPerBlock<T>() * count;
         byte* q1 = q + rowBytes, q2 = q1 + rowBytes, q3 = q2 + rowBytes;
-        float* d1 = d + count, d2 = d1 + count, d3 = d2 + count;
+        float* d1 = d + stride, d2 = d1 + stride, d3 = d2 + stride;
         float* m1 = m + count, m2 = m1 + count, m3 = m2 + count;
+        sbyte* xq = x.Values(t);
+        float* xs = x.Scales(t);
+        int* xsums = x.NegatedSums(t), xhalves = x.NegatedFirstHalfSums(t);
         for (var i = 0; i < count; i++, xq += TileBlockBytes)
         {
             if (prefetch != null)
@@ -354,14 +550,15 @@ internal static unsafe class Block32ByteBatch
             var x5 = Vector256.Load(xq + 160);
             var x6 = Vector256.Load(xq + 192);
             var x7 = Vector256.Load(xq + 224);
-            var correction = Correction<T>(xsums + i * Tile);
+            var (c0, c1) = Corrections<T>(xsums + i * Tile, xhalves + i * Tile);
             var scales = Vector256.Load(xs + i * Tile);
             var scaledSums = ScaledSums<T>(xsums + i * Tile, scales);
             var o = i * Weights;
-            f0 = Accumulate<T>(Block(q + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d[i], HasMin<T>() ? m[i] : 0, f0);
-            f1 = Accumulate<T>(Block(q1 + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d1[i], HasMin<T>() ? m1[i] : 0, f1);
-            f2 = Accumulate<T>(Block(q2 + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d2[i], HasMin<T>() ? m2[i] : 0, f2);
-            f3 = Accumulate<T>(Block(q3 + o, correction, x0, x1, x2, x3, x4, x5, x6, x7), scales, scaledSums, d3[i], HasMin<T>() ? m3[i] : 0, f3);
+            var s = ScalesPerBlock<T>() * i;
+            f0 = AddBlock<T>(q + o, d + s, HasMin<T>() ? m[i] : 0, c0, c1, scales, scaledSums, x0, x1, x2, x3, x4, x5, x6, x7, f0);
+            f1 = AddBlock<T>(q1 + o, d1 + s, HasMin<T>() ? m1[i] : 0, c0, c1, scales, scaledSums, x0, x1, x2, x3, x4, x5, x6, x7, f1);
+            f2 = AddBlock<T>(q2 + o, d2 + s, HasMin<T>() ? m2[i] : 0, c0, c1, scales, scaledSums, x0, x1, x2, x3, x4, x5, x6, x7, f2);
+            f3 = AddBlock<T>(q3 + o, d3 + s, HasMin<T>() ? m3[i] : 0, c0, c1, scales, scaledSums, x0, x1, x2, x3, x4, x5, x6, x7, f3);
         }
         f0.Store(results);
         f1.Store(results + Tile);
@@ -383,6 +580,8 @@ internal static unsafe class Block32ByteBatch
         sbyte* xa = x.Values(t), xb = x.Values(t + 1);
         float* sa = x.Scales(t), sb = x.Scales(t + 1);
         int* na = x.NegatedSums(t), nb = x.NegatedSums(t + 1);
+        int* ha = x.NegatedFirstHalfSums(t), hb = x.NegatedFirstHalfSums(t + 1);
+        var stride = ScalesPerBlock<T>() * count;
         for (var i = 0; i < count; i++, q += Weights, xa += TileBlockBytes, xb += TileBlockBytes)
         {
             if (prefetch != null)
@@ -391,8 +590,8 @@ internal static unsafe class Block32ByteBatch
                 Sse.Prefetch0(prefetch + i * step + 64);
                 Sse.Prefetch0(prefetch + i * step + 127);
             }
-            var ca = Correction<T>(na + i * Tile);
-            var cb = Correction<T>(nb + i * Tile);
+            var (ca, ca2) = Corrections<T>(na + i * Tile, ha + i * Tile);
+            var (cb, cb2) = Corrections<T>(nb + i * Tile, hb + i * Tile);
             Vector256<int> a0 = ca, a1 = ca, a2 = ca, a3 = ca, b0 = cb, b1 = cb, b2 = cb, b3 = cb;
             byte* q1 = q + rowBytes, q2 = q1 + rowBytes, q3 = q2 + rowBytes;
             {
@@ -458,6 +657,23 @@ internal static unsafe class Block32ByteBatch
                 w = Vector256.Create(*(int*)(q3 + 12)).AsByte();
                 a3 = AvxVnni.MultiplyWideningAndAdd(a3, w, va);
                 b3 = AvxVnni.MultiplyWideningAndAdd(b3, w, vb);
+            }
+            if (HalfScales<T>())
+            {
+                // Q6_K: the first 16 weights have a scale of their own; their sums go out here
+                var halfA = Vector256.Load(sa + i * Tile);
+                var halfB = Vector256.Load(sb + i * Tile);
+                var h = 2 * i;
+                f0 = Accumulate<T>(a0, halfA, default, d[h], 0, f0);
+                e0 = Accumulate<T>(b0, halfB, default, d[h], 0, e0);
+                f1 = Accumulate<T>(a1, halfA, default, d[h + stride], 0, f1);
+                e1 = Accumulate<T>(b1, halfB, default, d[h + stride], 0, e1);
+                f2 = Accumulate<T>(a2, halfA, default, d[h + 2 * stride], 0, f2);
+                e2 = Accumulate<T>(b2, halfB, default, d[h + 2 * stride], 0, e2);
+                f3 = Accumulate<T>(a3, halfA, default, d[h + 3 * stride], 0, f3);
+                e3 = Accumulate<T>(b3, halfB, default, d[h + 3 * stride], 0, e3);
+                a0 = a1 = a2 = a3 = ca2;
+                b0 = b1 = b2 = b3 = cb2;
             }
             {
                 var va = Vector256.Load(xa + 128);
@@ -528,14 +744,15 @@ internal static unsafe class Block32ByteBatch
             var sumsA = ScaledSums<T>(na + i * Tile, scalesA);
             var sumsB = ScaledSums<T>(nb + i * Tile, scalesB);
             var mi = HasMin<T>();
-            f0 = Accumulate<T>(a0, scalesA, sumsA, d[i], mi ? m[i] : 0, f0);
-            e0 = Accumulate<T>(b0, scalesB, sumsB, d[i], mi ? m[i] : 0, e0);
-            f1 = Accumulate<T>(a1, scalesA, sumsA, d[i + count], mi ? m[i + count] : 0, f1);
-            e1 = Accumulate<T>(b1, scalesB, sumsB, d[i + count], mi ? m[i + count] : 0, e1);
-            f2 = Accumulate<T>(a2, scalesA, sumsA, d[i + 2 * count], mi ? m[i + 2 * count] : 0, f2);
-            e2 = Accumulate<T>(b2, scalesB, sumsB, d[i + 2 * count], mi ? m[i + 2 * count] : 0, e2);
-            f3 = Accumulate<T>(a3, scalesA, sumsA, d[i + 3 * count], mi ? m[i + 3 * count] : 0, f3);
-            e3 = Accumulate<T>(b3, scalesB, sumsB, d[i + 3 * count], mi ? m[i + 3 * count] : 0, e3);
+            var di = ScalesPerBlock<T>() * i + ScalesPerBlock<T>() - 1; // Q6_K: the second half's scale
+            f0 = Accumulate<T>(a0, scalesA, sumsA, d[di], mi ? m[i] : 0, f0);
+            e0 = Accumulate<T>(b0, scalesB, sumsB, d[di], mi ? m[i] : 0, e0);
+            f1 = Accumulate<T>(a1, scalesA, sumsA, d[di + stride], mi ? m[i + count] : 0, f1);
+            e1 = Accumulate<T>(b1, scalesB, sumsB, d[di + stride], mi ? m[i + count] : 0, e1);
+            f2 = Accumulate<T>(a2, scalesA, sumsA, d[di + 2 * stride], mi ? m[i + 2 * count] : 0, f2);
+            e2 = Accumulate<T>(b2, scalesB, sumsB, d[di + 2 * stride], mi ? m[i + 2 * count] : 0, e2);
+            f3 = Accumulate<T>(a3, scalesA, sumsA, d[di + 3 * stride], mi ? m[i + 3 * count] : 0, f3);
+            e3 = Accumulate<T>(b3, scalesB, sumsB, d[di + 3 * stride], mi ? m[i + 3 * count] : 0, e3);
         }
         f0.Store(results);
         f1.Store(results + Tile);
@@ -547,18 +764,22 @@ internal static unsafe class Block32ByteBatch
         e3.Store(results + 7 * Tile);
     }
 
-    // One decoded weight row against one tile (the rows of a range left over after its groups of four).
+    // One decoded weight row against tile t (the rows of a range left over after its groups of four).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot1<T>(byte* q, int count, float* d, float* m, sbyte* xq, float* xs, int* xsums, float* results) where T : unmanaged
+    private static void Dot1<T>(byte* q, int count, float* d, float* m, TiledByteActivations x, int t, float* results) where T : unmanaged
     {
         var f = Vector256<float>.Zero;
+        sbyte* xq = x.Values(t);
+        float* xs = x.Scales(t);
+        int* xsums = x.NegatedSums(t), xhalves = x.NegatedFirstHalfSums(t);
         for (var i = 0; i < count; i++, xq += TileBlockBytes)
         {
             var scales = Vector256.Load(xs + i * Tile);
-            var sums = Block(q + i * Weights, Correction<T>(xsums + i * Tile),
+            var (c0, c1) = Corrections<T>(xsums + i * Tile, xhalves + i * Tile);
+            f = AddBlock<T>(q + i * Weights, d + ScalesPerBlock<T>() * i, HasMin<T>() ? m[i] : 0, c0, c1, scales,
+                ScaledSums<T>(xsums + i * Tile, scales),
                 Vector256.Load(xq), Vector256.Load(xq + 32), Vector256.Load(xq + 64), Vector256.Load(xq + 96),
-                Vector256.Load(xq + 128), Vector256.Load(xq + 160), Vector256.Load(xq + 192), Vector256.Load(xq + 224));
-            f = Accumulate<T>(sums, scales, ScaledSums<T>(xsums + i * Tile, scales), d[i], HasMin<T>() ? m[i] : 0, f);
+                Vector256.Load(xq + 128), Vector256.Load(xq + 160), Vector256.Load(xq + 192), Vector256.Load(xq + 224), f);
         }
         f.Store(results);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ChatWeb.Engine.Tensors;
 
@@ -12,8 +13,9 @@ namespace ChatWeb.Engine.Tensors;
 /// </summary>
 /// <remarks>
 /// Layout of tile t: values [cols / 32, 8 groups g, 8 rows, 4 bytes]; scales [cols / 32, 8 rows];
-/// sums [cols / 32, 8 rows] = −Σq over the block (for the weights' offset correction). A last tile
-/// with fewer than eight rows is padded with zeros. The rows are quantized by
+/// sums [cols / 32, 8 rows] = −Σq over the block (for the weights' offset correction) and the same
+/// over each block's first 16 values (for <see cref="Q6_K"/>, whose scales and offset cover 16
+/// weights). A last tile with fewer than eight rows is padded with zeros. Each row is quantized by
 /// <see cref="ByteActivations"/> (the batch-1 kernels' activations: the same bytes on every path),
 /// then laid out in tiles. Grown on demand (no allocation in steady state) and read-only once quantized: one per
 /// thread (<see cref="ForCurrentThread"/>) or one shared by the threads of a product
@@ -31,6 +33,7 @@ internal sealed unsafe class TiledByteActivations
     private sbyte[] _values = [];
     private float[] _scales = [];
     private int[] _sums = [];
+    private int[] _firstHalfSums = [];
 
     public static TiledByteActivations ForCurrentThread() => t_current ??= new TiledByteActivations();
 
@@ -47,6 +50,9 @@ internal sealed unsafe class TiledByteActivations
 
     /// <summary>−Σq of each block of tile <paramref name="t"/>, [cols / 32, 8].</summary>
     public int* NegatedSums(int t) => (int*)Unsafe.AsPointer(ref _sums[0]) + (long)t * Tile * Blocks;
+
+    /// <summary>−Σq of the first 16 values of each block of tile <paramref name="t"/>, [cols / 32, 8].</summary>
+    public int* NegatedFirstHalfSums(int t) => (int*)Unsafe.AsPointer(ref _firstHalfSums[0]) + (long)t * Tile * Blocks;
 
     /// <summary>q of value i of batch row b (for tests and the scalar reference).</summary>
     public int Quantized(int b, int i) =>
@@ -69,7 +75,7 @@ internal sealed unsafe class TiledByteActivations
         Grow(ref _values, padded * cols);
         Grow(ref _scales, padded * count);
         Grow(ref _sums, padded * count);
-        _rows.Quantize(x, batch, cols, level); // row by row, then laid out in tiles
+        Grow(ref _firstHalfSums, padded * count);
         for (var b = 0; b < padded; b++)
         {
             var t = b / Tile;
@@ -77,6 +83,7 @@ internal sealed unsafe class TiledByteActivations
             var values = (int*)(Values(t) + 4 * k);
             var scales = Scales(t) + k;
             var sums = NegatedSums(t) + k;
+            var halves = NegatedFirstHalfSums(t) + k;
             if (b >= batch)
             {
                 for (var i = 0; i < count; i++, values += TileBlockBytes / 4)
@@ -85,18 +92,23 @@ internal sealed unsafe class TiledByteActivations
                         values[g * Tile] = 0;
                     scales[i * Tile] = 0;
                     sums[i * Tile] = 0;
+                    halves[i * Tile] = 0;
                 }
                 continue;
             }
-            var row = (int*)_rows.Values(b);
-            var rowScales = _rows.Scales(b);
-            var rowSums = _rows.Sums(b);
+            // one row at a time (a copy of a row, not of the whole batch, in between)
+            _rows.Quantize(x.Slice(b * cols, cols), 1, cols, level);
+            var row = (int*)_rows.Values(0);
+            var rowScales = _rows.Scales(0);
+            var rowSums = _rows.Sums(0);
             for (var i = 0; i < count; i++, values += TileBlockBytes / 4, row += BlockSize / 4)
             {
                 for (var g = 0; g < BlockSize / 4; g++)
                     values[g * Tile] = row[g];
                 scales[i * Tile] = rowScales[i];
                 sums[i * Tile] = -rowSums[i];
+                var first = Vector128.Load((sbyte*)row);
+                halves[i * Tile] = -(Vector128.Sum(Vector128.WidenLower(first)) + Vector128.Sum(Vector128.WidenUpper(first)));
             }
         }
     }

@@ -25,9 +25,11 @@ namespace ChatWeb.Engine.Tensors;
 /// the logits' range where 8-bit x is involved (QuantizedModelTests measures 3.5e-2 on a small random model).</item>
 /// <item><see cref="DequantizeRow"/> writes one row as floats (embedding lookup).</item>
 /// </list>
-/// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/> at every
-/// batch size: x rounded to 8 bits per 256 values as llama.cpp's Q8_K, the same for a sequence alone
-/// and in a batch. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
+/// The 256-weight types (the K-quants and IQ4_XS) take <see cref="ByteBlock256Kernels"/>: x rounded
+/// to 8 bits per 256 values as llama.cpp's Q8_K; batches of all but Q2_K of
+/// <see cref="Block32ByteBatch.MinBatch256"/> or more on CPUs with AVX-VNNI take
+/// <see cref="Block32ByteBatch"/> instead (x per 32 values, each block decoded as eight 32-weight
+/// blocks), so there a sequence's results alone and in such a batch differ by that rounding. Q4_1, Q5_0, Q5_1 and IQ4_NL round x to 8 bits per 32 values as llama.cpp does at
 /// every batch size: <see cref="ByteBlock32Kernels"/>, and for batches with AVX-VNNI
 /// <see cref="Block32ByteBatch"/> (the same integer sums; alone and in a batch equal up to float rounding).
 /// Supported types: <see cref="SupportedTypes"/>; cols must be a multiple of the type's block size
@@ -82,7 +84,7 @@ internal sealed unsafe class WeightMatrix
         MatMul(x, batch, y, rowStart, rowEnd, Simd.Best);
 
     /// <summary>As the public overload, at a chosen vector width (tests run every path). Where
-    /// a 32-weight type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
+    /// a type takes the 8-bit batch path (<see cref="Block32ByteBatch"/>), <paramref name="quantizedX"/> may hold x already quantized
     /// (<see cref="TiledByteActivations.Quantize"/> of the same x, batch and cols), shared by the
     /// threads of one product instead of each quantizing x again; <paramref name="quantizedX256"/> the
     /// same for the 256-weight types (<see cref="ByteActivations256.Quantize"/> at this level). <paramref name="vnni"/> false
@@ -109,26 +111,32 @@ internal sealed unsafe class WeightMatrix
             case GgmlType.BF16: BF16.MatMul(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level); break;
             case GgmlType.Q8_0: QuantizedMatMul.Run<Q8_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q4_0: QuantizedMatMul.Run<Q4_0>(_data, Rows, Cols, x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q4_K: RunBytes<Q4_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.Q6_K: RunBytes<Q6_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
             case GgmlType.Q4_1: RunBytes32<Q4_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q5_0: RunBytes32<Q5_0>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.Q5_1: RunBytes32<Q5_1>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
             case GgmlType.IQ4_NL: RunBytes32<IQ4_NL>(x, batch, y, rowStart, rowEnd, level, quantizedX, vnni); break;
-            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
-            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256); break;
+            case GgmlType.Q2_K: RunBytes<Q2_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.Q3_K: RunBytes<Q3_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.Q5_K: RunBytes<Q5_K>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
+            case GgmlType.IQ4_XS: RunBytes<IQ4_XS>(x, batch, y, rowStart, rowEnd, level, vnni, quantizedX256, quantizedX); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RunBytes<T>(ReadOnlySpan<float> x, int batch, Span<float> y, int rowStart, int rowEnd, SimdLevel level, bool vnni,
-        ByteActivations256? quantizedX)
+        ByteActivations256? quantizedX, TiledByteActivations? tiledX)
         where T : unmanaged, IByteBlock256<T>
     {
         fixed (float* output = y)
-            ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni, quantizedX);
+        {
+            // batches with AVX-VNNI (all but Q2_K): decoded once per call into 32-weight blocks, as the 32-weight types
+            if (Block32ByteBatch.Applies<T>(batch, level, vnni))
+                Block32ByteBatch.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, tiledX);
+            else
+                ByteBlock256Kernels.Run((T*)_data, Rows, Cols, x, batch, output, rowStart, rowEnd, level, vnni, quantizedX);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -146,7 +154,8 @@ internal sealed unsafe class WeightMatrix
         }
     }
 
-    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256).</summary>
+    /// <summary>Whether products of <paramref name="type"/> take <see cref="ByteBlock256Kernels"/> (8-bit x per 256), unless
+    /// <see cref="Block32ByteBatch.Applies(GgmlType, int, SimdLevel)"/> (their batches with AVX-VNNI, but Q2_K's).</summary>
     public static bool UsesByteBlock256(GgmlType type) =>
         type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.Q2_K or GgmlType.IQ4_XS;
 

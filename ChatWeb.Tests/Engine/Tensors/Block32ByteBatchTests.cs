@@ -2,7 +2,7 @@ using ChatWeb.Engine.Tensors;
 
 namespace ChatWeb.Tests.Engine.Tensors;
 
-/// <summary>The 8-bit-activation batch path for the 32-weight types (<see cref="Block32ByteBatch"/>, AVX-VNNI)
+/// <summary>The 8-bit-activation batch path for the 32-weight types and Q4_K/Q5_K/Q6_K/Q3_K/IQ4_XS (<see cref="Block32ByteBatch"/>, AVX-VNNI)
 /// against its scalar reference, and MatMul at batches that take it against the double-precision
 /// product of the dequantized weights and the exact x.</summary>
 public sealed unsafe class Block32ByteBatchTests
@@ -12,6 +12,13 @@ public sealed unsafe class Block32ByteBatchTests
     private const double ByteActivationTolerance = 1e-2;
 
     private static readonly int[] BlockCounts = [1, 2, 3, 5, 28, 37, 152];
+
+    // The 256-weight types in 32-weight blocks: rows of 1, 2, 3, 7 and 19 blocks of 256.
+    private static readonly int[] KBlockCounts = [8, 16, 24, 56, 152];
+
+    private static bool IsK(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q3_K or GgmlType.IQ4_XS;
+
+    private static int[] BlocksFor(GgmlType type) => IsK(type) ? KBlockCounts : BlockCounts;
 
     // 23 rows: a chunk of 16 and a partial one; the range [2, 23) starts inside the first and leaves
     // rows over after the groups of four.
@@ -24,6 +31,11 @@ public sealed unsafe class Block32ByteBatchTests
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q5_1)]
     [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.IQ4_XS)]
     public void Kernel_MatchesScalarReferenceExactly_ForManyBatchesAndRowLengths(GgmlType type)
     {
         if (!Block32ByteBatch.IsSupported || !Simd.IsSupported(SimdLevel.Vector512))
@@ -32,8 +44,8 @@ public sealed unsafe class Block32ByteBatchTests
             Assert.False(Block32ByteBatch.Applies(type, 64, Simd.Best));
             return;
         }
-        foreach (var batch in new[] { 3, 8, 9, 16, 21, 85 })
-            foreach (var blocks in BlockCounts)
+        foreach (var batch in IsK(type) ? [2, 3, 8, 9, 17, 64] : new[] { 3, 8, 9, 16, 21, 85 })
+            foreach (var blocks in BlocksFor(type))
             {
                 var cols = blocks * 32;
                 var (weights, x) = Inputs(type, batch, cols, blocks);
@@ -48,6 +60,11 @@ public sealed unsafe class Block32ByteBatchTests
                         case GgmlType.Q4_1: Both((Q4_1*)p, cols, x, batch, e, a); break;
                         case GgmlType.Q5_0: Both((Q5_0*)p, cols, x, batch, e, a); break;
                         case GgmlType.Q5_1: Both((Q5_1*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q4_K: Both((Q4_K*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q5_K: Both((Q5_K*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q6_K: Both((Q6_K*)p, cols, x, batch, e, a); break;
+                        case GgmlType.Q3_K: Both((Q3_K*)p, cols, x, batch, e, a); break;
+                        case GgmlType.IQ4_XS: Both((IQ4_XS*)p, cols, x, batch, e, a); break;
                         default: Both((IQ4_NL*)p, cols, x, batch, e, a); break;
                     }
                 // Same integer sums, same float operations in the same order: equal to the bit.
@@ -65,11 +82,16 @@ public sealed unsafe class Block32ByteBatchTests
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q5_1)]
     [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.IQ4_XS)]
     public void MatMul_AtBatchesOnThisPath_MatchesDoublePrecisionReference(GgmlType type)
     {
         var level = Simd.Best;
-        foreach (var batch in new[] { Block32ByteBatch.MinBatch, 8, 13 })
-            foreach (var blocks in BlockCounts)
+        foreach (var batch in new[] { IsK(type) ? Block32ByteBatch.MinBatch256 : Block32ByteBatch.MinBatch, 8, 13 })
+            foreach (var blocks in BlocksFor(type))
             {
                 var cols = blocks * 32;
                 var (weights, x) = Inputs(type, batch, cols, blocks);
@@ -99,9 +121,14 @@ public sealed unsafe class Block32ByteBatchTests
     [InlineData(GgmlType.Q5_0)]
     [InlineData(GgmlType.Q5_1)]
     [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.IQ4_XS)]
     public void MatMul_WithXQuantizedOnceForAllThreads_EqualsQuantizingPerCall(GgmlType type)
     {
-        const int batch = 11, blocks = 28, cols = blocks * 32;
+        const int batch = 11, blocks = 40, cols = blocks * 32;
         var (weights, x) = Inputs(type, batch, cols, blocks);
         var shared = new TiledByteActivations();
         shared.Quantize(x, batch, cols, Simd.Best);

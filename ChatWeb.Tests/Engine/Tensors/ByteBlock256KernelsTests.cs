@@ -143,7 +143,16 @@ public sealed unsafe class ByteBlock256KernelsTests
         {
             var matrix = new WeightMatrix(type, rows, cols, p);
             matrix.MatMul(x, batch, expected, rowStart, rows, SimdLevel.Scalar);
-            matrix.MatMul(x, batch, actual, rowStart, rows, level, vnni: vnni);
+            fixed (float* y = actual) // the kernels themselves: WeightMatrix sends most K-type batches with AVX-VNNI elsewhere
+                switch (type)
+                {
+                    case GgmlType.Q4_K: ByteBlock256Kernels.Run((Q4_K*)p, rows, cols, x, batch, y, rowStart, rows, level, vnni); break;
+                    case GgmlType.Q5_K: ByteBlock256Kernels.Run((Q5_K*)p, rows, cols, x, batch, y, rowStart, rows, level, vnni); break;
+                    case GgmlType.Q6_K: ByteBlock256Kernels.Run((Q6_K*)p, rows, cols, x, batch, y, rowStart, rows, level, vnni); break;
+                    case GgmlType.Q3_K: ByteBlock256Kernels.Run((Q3_K*)p, rows, cols, x, batch, y, rowStart, rows, level, vnni); break;
+                    case GgmlType.IQ4_XS: ByteBlock256Kernels.Run((IQ4_XS*)p, rows, cols, x, batch, y, rowStart, rows, level, vnni); break;
+                    default: matrix.MatMul(x, batch, actual, rowStart, rows, level, vnni: vnni); break;
+                }
         }
         var w = TensorTestData.Dequantize(type, weights, rows, cols);
         for (var b = 0; b < batch; b++)
