@@ -462,6 +462,17 @@ internal static unsafe class Block32ByteBatch
         return field;
     }
 
+    // The next chunk's packed bytes of decoded block index i of four rows (step bytes each), when there is a next chunk.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* prefetch, int i, int step)
+    {
+        if (prefetch == null)
+            return;
+        Sse.Prefetch0(prefetch + i * step);
+        Sse.Prefetch0(prefetch + i * step + 64);
+        Sse.Prefetch0(prefetch + i * step + 127);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Dpbusd(Vector256<int> sums, byte* q, Vector256<sbyte> x) =>
         AvxVnni.MultiplyWideningAndAdd(sums, Vector256.Create(*(int*)q).AsByte(), x);
@@ -544,12 +555,7 @@ internal static unsafe class Block32ByteBatch
         int* xsums = x.NegatedSums(t), xhalves = x.NegatedFirstHalfSums(t);
         for (var i = 0; i < count; i++, xq += TileBlockBytes)
         {
-            if (prefetch != null)
-            {
-                Sse.Prefetch0(prefetch + i * step);
-                Sse.Prefetch0(prefetch + i * step + 64);
-                Sse.Prefetch0(prefetch + i * step + 127);
-            }
+            Prefetch(prefetch, i, step);
             var x0 = Vector256.Load(xq);
             var x1 = Vector256.Load(xq + 32);
             var x2 = Vector256.Load(xq + 64);
@@ -605,12 +611,7 @@ internal static unsafe class Block32ByteBatch
         int* xsums = x.NegatedSums(t);
         for (var i = 0; i < count; i++, xp += TileBlockBytes)
         {
-            if (prefetch != null)
-            {
-                Sse.Prefetch0(prefetch + i * step);
-                Sse.Prefetch0(prefetch + i * step + 64);
-                Sse.Prefetch0(prefetch + i * step + 127);
-            }
+            Prefetch(prefetch, i, step);
             var a0 = Vector256.Load(xp);
             var a1 = Vector256.Load(xp + 32);
             var a2 = Vector256.Load(xp + 64);
@@ -675,12 +676,7 @@ internal static unsafe class Block32ByteBatch
         var stride = ScalesPerBlock<T>() * count;
         for (var i = 0; i < count; i++, q += Weights, xa += TileBlockBytes, xb += TileBlockBytes)
         {
-            if (prefetch != null)
-            {
-                Sse.Prefetch0(prefetch + i * step);
-                Sse.Prefetch0(prefetch + i * step + 64);
-                Sse.Prefetch0(prefetch + i * step + 127);
-            }
+            Prefetch(prefetch, i, step);
             var (ca, ca2) = Corrections<T>(na + i * Tile, ha + i * Tile);
             var (cb, cb2) = Corrections<T>(nb + i * Tile, hb + i * Tile);
             Vector256<int> a0 = ca, a1 = ca, a2 = ca, a3 = ca, b0 = cb, b1 = cb, b2 = cb, b3 = cb;
