@@ -160,7 +160,6 @@ internal sealed class RemoteScheduler : IGenerationScheduler
             _ = Task.Run(() => SendAsync(call));
         }
 
-        var relayed = 0;
         while (_events.TryDequeue(out var e))
         {
             var g = e.Call.Generation;
@@ -172,8 +171,8 @@ internal sealed class RemoteScheduler : IGenerationScheduler
                 if (piece.Contents.Any(c => c is TextContent { Text.Length: > 0 } or TextReasoningContent { Text.Length: > 0 }))
                 {
                     g.State = GenerationState.Decode;
+                    _metrics.Generated(1); // counted before the reader can see it (and its end), so the count never lags the answer
                     _front.Streamed(g, 0, _time.GetTimestamp());
-                    relayed++;
                 }
                 else if (piece.FinishReason == ChatFinishReason.Length)
                 {
@@ -189,7 +188,6 @@ internal sealed class RemoteScheduler : IGenerationScheduler
                 End(e.Call, FinishReason.Failed, e.Error);
             }
         }
-        _metrics.Generated(relayed);
     }
 
     private void End(RemoteCall call, FinishReason reason, Exception? error)
