@@ -167,12 +167,12 @@ internal static unsafe class Block32ByteBatch
         // A tile met alone (batch 8, or the last of an odd count) takes Dot4Paired where its types allow: x laid out once per call.
         var lone = activations.Tiles % 2 == 1 && !HalfScales<T>() ? activations.Tiles - 1 : -1;
         var paired = lone < 0 ? null : Scratch(ref t_paired, count * TileBlockBytes);
-        if (paired != null)
-            fixed (sbyte* xp = paired)
-                Pair(activations.Values(lone), count, xp);
         fixed (byte* q = bytes)
         fixed (float* d = scales)
+        fixed (sbyte* xp = paired) // null when no tile is alone
         {
+            if (xp != null)
+                Pair(activations.Values(lone), count, xp);
             var m = d + 2 * RowChunk * count;
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
@@ -191,8 +191,7 @@ internal static unsafe class Block32ByteBatch
                         if (tiles == 2)
                             Dot4x2<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, t, results, prefetch, step);
                         else if (t == lone)
-                            fixed (sbyte* xp = paired)
-                                Dot4Paired<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, t, xp, results, prefetch, step);
+                            Dot4Paired<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, t, xp, results, prefetch, step);
                         else
                             Dot4<T>(q + k * count * Weights, count, d + k * scalesPerRow, m + k * count, activations, t, results, prefetch, step);
                         for (var u = 0; u < tiles; u++)
@@ -365,29 +364,13 @@ internal static unsafe class Block32ByteBatch
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Decode<T>(T* blocks, int count, byte* bytes, float* d, float* m) where T : unmanaged
     {
-        if (typeof(T) == typeof(Q4_K))
+        if (IsK<T>())
         {
-            DecodeK((Q4_K*)blocks, count, bytes, d, m);
-            return;
-        }
-        if (typeof(T) == typeof(Q5_K))
-        {
-            DecodeK((Q5_K*)blocks, count, bytes, d, m);
-            return;
-        }
-        if (typeof(T) == typeof(Q6_K))
-        {
-            DecodeK((Q6_K*)blocks, count, bytes, d, m);
-            return;
-        }
-        if (typeof(T) == typeof(Q3_K))
-        {
-            DecodeK((Q3_K*)blocks, count, bytes, d, m);
-            return;
-        }
-        if (typeof(T) == typeof(IQ4_XS))
-        {
-            DecodeK((IQ4_XS*)blocks, count, bytes, d, m);
+            if (typeof(T) == typeof(Q4_K)) DecodeK((Q4_K*)blocks, count, bytes, d, m);
+            else if (typeof(T) == typeof(Q5_K)) DecodeK((Q5_K*)blocks, count, bytes, d, m);
+            else if (typeof(T) == typeof(Q6_K)) DecodeK((Q6_K*)blocks, count, bytes, d, m);
+            else if (typeof(T) == typeof(Q3_K)) DecodeK((Q3_K*)blocks, count, bytes, d, m);
+            else DecodeK((IQ4_XS*)blocks, count, bytes, d, m);
             return;
         }
         var high = Vector256.Create((byte)0x80);
