@@ -61,10 +61,12 @@ namespace ChatWeb.Engine.Tensors;
 /// eight-row <c>Dot8</c> in its place was slower still: its eight row pointers spill). For the types with one scale
 /// per 32 weights such a tile takes <c>Dot4Paired</c>: its x laid out once per call so that one 64-bit broadcast
 /// (two dwords of a row) meets two x vectors, a vphaddd per block putting the rows back in order. With one tile in all
-/// (batch ≤ 8) Q8_0 skips the decoding: its rows are read in place, the + 128 an XOR on each broadcast (4864×896
-/// and 896×4864 at batch 8, from memory, alternated three times: 498–531 → 284–370 µs per call; `bench-serve
-/// --clients 1,8,8` twice against the build before: 8 clients 148.0/154.6 → 178.6/189.1 total tok/s with their
-/// prompts, 181.9/189.1 → 225.7/269.9 without).
+/// (batch ≤ 8) Q8_0, Q4_0, Q4_1 and IQ4_NL skip the decoding: their rows are read in place, each 64-bit broadcast
+/// made q' in registers (Q8_0 an XOR; the nibble types a mask or a shift and a mask, IQ4_NL then its table).
+/// 4864×896 at batch 8, from memory, alternated three times, µs per call decoded → in place: Q8_0 395–531 → 284–296
+/// (896×4864: 498–517 → 334–370), Q4_0 380–392 → 278–290, Q4_1 590–612 → 308–325, IQ4_NL 432–441 → 374–382.
+/// The K types gained 4–10% from the same with each 256-weight block decoded to the stack (their scales must be
+/// unpacked either way): not kept.
 /// `bench-serve --clients 8 --threads 2`, alternated three times: Q8_0 149.0/149.7/167.0 → 153.6/155.9/176.2 total
 /// tok/s, Q4_K_M 76.3/75.3/74.4 → 75.2/80.5/76.2.</para>
 /// </remarks>
@@ -178,15 +180,15 @@ internal static unsafe class Block32ByteBatch
             if (xp != null)
                 Pair(activations.Values(lone), count, xp);
             var m = d + 2 * RowChunk * count;
-            if (typeof(T) == typeof(Q8_0) && activations.Tiles == 1)
+            if (ReadsInPlace<T>() && activations.Tiles == 1)
             {
-                // One tile (batch ≤ 8): each decoded block would be read once, so Q8_0's rows are read in place, four
+                // One tile (batch ≤ 8): each decoded block would be read once, so the rows are read in place, four
                 // at a time (the rows left over go through the decoding loop below).
-                var fourRows = 4 * count * sizeof(Q8_0);
+                var fourRows = 4 * count * sizeof(T);
                 for (; rowStart + 4 <= rowEnd; rowStart += 4)
                 {
                     var first = (byte*)(w + (long)rowStart * count);
-                    Dot4PairedInPlace(first, count, activations, xp, results, rowStart + 8 <= rowEnd ? first + fourRows : null);
+                    Dot4PairedInPlace<T>(first, count, activations, xp, results, rowStart + 8 <= rowEnd ? first + fourRows : null);
                     Store4(results, batch, y + rowStart, rows);
                 }
             }
@@ -625,10 +627,10 @@ internal static unsafe class Block32ByteBatch
             var scales = Vector256.Load(xs + i * Tile);
             var scaledSums = ScaledSums<T>(xsums + i * Tile, scales);
             var o = i * Weights;
-            f0 = Accumulate<T>(PairedBlock(q + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d[i], HasMin<T>() ? m[i] : 0, f0);
-            f1 = Accumulate<T>(PairedBlock(q1 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d1[i], HasMin<T>() ? m1[i] : 0, f1);
-            f2 = Accumulate<T>(PairedBlock(q2 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d2[i], HasMin<T>() ? m2[i] : 0, f2);
-            f3 = Accumulate<T>(PairedBlock(q3 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d3[i], HasMin<T>() ? m3[i] : 0, f3);
+            f0 = Accumulate<T>(PairedBlock<byte>(q + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d[i], HasMin<T>() ? m[i] : 0, f0);
+            f1 = Accumulate<T>(PairedBlock<byte>(q1 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d1[i], HasMin<T>() ? m1[i] : 0, f1);
+            f2 = Accumulate<T>(PairedBlock<byte>(q2 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d2[i], HasMin<T>() ? m2[i] : 0, f2);
+            f3 = Accumulate<T>(PairedBlock<byte>(q3 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, d3[i], HasMin<T>() ? m3[i] : 0, f3);
         }
         f0.Store(results);
         f1.Store(results + Tile);
@@ -636,21 +638,21 @@ internal static unsafe class Block32ByteBatch
         f3.Store(results + 3 * Tile);
     }
 
-    // Dot4Paired for four consecutive Q8_0 rows read in place (rows: the first row's blocks; prefetch: the next four
-    // rows', or null): each 64-bit broadcast of stored weights gets its + 128 by an XOR and d converts through F16's
-    // table, the same sums and float operations as the decoded path (equal to the bit).
+    // Dot4Paired for four consecutive rows of Q8_0, Q4_0, Q4_1 or IQ4_NL read in place (rows: the first row's
+    // blocks; prefetch: the next four rows', or null): the weights broadcast from the stored blocks (see Quarters),
+    // d (and m) converted through F16's table; the same sums and float operations as the decoded path (equal to the bit).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot4PairedInPlace(byte* rows, int count, TiledByteActivations x, sbyte* xp, float* results, byte* prefetch)
+    private static void Dot4PairedInPlace<T>(byte* rows, int count, TiledByteActivations x, sbyte* xp, float* results, byte* prefetch)
+        where T : unmanaged
     {
         Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
-        var rowBytes = count * sizeof(Q8_0);
+        var rowBytes = count * sizeof(T);
         byte* r1 = rows + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
         float* xs = x.Scales(0);
         int* xsums = x.NegatedSums(0);
-        var step = 4 * sizeof(Q8_0);
         for (var i = 0; i < count; i++, xp += TileBlockBytes)
         {
-            Prefetch(prefetch, i, step);
+            Prefetch(prefetch, i, 4 * sizeof(T));
             var a0 = Vector256.Load(xp);
             var a1 = Vector256.Load(xp + 32);
             var a2 = Vector256.Load(xp + 64);
@@ -659,15 +661,16 @@ internal static unsafe class Block32ByteBatch
             var b1 = Vector256.Load(xp + 160);
             var b2 = Vector256.Load(xp + 192);
             var b3 = Vector256.Load(xp + 224);
-            var (c, _) = Corrections<Q8_0>(xsums + i * Tile, null);
+            var (c, _) = Corrections<T>(xsums + i * Tile, null);
             var ca = Avx2.UnpackLow(c, Vector256<int>.Zero);
             var cb = Avx2.UnpackHigh(c, Vector256<int>.Zero);
             var scales = Vector256.Load(xs + i * Tile);
-            var o = i * sizeof(Q8_0);
-            f0 = Accumulate<Q8_0>(PairedBlock(rows + o + 2, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3, true), scales, default, F16.ToSingle(*(ushort*)(rows + o)), 0, f0);
-            f1 = Accumulate<Q8_0>(PairedBlock(r1 + o + 2, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3, true), scales, default, F16.ToSingle(*(ushort*)(r1 + o)), 0, f1);
-            f2 = Accumulate<Q8_0>(PairedBlock(r2 + o + 2, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3, true), scales, default, F16.ToSingle(*(ushort*)(r2 + o)), 0, f2);
-            f3 = Accumulate<Q8_0>(PairedBlock(r3 + o + 2, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3, true), scales, default, F16.ToSingle(*(ushort*)(r3 + o)), 0, f3);
+            var scaledSums = ScaledSums<T>(xsums + i * Tile, scales);
+            var o = i * sizeof(T); // every block starts with its d (Q4_1: then m)
+            f0 = Accumulate<T>(PairedBlock<T>(rows + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, D(rows + o), M<T>(rows + o), f0);
+            f1 = Accumulate<T>(PairedBlock<T>(r1 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, D(r1 + o), M<T>(r1 + o), f1);
+            f2 = Accumulate<T>(PairedBlock<T>(r2 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, D(r2 + o), M<T>(r2 + o), f2);
+            f3 = Accumulate<T>(PairedBlock<T>(r3 + o, ca, cb, a0, a1, a2, a3, b0, b1, b2, b3), scales, scaledSums, D(r3 + o), M<T>(r3 + o), f3);
         }
         f0.Store(results);
         f1.Store(results + Tile);
@@ -675,34 +678,67 @@ internal static unsafe class Block32ByteBatch
         f3.Store(results + 3 * Tile);
     }
 
-    // One decoded block (q: its 32 bytes) against the paired x: Σ q'·x − offset·Σx for the eight rows, in order.
+    // A stored 32-weight block's d, and m where its type has one (as Decode converts them).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> PairedBlock(byte* q, Vector256<int> ca, Vector256<int> cb,
+    private static float D(byte* block) => F16.ToSingle(*(ushort*)block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float M<T>(byte* block) where T : unmanaged => HasMin<T>() ? F16.ToSingle(((ushort*)block)[1]) : 0;
+
+    // One block against the paired x: Σ q'·x − offset·Σx for the eight rows, in order (q: see Quarters).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> PairedBlock<TStored>(byte* q, Vector256<int> ca, Vector256<int> cb,
         Vector256<sbyte> a0, Vector256<sbyte> a1, Vector256<sbyte> a2, Vector256<sbyte> a3,
-        Vector256<sbyte> b0, Vector256<sbyte> b1, Vector256<sbyte> b2, Vector256<sbyte> b3, bool signed = false)
+        Vector256<sbyte> b0, Vector256<sbyte> b1, Vector256<sbyte> b2, Vector256<sbyte> b3) where TStored : unmanaged
     {
-        var flip = Vector256.Create((byte)0x80);
-        var w = Weights8(q, signed, flip);
-        var a = AvxVnni.MultiplyWideningAndAdd(ca, w, a0);
-        var b = AvxVnni.MultiplyWideningAndAdd(cb, w, b0);
-        w = Weights8(q + 8, signed, flip);
-        a = AvxVnni.MultiplyWideningAndAdd(a, w, a1);
-        b = AvxVnni.MultiplyWideningAndAdd(b, w, b1);
-        w = Weights8(q + 16, signed, flip);
-        a = AvxVnni.MultiplyWideningAndAdd(a, w, a2);
-        b = AvxVnni.MultiplyWideningAndAdd(b, w, b2);
-        w = Weights8(q + 24, signed, flip);
-        a = AvxVnni.MultiplyWideningAndAdd(a, w, a3);
-        b = AvxVnni.MultiplyWideningAndAdd(b, w, b3);
+        var (w0, w1, w2, w3) = Quarters<TStored>(q);
+        var a = AvxVnni.MultiplyWideningAndAdd(ca, w0, a0);
+        var b = AvxVnni.MultiplyWideningAndAdd(cb, w0, b0);
+        a = AvxVnni.MultiplyWideningAndAdd(a, w1, a1);
+        b = AvxVnni.MultiplyWideningAndAdd(b, w1, b1);
+        a = AvxVnni.MultiplyWideningAndAdd(a, w2, a2);
+        b = AvxVnni.MultiplyWideningAndAdd(b, w2, b2);
+        a = AvxVnni.MultiplyWideningAndAdd(a, w3, a3);
+        b = AvxVnni.MultiplyWideningAndAdd(b, w3, b3);
         return Avx2.HorizontalAdd(a, b);
     }
 
+    // A block's q' as four 64-bit broadcasts (weights 0–7, 8–15, 16–23, 24–31): from its decoded 32 bytes (T byte),
+    // or read in place from a stored Q8_0 block (q + 128: an XOR) or Q4_0 block (weights j and j + 16 share byte j:
+    // its low and high nibble).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<byte> Weights8(byte* q, bool signed, Vector256<byte> flip)
+    private static (Vector256<byte>, Vector256<byte>, Vector256<byte>, Vector256<byte>) Quarters<T>(byte* q) where T : unmanaged
     {
-        var w = Vector256.Create(*(long*)q).AsByte();
-        return signed ? w ^ flip : w;
+        if (typeof(T) == typeof(Q8_0))
+        {
+            var high = Vector256.Create((byte)0x80);
+            var qs = (byte*)((Q8_0*)q)->Qs;
+            return (Broadcast(qs) ^ high, Broadcast(qs + 8) ^ high, Broadcast(qs + 16) ^ high, Broadcast(qs + 24) ^ high);
+        }
+        if (typeof(T) == typeof(Q4_0) || typeof(T) == typeof(Q4_1) || typeof(T) == typeof(IQ4_NL))
+        {
+            var low = Vector256.Create((byte)0xF);
+            var qs = typeof(T) == typeof(Q4_1) ? ((Q4_1*)q)->Qs : ((Q4_0*)q)->Qs; // IQ4_NL: as Q4_0, d and then the nibbles
+            var first = Broadcast(qs).AsUInt64();
+            var second = Broadcast(qs + 8).AsUInt64();
+            var (n0, n1) = (first.AsByte() & low, second.AsByte() & low);
+            var (n2, n3) = (Vector256.ShiftRightLogical(first, 4).AsByte() & low, Vector256.ShiftRightLogical(second, 4).AsByte() & low);
+            if (typeof(T) != typeof(IQ4_NL))
+                return (n0, n1, n2, n3);
+            var levels = Vector256.Create(Vector128.Create(IQ4_NL.Levels).AsByte()); // the signed levels + 128, as Decode
+            var high = Vector256.Create((byte)0x80);
+            return (Avx2.Shuffle(levels, n0) ^ high, Avx2.Shuffle(levels, n1) ^ high, Avx2.Shuffle(levels, n2) ^ high, Avx2.Shuffle(levels, n3) ^ high);
+        }
+        return (Broadcast(q), Broadcast(q + 8), Broadcast(q + 16), Broadcast(q + 24));
     }
+
+    // The types whose lone tile reads the stored blocks in place (see Quarters).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadsInPlace<T>() =>
+        typeof(T) == typeof(Q8_0) || typeof(T) == typeof(Q4_0) || typeof(T) == typeof(Q4_1) || typeof(T) == typeof(IQ4_NL);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Broadcast(byte* eight) => Vector256.Create(*(long*)eight).AsByte();
 
     // Four consecutive decoded weight rows (as in Dot4) against tiles t and t + 1 (sixteen x rows):
     // results[u · 32 + j · 8 + k] = row j · x row k of tile t + u. Each broadcast weight dword meets
