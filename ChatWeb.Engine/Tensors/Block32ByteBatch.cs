@@ -641,6 +641,8 @@ internal static unsafe class Block32ByteBatch
     // Dot4Paired for four consecutive rows of Q8_0, Q4_0, Q4_1 or IQ4_NL read in place (rows: the first row's
     // blocks; prefetch: the next four rows', or null): the weights broadcast from the stored blocks (see Quarters),
     // d (and m) converted through F16's table; the same sums and float operations as the decoded path (equal to the bit).
+    // Kept apart from Dot4Paired: one generic kernel for both had the JIT keep a sum, a correction and three row
+    // pointers on the stack in this loop (1174 bytes of code for Q8_0 against 1056).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4PairedInPlace<T>(byte* rows, int count, TiledByteActivations x, sbyte* xp, float* results, byte* prefetch)
         where T : unmanaged
