@@ -65,8 +65,9 @@ namespace ChatWeb.Engine.Tensors;
 /// made q' in registers (Q8_0 an XOR; the nibble types a mask or a shift and a mask, IQ4_NL then its table).
 /// 4864×896 at batch 8, from memory, alternated three times, µs per call decoded → in place: Q8_0 395–531 → 284–296
 /// (896×4864: 498–517 → 334–370), Q4_0 380–392 → 278–290, Q4_1 590–612 → 308–325, IQ4_NL 432–441 → 374–382.
-/// The K types gained 4–10% from the same with each 256-weight block decoded to the stack (their scales must be
-/// unpacked either way): not kept.
+/// Not kept: the K types read so (each 256-weight block decoded to the stack: their scales must be unpacked either
+/// way) gained 4–10%, and two tiles read in place (one kernel of two rows × both tiles, or a pass per tile) were no
+/// faster than Dot4x2 on the decoded rows (Q8_0 batch 16: 610–644 µs decoded, 635–756 in place).
 /// `bench-serve --clients 8 --threads 2`, alternated three times: Q8_0 149.0/149.7/167.0 → 153.6/155.9/176.2 total
 /// tok/s, Q4_K_M 76.3/75.3/74.4 → 75.2/80.5/76.2.</para>
 /// </remarks>
