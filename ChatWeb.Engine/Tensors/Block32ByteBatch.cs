@@ -707,8 +707,8 @@ internal static unsafe class Block32ByteBatch
     }
 
     // A block's q' as four 64-bit broadcasts (weights 0–7, 8–15, 16–23, 24–31): from its decoded 32 bytes (T byte),
-    // or read in place from a stored Q8_0 block (q + 128: an XOR) or Q4_0 block (weights j and j + 16 share byte j:
-    // its low and high nibble).
+    // or read in place from a stored Q8_0 block (q + 128: an XOR) or Q4_0, Q4_1, IQ4_NL block (weights j and j + 16
+    // share byte j: its low and high nibble; IQ4_NL's through its levels, then + 128).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<byte>, Vector256<byte>, Vector256<byte>, Vector256<byte>) Quarters<T>(byte* q) where T : unmanaged
     {
@@ -728,7 +728,7 @@ internal static unsafe class Block32ByteBatch
             var (n2, n3) = (Vector256.ShiftRightLogical(first, 4).AsByte() & low, Vector256.ShiftRightLogical(second, 4).AsByte() & low);
             if (typeof(T) != typeof(IQ4_NL))
                 return (n0, n1, n2, n3);
-            var levels = Vector256.Create(Vector128.Create(IQ4_NL.Levels).AsByte()); // the signed levels + 128, as Decode
+            var levels = Vector256.Create(Vector128.Create(IQ4_NL.Levels).AsByte()); // as Decode: the signed level, + 128
             var high = Vector256.Create((byte)0x80);
             return (Avx2.Shuffle(levels, n0) ^ high, Avx2.Shuffle(levels, n1) ^ high, Avx2.Shuffle(levels, n2) ^ high, Avx2.Shuffle(levels, n3) ^ high);
         }
