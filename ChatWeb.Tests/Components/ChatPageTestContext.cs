@@ -29,6 +29,9 @@ public abstract class ChatPageTestContext : ComponentTestContext
     {
         page.WaitForAssertion(() => Assert.False(page.Find("#prompt").HasAttribute("disabled"))); // the composer is ready
         page.Find("#prompt").Input(prompt);
+        // bUnit does not wait for the input's handlers: Enter goes once the composer holds the text (Send enabled),
+        // or at once while an answer streams (Enter is then refused, as for a person)
+        page.WaitForAssertion(() => Assert.True(page.FindAll("button.stop").Count > 0 || !page.Find("button.send").HasAttribute("disabled")));
         page.Find("#prompt").KeyDown(new KeyboardEventArgs { Key = "Enter" });
     }
 
