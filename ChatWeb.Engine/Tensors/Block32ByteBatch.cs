@@ -60,16 +60,16 @@ namespace ChatWeb.Engine.Tensors;
 /// <c>Dot4x2</c>'s speed per tile: each broadcast weight dword meets one x vector instead of two (an
 /// eight-row <c>Dot8</c> in its place was slower still: its eight row pointers spill). For the types with one scale
 /// per 32 weights such a tile takes <c>Dot4Paired</c>: its x laid out once per call so that one 64-bit broadcast
-/// (two dwords of a row) meets two x vectors, a vphaddd per block putting the rows back in order. With one tile in all
+/// (two dwords of a row) meets two x vectors, a vphaddd per block putting the rows back in order
+/// (`bench-serve --clients 8 --threads 2`, alternated three times: Q8_0 149.0/149.7/167.0 → 153.6/155.9/176.2 total
+/// tok/s, Q4_K_M 76.3/75.3/74.4 → 75.2/80.5/76.2). With one tile in all
 /// (batch ≤ 8) Q8_0, Q4_0, Q4_1 and IQ4_NL skip the decoding: their rows are read in place, each 64-bit broadcast
 /// made q' in registers (Q8_0 an XOR; the nibble types a mask or a shift and a mask, IQ4_NL then its table).
 /// 4864×896 at batch 8, from memory, alternated three times, µs per call decoded → in place: Q8_0 395–531 → 284–296
 /// (896×4864: 498–517 → 334–370), Q4_0 380–392 → 278–290, Q4_1 590–612 → 308–325, IQ4_NL 432–441 → 374–382.
 /// Not kept: the K types read so (each 256-weight block decoded to the stack: their scales must be unpacked either
 /// way) gained 4–10%, and two tiles read in place (one kernel of two rows × both tiles, or a pass per tile) were no
-/// faster than Dot4x2 on the decoded rows (Q8_0 batch 16: 610–644 µs decoded, 635–756 in place).
-/// `bench-serve --clients 8 --threads 2`, alternated three times: Q8_0 149.0/149.7/167.0 → 153.6/155.9/176.2 total
-/// tok/s, Q4_K_M 76.3/75.3/74.4 → 75.2/80.5/76.2.</para>
+/// faster than Dot4x2 on the decoded rows (Q8_0 batch 16: 610–644 µs decoded, 635–756 in place).</para>
 /// </remarks>
 internal static unsafe class Block32ByteBatch
 {
@@ -410,9 +410,9 @@ internal static unsafe class Block32ByteBatch
             else
                 q = IQ4_NL.Bytes256((IQ4_NL*)block) ^ high;
             q.Store(bytes);
-            d[i] = F16.ToSingle(*(ushort*)block);
+            d[i] = D((byte*)block);
             if (HasMin<T>())
-                m[i] = F16.ToSingle(((ushort*)block)[1]);
+                m[i] = M<T>((byte*)block);
         }
     }
 
@@ -681,7 +681,8 @@ internal static unsafe class Block32ByteBatch
         f3.Store(results + 3 * Tile);
     }
 
-    // A stored 32-weight block's d, and m where its type has one (as Decode converts them).
+    // A stored 32-weight block's d, and m where its type has one: every 32-weight type starts with them (Decode reads
+    // them here too).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float D(byte* block) => F16.ToSingle(*(ushort*)block);
 
@@ -728,9 +729,8 @@ internal static unsafe class Block32ByteBatch
             var (n2, n3) = (Vector256.ShiftRightLogical(first, 4).AsByte() & low, Vector256.ShiftRightLogical(second, 4).AsByte() & low);
             if (typeof(T) != typeof(IQ4_NL))
                 return (n0, n1, n2, n3);
-            var levels = Vector256.Create(Vector128.Create(IQ4_NL.Levels).AsByte()); // as Decode: the signed level, + 128
-            var high = Vector256.Create((byte)0x80);
-            return (Avx2.Shuffle(levels, n0) ^ high, Avx2.Shuffle(levels, n1) ^ high, Avx2.Shuffle(levels, n2) ^ high, Avx2.Shuffle(levels, n3) ^ high);
+            var high = Vector256.Create((byte)0x80); // as Decode: the signed level, + 128
+            return (IQ4_NL.LevelsOf(n0) ^ high, IQ4_NL.LevelsOf(n1) ^ high, IQ4_NL.LevelsOf(n2) ^ high, IQ4_NL.LevelsOf(n3) ^ high);
         }
         return (Broadcast(q), Broadcast(q + 8), Broadcast(q + 16), Broadcast(q + 24));
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -33,11 +34,12 @@ internal unsafe struct IQ4_NL : IByteBlock32<IQ4_NL>
     public static int ByteWeight(IQ4_NL* block, int n) => Level(block->Qs, n);
     public static float AddedMin(IQ4_NL* block) => 0;
 
-    public static Vector256<byte> Bytes256(IQ4_NL* block)
-    {
-        var table = Vector128.Create(Levels).AsByte();
-        return Avx2.Shuffle(Vector256.Create(table, table), ByteBlock32Kernels.Nibbles(block->Qs));
-    }
+    public static Vector256<byte> Bytes256(IQ4_NL* block) => LevelsOf(ByteBlock32Kernels.Nibbles(block->Qs));
+
+    /// <summary>Levels[n] (as bytes) for each nibble value n (0..15) of 32 bytes: one vpshufb.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> LevelsOf(Vector256<byte> nibbles) =>
+        Avx2.Shuffle(Vector256.Create(Vector128.Create(Levels).AsByte()), nibbles);
 
     public static void Dequantize(IQ4_NL* blocks, int count, float* destination) => ByteBlock32Kernels.Dequantize(blocks, count, destination);
 }

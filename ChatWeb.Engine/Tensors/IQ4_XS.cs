@@ -47,8 +47,7 @@ internal unsafe struct IQ4_XS : IByteBlock256<IQ4_XS>
     {
         var both = Avx2.BroadcastVector128ToVector256(block->Qs + 16 * c);
         var nibbles = Avx2.Blend(both.AsInt32(), Vector256.ShiftRightLogical(both.AsUInt16(), 4).AsInt32(), 0b1111_0000).AsByte() & Vector256.Create((byte)0xF);
-        var table = Vector128.Create(IQ4_NL.Levels).AsByte();
-        return Avx2.Shuffle(Vector256.Create(table, table), nibbles);
+        return IQ4_NL.LevelsOf(nibbles);
     }
 
     // SubScale for all eight at once, lane j of eight 16-bit lanes: ScalesL[j / 2] shifted right by
