@@ -83,39 +83,60 @@ internal static unsafe class ByteBlock32Groups
         public float* MinScales { get; } = minScales;
     }
 
-    /// <summary>The dots of the first count / 4 · 4 blocks of rows <paramref name="w"/> and
-    /// <paramref name="w1"/> with x, in lanes 0 and 1 (the same row twice for a last odd row).</summary>
+    /// <summary>y[r] = the dot of the first count / 4 · 4 blocks of row r with x, for the
+    /// <paramref name="rows"/> rows at <paramref name="w"/>.</summary>
     /// <remarks>Two rows per step: each x vector is loaded once for both, and every line of both is
     /// prefetched <see cref="PrefetchDistance"/> bytes ahead (Q4_0 4864×896 from memory, one thread,
     /// busy host: one row at a time with a prefetch per 72 bytes, 1 KB ahead, read ~11–18 GB/s; two
     /// rows, every line, 4 KB ahead, 16–20; the hardware prefetcher alone does not keep up). 8 KB ahead
-    /// against 4 KB, Qwen2.5-0.5B-shaped Q4_0 file, one thread, alternated: about 5% more tokens/s; 2 KB: 10% fewer.</remarks>
+    /// against 4 KB, Qwen2.5-0.5B-shaped Q4_0 file, one thread, alternated: about 5% more tokens/s; 2 KB: 10% fewer.
+    /// A row of 896 weights is only seven groups, so what surrounds them counts: all rows in one call (the type's byte
+    /// indices loaded once) and the two rows' sums reduced together.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Dot2<T>(T* w, T* w1, Groups x, int count) where T : unmanaged, IByteBlock32<T>
+    public static void DotRows<T>(T* w, int count, int rows, Groups x, float* y) where T : unmanaged, IByteBlock32<T>
     {
         // The type's byte indices, read once (the JIT compiles this before Layout<T> is initialized,
         // so its fields are not constants here).
         var layout = new Indices(Layout<T>.Nibbles, Layout<T>.ScaleBytes, Layout<T>.MinBytes, Layout<T>.FifthBits,
             Layout<T>.FifthLow, Layout<T>.FifthHigh, Layout<T>.Table);
-        var acc0 = Vector512<float>.Zero;
-        var acc1 = Vector512<float>.Zero;
-        var xv = x.Values;
-        var xp = x.PairSums;
-        var xs = x.Scales;
-        var xm = x.MinScales;
-        for (var end = w + count / GroupBlocks * GroupBlocks; w < end; w += GroupBlocks, w1 += GroupBlocks, xv += GroupBlocks * Weights, xp += Weights, xs += 16, xm += 16)
+        var groups = count / GroupBlocks;
+        for (var r = 0; r < rows; r += 2)
         {
-            Prefetch((byte*)w + PrefetchDistance);
-            Prefetch((byte*)w1 + PrefetchDistance);
-            var low = Vector512.Load(xv);
-            var high = Vector512.Load(xv + 64);
-            var pairs = T.Offset != 0 && !T.SignedBytes ? Vector512.Load(xp) : default;
-            var scales = Vector512.Load(xs);
-            var minScales = T.HasMin ? Vector512.Load(xm) : default;
-            acc0 = Group(w, in layout, low, high, pairs, scales, minScales, acc0);
-            acc1 = Group(w1, in layout, low, high, pairs, scales, minScales, acc1);
+            var w0 = w + (long)r * count;
+            var w1 = r + 1 < rows ? w0 + count : w0; // a last odd row twice
+            var acc0 = Vector512<float>.Zero;
+            var acc1 = Vector512<float>.Zero;
+            var xv = x.Values;
+            var xp = x.PairSums;
+            var xs = x.Scales;
+            var xm = x.MinScales;
+            for (var g = 0; g < groups; g++, w0 += GroupBlocks, w1 += GroupBlocks, xv += GroupBlocks * Weights, xp += Weights, xs += 16, xm += 16)
+            {
+                Prefetch((byte*)w0 + PrefetchDistance);
+                Prefetch((byte*)w1 + PrefetchDistance);
+                var low = Vector512.Load(xv);
+                var high = Vector512.Load(xv + 64);
+                var pairs = T.Offset != 0 && !T.SignedBytes ? Vector512.Load(xp) : default;
+                var scales = Vector512.Load(xs);
+                var minScales = T.HasMin ? Vector512.Load(xm) : default;
+                acc0 = Group(w0, in layout, low, high, pairs, scales, minScales, acc0);
+                acc1 = Group(w1, in layout, low, high, pairs, scales, minScales, acc1);
+            }
+            var sums = Sum2(acc0, acc1);
+            y[r] = sums.ToScalar();
+            if (r + 1 < rows)
+                y[r + 1] = sums.GetElement(1);
         }
-        return Vector128.Create(Block32Kernels.Sum(acc0), Block32Kernels.Sum(acc1), 0, 0);
+    }
+
+    // [Σ a, Σ b, …]: both reduced at once (a's and b's quarters added in one register, then its halves, then two horizontal adds).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum2(Vector512<float> a, Vector512<float> b)
+    {
+        var quarters = Avx512F.Shuffle4x128(a, b, 0b01_00_01_00) + Avx512F.Shuffle4x128(a, b, 0b11_10_11_10); // [a0 + a2, a1 + a3, b0 + b2, b1 + b3]
+        var halves = quarters + Avx512F.Shuffle4x128(quarters, quarters, 0b10_11_00_01);
+        var pair = Sse3.HorizontalAdd(halves.GetLower().GetLower(), Avx512F.ExtractVector128(halves, 2));
+        return Sse3.HorizontalAdd(pair, pair);
     }
 
     // The lines of one group (4·sizeof(T) ≤ 96 bytes: two lines cover each step's advance).

@@ -199,18 +199,12 @@ internal static unsafe class ByteBlock32Kernels
         {
             // whole groups of four blocks at 512 bits, two rows at a time; the last count % 4 blocks here
             var groups = ByteBlock32Groups.Prepare<T>(x, count);
+            ByteBlock32Groups.DotRows(w, count, rows, groups, y);
             var grouped = count / ByteBlock32Groups.GroupBlocks * ByteBlock32Groups.GroupBlocks;
-            for (var r = 0; r < rows; r += 2)
+            if (grouped < count)
             {
-                var row = w + (long)r * count;
-                var next = r + 1 < rows ? row + count : row;
-                var sums = ByteBlock32Groups.Dot2(row, next, groups, count);
-                if (grouped < count)
-                    sums += Vector128.Create(RowDot<T, TDot>(row + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped),
-                        RowDot<T, TDot>(next + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped), 0, 0);
-                y[r] = sums.GetElement(0);
-                if (r + 1 < rows)
-                    y[r + 1] = sums.GetElement(1);
+                for (var r = 0; r < rows; r++)
+                    y[r] += RowDot<T, TDot>(w + (long)r * count + grouped, count - grouped, xq + grouped * Weights, xTerms + 2 * grouped);
             }
             return;
         }
