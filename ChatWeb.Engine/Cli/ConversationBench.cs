@@ -40,7 +40,7 @@ internal static class ConversationBench
         }
         if (differing > 0)
             output.WriteLine($"answers differ in {differing} of {turns} turns: a batch of rows and a single row round differently (Q8_0/Q4_0 weights: " +
-                             "8-bit against 14-bit activations; K-quants in batches of 8 or more: x rounded per 32 values against 256; the other " +
+                             "8-bit against 14-bit activations; K-quants in batches of 7 or more: x rounded per 32 values against 256; the other " +
                              "types and a prompt's attention: the same sums added in another order), so " +
                              "the answer's keys and values (cached one token at a time) differ slightly from a fresh prefill's and a near-tie greedy " +
                              "pick can flip (random-weight files have many near-ties)");

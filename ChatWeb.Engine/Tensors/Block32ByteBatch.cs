@@ -39,10 +39,10 @@ namespace ChatWeb.Engine.Tensors;
 /// q' is the stored q (offset 32; Q3_K low + 4·high, offset 4), d two floats per block, and each
 /// block's sums are kept as two halves (x's Σ over each block's first 16 values is kept with the
 /// tile), each converted and scaled on its own. Decoding a K block costs less than one 32-weight block
-/// of Q4_1 per 32 weights (2048×2048 Q4_K at batch 8: ~10 µs per token, Q6_K ~14). Below a full
-/// tile their own kernels stay cheaper (<see cref="MinBatch256"/>), and Q2_K (a minimum per 16
+/// of Q4_1 per 32 weights (2048×2048 Q4_K at batch 8: ~10 µs per token, Q6_K ~14). Below seven rows
+/// their own kernels stay cheaper (<see cref="MinBatch256"/>), and Q2_K (a minimum per 16
 /// weights) keeps <see cref="ByteBlock256Kernels"/>. x rounds per 32
-/// values here and per 256 there, so a K-type sequence's logits alone and in a batch of 8 or more differ
+/// values here and per 256 there, so a K-type sequence's logits alone and in a batch of seven or more differ
 /// by that rounding (as Q8_0's do).</para>
 /// <para>Results differ from the float path by the 8-bit rounding of x (llama.cpp rounds its batch
 /// activations the same way): a few 1e-3 of Σ|w·x| at worst on random data. A batch that is not a
@@ -79,11 +79,15 @@ internal static unsafe class Block32ByteBatch
     /// tok/s with MinBatch 2 against 32.8–34.9 with 3.</summary>
     public const int MinBatch = 2;
 
-    /// <summary>The smallest batch of the 256-weight types that takes this path: below a full tile their
-    /// own batch kernels (<see cref="ByteBlock256Kernels"/>) cost less than a padded tile. 2048×2048,
-    /// one thread, µs per token (<see cref="MatMulBenchmark"/>, best of, busy machine): Q4_K there
-    /// ~52 at batch 4, 56 at 8, 61 at 16; here ~108 at 4 (padded), 53 at 8, 35 at 16.</summary>
-    public const int MinBatch256 = Tile;
+    /// <summary>The smallest batch of the 256-weight types that takes this path: up to six rows their
+    /// own batch kernels (<see cref="ByteBlock256Kernels"/>) cost no more than a padded tile; seven they run as
+    /// a group of four and three single rows, which costs more. 2048×2048, one thread, from memory, µs per call
+    /// (<see cref="MatMulBenchmark"/>, median, alternated twice): Q4_K there 332–381 at batch 5, 432–463 at 6,
+    /// 518–570 at 7; a padded tile 408–454 at 6, 7 or 8. Q6_K there 366–403, 468–507, 584–803; a padded tile
+    /// 458–507. Serving the Llama-1B-shaped Q4_K_M file on two threads (`bench-serve`, alternated): seven clients
+    /// 48.4/55.3 → 63.4/61.5 tok/s with the padded tile, six 54.4–59.3 → 50.5–57.3 (five runs; the two threads share
+    /// one core's vector units, and a padded tile computes eight rows). Batch 4: Q4_K ~52 µs per token there, ~108 padded.</summary>
+    public const int MinBatch256 = 7;
 
     private const int Weights = 32;
     private const int Tile = TiledByteActivations.Tile;

@@ -8,7 +8,7 @@ namespace ChatWeb.Tests.Engine.Model;
 /// identical; what differs is that quantized kernels quantize the activations too, per block:
 /// to 14 bits (<see cref="QuantizedActivations"/>), so the logits agree to about 0.05% of their
 /// range (3e-3 allowed), except where they quantize them to 8 bits as llama.cpp does for every
-/// quantized type: the K-quants (per 256, <see cref="ByteActivations256"/>; batches of 8 or more per 32), Q4_0 decoding (batch 1, <see cref="ByteActivations"/>) and, on CPUs with AVX-VNNI,
+/// quantized type: the K-quants (per 256, <see cref="ByteActivations256"/>; batches of 7 or more per 32), Q4_0 decoding (batch 1, <see cref="ByteActivations"/>) and, on CPUs with AVX-VNNI,
 /// Q8_0/Q4_0 batches of <see cref="Block32ByteBatch.MinBatch"/> or more rows (this test's 4-token
 /// prompt, <see cref="Block32ByteBatch"/>), and Q4_1/Q5_0/Q5_1/IQ4_NL at every batch size. F16/BF16 use float activations.
 /// </summary>
