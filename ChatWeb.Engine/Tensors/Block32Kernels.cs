@@ -73,7 +73,7 @@ internal static unsafe class Block32Kernels
 
     /// <summary>Batch 1 (decoding) over <paramref name="rows"/> consecutive Q8_0 weight rows. At the
     /// 512-bit level the rows are dotted two at a time (one block per register, see
-    /// <see cref="Dot2x512"/>), each step converting the half-precision scales of its four blocks
+    /// <see cref="Rows512"/>), each step converting the half-precision scales of its four blocks
     /// in one 128-bit register: nothing is prepared per row or per chunk of rows, which for short
     /// rows (896 weights are 28 blocks) cost as much as the dot products. Narrower levels dot one
     /// row at a time.</summary>
@@ -92,15 +92,7 @@ internal static unsafe class Block32Kernels
         for (var i = 0; i < count; i++)
             xScales[i] = scales[i] * F16.Rebias;
         xScales[count] = 0;
-        var row = 0;
-        for (; row + 2 <= rows; row += 2)
-        {
-            var sums = Dot2x512(w + (long)row * count, w + (long)(row + 1) * count, x.Values(0), xScales, count);
-            y[row] = sums.GetElement(0);
-            y[row + 1] = sums.GetElement(1);
-        }
-        if (row < rows)
-            y[row] = Dot2x512(w + (long)row * count, w + (long)row * count, x.Values(0), xScales, count).GetElement(0);
+        Rows512(w, count, rows, x.Values(0), xScales, y);
     }
 
     /// <summary>Floats needed for the scales of <paramref name="count"/> blocks in
@@ -122,46 +114,56 @@ internal static unsafe class Block32Kernels
         F16.ToSingle(new ReadOnlySpan<ushort>(halves, padded), new Span<float>(scales, padded), level);
     }
 
-    // Two rows against one x (each x vector is loaded once for both rows), two blocks per step into
+    // Two rows at a time against one x (each x vector is loaded once for both rows), two blocks per step into
     // four accumulators, so no step waits for the previous one's multiply-add (Q8_0 4864×896, one
     // thread, median per call: about 165 → 158 µs with the weights in cache, 273 → 262 µs from
     // memory). The step's four block scales: lanes [w_i, w_i+1, w1_i, w1_i+1] of c, each broadcast
-    // to its block's products.
+    // to its block's products. All rows in one call, a pair's sums reduced together: 896-weight rows are only 14 steps.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Vector128<float> Dot2x512(Q8_0* w, Q8_0* w1, short* x, float* xScales, int count)
+    private static void Rows512(Q8_0* w, int count, int rows, short* x, float* xScales, float* y)
     {
-        var acc0 = Vector512<float>.Zero;
-        var acc1 = Vector512<float>.Zero;
-        var acc2 = Vector512<float>.Zero;
-        var acc3 = Vector512<float>.Zero;
         var lane1 = Vector512.Create(1);
         var lane2 = Vector512.Create(2);
         var lane3 = Vector512.Create(3);
-        // Software prefetch of what the following pairs of rows read (a call's rows are consecutive),
-        // at least PrefetchDistance bytes on, 136 bytes a step: the hardware prefetcher alone leaves
-        // the start of each row to wait for memory.
-        var ahead = (byte*)w + Math.Max(2 * count * sizeof(Q8_0), PrefetchDistance);
-        for (var end = w + (count & ~1); w < end; w += 2, w1 += 2, x += 2 * Weights, xScales += 2, ahead += 4 * sizeof(Q8_0))
+        for (var r = 0; r < rows; r += 2)
         {
-            Sse.Prefetch0(ahead);
-            Sse.Prefetch0(ahead + 64);
-            Sse.Prefetch0(ahead + 128);
-            var c = StepScales(w->D, w[1].D, w1->D, w1[1].D, xScales);
-            var xv = Vector512.Load(x);
-            var xv1 = Vector512.Load(x + Weights);
-            acc0 = Avx512F.FusedMultiplyAdd(Products(w, xv), Vector512.Create(c.ToScalar()), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Products(w1, xv), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane2), acc1);
-            acc2 = Avx512F.FusedMultiplyAdd(Products(w + 1, xv1), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane1), acc2);
-            acc3 = Avx512F.FusedMultiplyAdd(Products(w1 + 1, xv1), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane3), acc3);
+            var w0 = w + (long)r * count;
+            var w1 = r + 1 < rows ? w0 + count : w0; // a last odd row twice
+            var xb = x;
+            var xs = xScales;
+            var acc0 = Vector512<float>.Zero;
+            var acc1 = Vector512<float>.Zero;
+            var acc2 = Vector512<float>.Zero;
+            var acc3 = Vector512<float>.Zero;
+            // Software prefetch of what the following pairs of rows read (a call's rows are consecutive),
+            // at least PrefetchDistance bytes on, 136 bytes a step: the hardware prefetcher alone leaves
+            // the start of each row to wait for memory.
+            var ahead = (byte*)w0 + Math.Max(2 * count * sizeof(Q8_0), PrefetchDistance);
+            for (var end = w0 + (count & ~1); w0 < end; w0 += 2, w1 += 2, xb += 2 * Weights, xs += 2, ahead += 4 * sizeof(Q8_0))
+            {
+                Sse.Prefetch0(ahead);
+                Sse.Prefetch0(ahead + 64);
+                Sse.Prefetch0(ahead + 128);
+                var c = StepScales(w0->D, w0[1].D, w1->D, w1[1].D, xs);
+                var xv = Vector512.Load(xb);
+                var xv1 = Vector512.Load(xb + Weights);
+                acc0 = Avx512F.FusedMultiplyAdd(Products(w0, xv), Vector512.Create(c.ToScalar()), acc0);
+                acc1 = Avx512F.FusedMultiplyAdd(Products(w1, xv), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane2), acc1);
+                acc2 = Avx512F.FusedMultiplyAdd(Products(w0 + 1, xv1), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane1), acc2);
+                acc3 = Avx512F.FusedMultiplyAdd(Products(w1 + 1, xv1), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane3), acc3);
+            }
+            if ((count & 1) != 0)
+            {
+                var c = StepScales(w0->D, 0, w1->D, 0, xs);
+                var xv = Vector512.Load(xb);
+                acc0 = Avx512F.FusedMultiplyAdd(Products(w0, xv), Vector512.Create(c.ToScalar()), acc0);
+                acc1 = Avx512F.FusedMultiplyAdd(Products(w1, xv), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane2), acc1);
+            }
+            var sums = Sum2(acc0 + acc2, acc1 + acc3);
+            y[r] = sums.ToScalar();
+            if (r + 1 < rows)
+                y[r + 1] = sums.GetElement(1);
         }
-        if ((count & 1) != 0)
-        {
-            var c = StepScales(w->D, 0, w1->D, 0, xScales);
-            var xv = Vector512.Load(x);
-            acc0 = Avx512F.FusedMultiplyAdd(Products(w, xv), Vector512.Create(c.ToScalar()), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Products(w1, xv), Avx512F.PermuteVar16x32(c.ToVector256Unsafe().ToVector512Unsafe(), lane2), acc1);
-        }
-        return Vector128.Create(Sum(acc0 + acc2), Sum(acc1 + acc3), 0, 0);
     }
 
     /// <summary>The least distance in bytes at which the batch-1 Q8_0 kernel prefetches. 8 KB (as
@@ -220,6 +222,17 @@ internal static unsafe class Block32Kernels
     {
         var half = v.GetLower() + v.GetUpper();
         return Vector128.Sum(half.GetLower() + half.GetUpper());
+    }
+
+    /// <summary>[Σ a, Σ b, …]: two rows' sums reduced at once (a's and b's quarters added in one register, then its
+    /// halves, then two horizontal adds), for kernels that end two rows together.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sum2(Vector512<float> a, Vector512<float> b)
+    {
+        var quarters = Avx512F.Shuffle4x128(a, b, 0b01_00_01_00) + Avx512F.Shuffle4x128(a, b, 0b11_10_11_10); // [a0 + a2, a1 + a3, b0 + b2, b1 + b3]
+        var halves = quarters + Avx512F.Shuffle4x128(quarters, quarters, 0b10_11_00_01);
+        var pair = Sse3.HorizontalAdd(halves.GetLower().GetLower(), Avx512F.ExtractVector128(halves, 2));
+        return Sse3.HorizontalAdd(pair, pair);
     }
 
     // Σ_i c_i·Σ q'·x − Offset·Σ_i c_i·(Σ x over block i).

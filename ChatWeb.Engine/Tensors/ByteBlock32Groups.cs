@@ -122,21 +122,11 @@ internal static unsafe class ByteBlock32Groups
                 acc0 = Group(w0, in layout, low, high, pairs, scales, minScales, acc0);
                 acc1 = Group(w1, in layout, low, high, pairs, scales, minScales, acc1);
             }
-            var sums = Sum2(acc0, acc1);
+            var sums = Block32Kernels.Sum2(acc0, acc1);
             y[r] = sums.ToScalar();
             if (r + 1 < rows)
                 y[r + 1] = sums.GetElement(1);
         }
-    }
-
-    // [Σ a, Σ b, …]: both reduced at once (a's and b's quarters added in one register, then its halves, then two horizontal adds).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Sum2(Vector512<float> a, Vector512<float> b)
-    {
-        var quarters = Avx512F.Shuffle4x128(a, b, 0b01_00_01_00) + Avx512F.Shuffle4x128(a, b, 0b11_10_11_10); // [a0 + a2, a1 + a3, b0 + b2, b1 + b3]
-        var halves = quarters + Avx512F.Shuffle4x128(quarters, quarters, 0b10_11_00_01);
-        var pair = Sse3.HorizontalAdd(halves.GetLower().GetLower(), Avx512F.ExtractVector128(halves, 2));
-        return Sse3.HorizontalAdd(pair, pair);
     }
 
     // The lines of one group (4·sizeof(T) ≤ 96 bytes: two lines cover each step's advance).
