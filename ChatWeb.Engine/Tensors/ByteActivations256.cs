@@ -41,6 +41,10 @@ internal sealed unsafe class ByteActivations256
     public int Rows { get; private set; }
     public int Cols { get; private set; }
 
+    /// <summary>Rows the tiles hold: those of the whole tiles, and three last rows as a tile with a zero fourth row
+    /// (one tile costs less than three rows alone: 2048×2048 Q4_K, one thread, batch 3 ~288 µs, batch 4 ~226).</summary>
+    public int TiledRows { get; private set; }
+
     /// <summary>The bytes of row <paramref name="r"/> [cols].</summary>
     public sbyte* Values(int r) => (sbyte*)Unsafe.AsPointer(ref _values[0]) + (long)r * Cols;
 
@@ -80,7 +84,8 @@ internal sealed unsafe class ByteActivations256
         Grow(ref _scales, blocks);
         Grow(ref _sums, rows * (cols / SumSize));
         var vector = level >= SimdLevel.Vector256 && Vector256.IsHardwareAccelerated;
-        var tiled = vector ? rows / TileRows * TileRows : 0; // the rows in whole tiles
+        var tiled = !vector ? 0 : rows % TileRows == TileRows - 1 ? rows + 1 : rows / TileRows * TileRows;
+        TiledRows = tiled;
         if (tiled > 0)
         {
             Grow(ref _tileValues, tiled * cols);
@@ -108,6 +113,20 @@ internal sealed unsafe class ByteActivations256
                 if (k / (cols / BlockSize) < tiled)
                     CopyToTile(k, cols / BlockSize);
             }
+        }
+        if (tiled > rows)
+            ClearTileRow(rows, cols / BlockSize);
+    }
+
+    // Row r's place in its tile, every block of it zero: the padding row of a last tile of three.
+    private void ClearTileRow(int r, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var slot = ((long)(r / TileRows) * count + i) * TileRows + r % TileRows;
+            new Span<sbyte>((sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + slot * BlockSize, BlockSize).Clear();
+            new Span<float>((float*)Unsafe.AsPointer(ref _tileSums[0]) + slot * (BlockSize / SumSize), BlockSize / SumSize).Clear();
+            _tileScales[slot] = 0;
         }
     }
 

@@ -30,7 +30,7 @@ namespace ChatWeb.Engine.Tensors;
 /// saturation) then sum eight sub-blocks whole, and their scales d·s_k are applied as one conversion
 /// and one FMA per eight sub-blocks — per 32 weights and x row one vpdpbusd instead of the one-row
 /// kernel's vpmaddubsw and vpdpwssd, and no scale shuffles. Sub-block sums stay below 2^24 (16·255·127),
-/// so the conversion is exact. Rows beyond the batch's whole tiles take the one-row kernel.</para>
+/// so the conversion is exact. A last three rows make a tile with a zero fourth (three one-row passes cost more); the one or two rows beyond the tiles take the one-row kernel.</para>
 /// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (384 bytes a block: 16 rows
 /// of 2048 weights ≈ 48 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both stay in L2
 /// while the weights are read from memory once per call. Unpacking costs about what four x rows' tile
@@ -78,26 +78,27 @@ internal static unsafe class ByteBlock256Kernels
         }
         var useVnni = vnni && AvxVnni.IsSupported;
         // Base pointers, taken once per call: row b of x starts cols bytes, cols / 16 sums and count scales further on.
-        var x0 = new BatchRows(activations, batch >= ByteActivations256.TileRows, count);
+        var x0 = new BatchRows(activations, activations.TiledRows > 0, count);
         // Results of RowChunk weight rows gather here, [batch rows, RowChunk], and go to y a run of rows
         // at a time: written straight, a batch's y rows (often 8 KB apart) would all share one L1 set.
         var results = stackalloc float[BatchChunk * RowChunk];
         if (batch < UnpackedBatch)
         {
+            var tiles = activations.TiledRows / ByteActivations256.TileRows; // a last tile of three rows padded to four
             for (var r0 = rowStart; r0 < rowEnd; r0 += RowChunk)
             {
                 var n = Math.Min(RowChunk, rowEnd - r0);
                 for (var k = 0; k < n; k++)
                 {
                     var row = w + (long)(r0 + k) * count;
-                    if (batch >= 4)
+                    if (tiles > 0)
                     {
                         if (useVnni)
-                            Dot4Packed<T, Vnni>(row, x0, batch / 4, results + k, RowChunk);
+                            Dot4Packed<T, Vnni>(row, x0, tiles, results + k, RowChunk);
                         else
-                            Dot4Packed<T, NoVnni>(row, x0, batch / 4, results + k, RowChunk);
+                            Dot4Packed<T, NoVnni>(row, x0, tiles, results + k, RowChunk);
                     }
-                    for (var b = batch / 4 * 4; b < batch; b++)
+                    for (var b = 4 * tiles; b < batch; b++)
                         results[b * RowChunk + k] = useVnni ? DotPacked<T, Vnni>(row, x0, b) : DotPacked<T, NoVnni>(row, x0, b);
                 }
                 CopyOut(results, 0, batch, n, y, rows, r0);
