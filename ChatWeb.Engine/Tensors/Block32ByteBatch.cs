@@ -84,10 +84,11 @@ internal static unsafe class Block32ByteBatch
     /// a group of four and three single rows, which cost more. 2048×2048, one thread, from memory, µs per call
     /// (<see cref="MatMulBenchmark"/>, median, alternated twice): Q4_K there 332–381 at batch 5, 432–463 at 6,
     /// 518–570 at 7; a padded tile 408–454 at 6, 7 or 8. Q6_K there 366–403, 468–507, 584–803; a padded tile
-    /// 458–507. (Since their last three rows make a padded group of four too, seven costs about the same on
-    /// either path: Q4_K 545–764 there, 435–649 here, on a noisy host.) Serving the Llama-1B-shaped Q4_K_M file on two threads (`bench-serve`, alternated): seven clients
+    /// 458–507. Serving the Llama-1B-shaped Q4_K_M file on two threads (`bench-serve`, alternated): seven clients
     /// 48.4/55.3 → 63.4/61.5 tok/s with the padded tile, six 54.4–59.3 → 50.5–57.3 (five runs; the two threads share
-    /// one core's vector units, and a padded tile computes eight rows). Batch 4: Q4_K ~52 µs per token there, ~108 padded.</summary>
+    /// one core's vector units, and a padded tile computes eight rows). Batch 4: Q4_K ~52 µs per token there, ~108
+    /// padded. Since their last three rows make a padded group of four too, seven costs about the same on either
+    /// path (Q4_K 545–764 there, 435–649 here, noisy host).</summary>
     public const int MinBatch256 = 7;
 
     private const int Weights = 32;

@@ -8,7 +8,7 @@ namespace ChatWeb.Engine.Tensors;
 /// (<see cref="ByteBlock256Kernels"/>), as llama.cpp's Q8_K: each block of 256 values becomes
 /// signed bytes in [−127, 127] times one float scale (amax / 127), and the sum of each 16 bytes is
 /// kept for the sub-block minimums. At the 256-bit levels, each whole tile of <see cref="TileRows"/>
-/// rows is also kept block by block for the kernels' four-row tiles: per block, the four rows' bytes
+/// rows (and a last three rows with a zero fourth, <see cref="TiledRows"/>) is also kept block by block for the kernels' four-row tiles: per block, the four rows' bytes
 /// in the interleaved order of <see cref="ByteBlock256Kernels.Interleave"/>, then their sums, then their
 /// scales (<see cref="TileValues"/>, <see cref="TileSums"/>, <see cref="TileScales"/>), so a kernel
 /// walks one pointer of each per block.
@@ -118,12 +118,15 @@ internal sealed unsafe class ByteActivations256
             ClearTileRow(rows, cols / BlockSize);
     }
 
+    // Where row r's block i lies in the tiles, in blocks (of 256 bytes, 16 sums, one scale).
+    private static long TileSlot(int r, int i, int count) => ((long)(r / TileRows) * count + i) * TileRows + r % TileRows;
+
     // Row r's place in its tile, every block of it zero: the padding row of a last tile of three.
     private void ClearTileRow(int r, int count)
     {
         for (var i = 0; i < count; i++)
         {
-            var slot = ((long)(r / TileRows) * count + i) * TileRows + r % TileRows;
+            var slot = TileSlot(r, i, count);
             new Span<sbyte>((sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + slot * BlockSize, BlockSize).Clear();
             new Span<float>((float*)Unsafe.AsPointer(ref _tileSums[0]) + slot * (BlockSize / SumSize), BlockSize / SumSize).Clear();
             _tileScales[slot] = 0;
@@ -134,7 +137,7 @@ internal sealed unsafe class ByteActivations256
     private void CopyToTile(int k, int count)
     {
         int r = k / count, i = k % count;
-        var slot = ((long)(r / TileRows) * count + i) * TileRows + r % TileRows;
+        var slot = TileSlot(r, i, count);
         Interleave(Values(0) + (long)k * BlockSize, (sbyte*)Unsafe.AsPointer(ref _tileValues[0]) + slot * BlockSize);
         var sums = Vector256.Load(Sums(0) + (long)k * (BlockSize / SumSize));
         var scale = Scales(0)[k];

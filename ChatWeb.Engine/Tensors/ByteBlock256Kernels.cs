@@ -30,7 +30,8 @@ namespace ChatWeb.Engine.Tensors;
 /// saturation) then sum eight sub-blocks whole, and their scales d·s_k are applied as one conversion
 /// and one FMA per eight sub-blocks — per 32 weights and x row one vpdpbusd instead of the one-row
 /// kernel's vpmaddubsw and vpdpwssd, and no scale shuffles. Sub-block sums stay below 2^24 (16·255·127),
-/// so the conversion is exact. A last three rows make a tile with a zero fourth (three one-row passes cost more); the one or two rows beyond the tiles take the one-row kernel.</para>
+/// so the conversion is exact. A last three rows make a tile with a zero fourth (three one-row passes
+/// cost more); the one or two rows beyond the tiles take the one-row kernel.</para>
 /// <para>Large batches: <see cref="RowChunk"/> weight rows are unpacked (384 bytes a block: 16 rows
 /// of 2048 weights ≈ 48 KB) and meet <see cref="BatchChunk"/> rows of x at a time, so both stay in L2
 /// while the weights are read from memory once per call. Unpacking costs about what four x rows' tile
